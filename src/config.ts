@@ -1,0 +1,172 @@
+/**
+ * Every OLLAMA_* / TOLLAMA_* setting, read at call time through the runtime adapter. No other file reads the
+ * environment (ollama's envconfig/config.go is the model). Values are trimmed of spaces and quotes, as Ollama does.
+ * @module
+ */
+import { runtime } from "./runtime/mod.ts";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+function raw(name: string): string {
+  return (runtime.env(name) ?? "").trim().replace(/^["']+|["']+$/g, "").trim();
+}
+
+/** Ollama's bool parse: unset or empty is false, anything strconv.ParseBool rejects is true. */
+function bool(name: string): boolean {
+  const value = raw(name);
+  if (value === "") return false;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
+  return true;
+}
+
+function uint(name: string, fallback: number): number {
+  const value = raw(name);
+  if (value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    console.warn(`invalid environment variable, using default: ${name}=${value} (default ${fallback})`);
+    return fallback;
+  }
+  return n;
+}
+
+/** Go's time.ParseDuration for the units Ollama's users write (ns, us, µs, ms, s, m, h), with optional sign. */
+export function parseGoDuration(text: string): number | undefined {
+  const match = /^([+-])?((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(text);
+  if (!match) return text === "0" ? 0 : undefined;
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  for (const part of text.replace(/^[+-]/, "").matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
+    total += Number(part[1]) * units[part[2]];
+  }
+  return match[1] === "-" ? -total : total;
+}
+
+/**
+ * A keep-alive value in milliseconds: a Go duration ("5m"), or a number of seconds. Negative means forever
+ * (returned as Infinity); undefined when the text is neither.
+ */
+export function parseKeepAlive(value: string | number): number | undefined {
+  if (typeof value === "number") return value < 0 ? Infinity : value * 1000;
+  const text = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return parseKeepAlive(Number(text));
+  const ms = parseGoDuration(text);
+  if (ms === undefined) return undefined;
+  return ms < 0 ? Infinity : ms;
+}
+
+export interface HostAddress {
+  scheme: "http" | "https";
+  hostname: string;
+  port: number;
+  /** e.g. `http://127.0.0.1:11434`, with any path Ollama's parse keeps. */
+  url: string;
+}
+
+/** OLLAMA_HOST as Ollama parses it: `host`, `host:port`, `scheme://host:port/path`; default http://127.0.0.1:11434. */
+export function parseHost(value: string): HostAddress {
+  let text = value.trim() || "127.0.0.1";
+  let scheme: "http" | "https" = "http";
+  let defaultPort = 11434;
+  const schemeMatch = /^(https?):\/\//i.exec(text);
+  if (schemeMatch) {
+    scheme = schemeMatch[1].toLowerCase() as "http" | "https";
+    defaultPort = scheme === "https" ? 443 : 80;
+    text = text.slice(schemeMatch[0].length);
+  }
+  const slash = text.indexOf("/");
+  const path = slash >= 0 ? text.slice(slash).replace(/\/+$/, "") : "";
+  if (slash >= 0) text = text.slice(0, slash);
+  let hostname = text;
+  let port = defaultPort;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracketed) {
+    hostname = bracketed[1];
+    if (bracketed[2]) port = Number(bracketed[2]);
+  } else if (/^[^:]*:\d+$/.test(text)) {
+    const i = text.lastIndexOf(":");
+    hostname = text.slice(0, i);
+    port = Number(text.slice(i + 1));
+  }
+  if (hostname === "") hostname = "127.0.0.1";
+  if (hostname === "ollama.com") {
+    scheme = "https";
+    port = 443;
+  }
+  const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return { scheme, hostname, port, url: `${scheme}://${shownHost}:${port}${path}` };
+}
+
+/** Each setting: a typed getter read at call time, with a one-line description (`describe()` lists them). */
+export const config = {
+  /** Bind address of `serve` and the server the CLI talks to. */
+  host: (): HostAddress => parseHost(raw("OLLAMA_HOST")),
+  /** The model store. */
+  modelsDir: (): string => raw("OLLAMA_MODELS") || join(homeDir(), ".ollama", "models"),
+  /** Default keep-alive in ms (Infinity = forever). */
+  keepAliveMs: (): number => {
+    const value = raw("OLLAMA_KEEP_ALIVE");
+    if (value === "") return 5 * 60_000;
+    return parseKeepAlive(value) ?? 5 * 60_000;
+  },
+  /** Default num_ctx; 0 means "pick for the machine". */
+  contextLength: (): number => uint("OLLAMA_CONTEXT_LENGTH", 0),
+  /** Parallel sequences per loaded model. Ollama's default is 1; continuous batching makes 4 pay here. */
+  numParallel: (): number => Math.max(1, uint("OLLAMA_NUM_PARALLEL", 4)),
+  /** Most models loaded at once (0 → 3 on CPU, as Ollama). */
+  maxLoadedModels: (): number => uint("OLLAMA_MAX_LOADED_MODELS", 0) || 3,
+  /** Pending requests before 503. */
+  maxQueue: (): number => uint("OLLAMA_MAX_QUEUE", 512),
+  /** Extra CORS origins. */
+  origins: (): string[] => raw("OLLAMA_ORIGINS").split(",").map((s) => s.trim()).filter(Boolean),
+  /** Skip pruning of unreferenced blobs. */
+  noPrune: (): boolean => bool("OLLAMA_NOPRUNE"),
+  /** 0 info, 1 debug, 2 trace. */
+  debugLevel: (): number => {
+    const value = raw("OLLAMA_DEBUG");
+    if (value === "" || value === "0" || /^false$/i.test(value)) return 0;
+    const n = Number(value);
+    return Number.isInteger(n) ? n : 1;
+  },
+  /** No readline history in `run`. */
+  noHistory: (): boolean => bool("OLLAMA_NOHISTORY"),
+  /** KV cache type (f16, q8_0, q4_0). */
+  kvCacheType: (): string => raw("OLLAMA_KV_CACHE_TYPE") || "f16",
+  /** Flash attention: "" (auto), or a bool. */
+  flashAttention: (): string => raw("OLLAMA_FLASH_ATTENTION"),
+  /** Load stall timeout in ms (≤0 = none). */
+  loadTimeoutMs: (): number => {
+    const value = raw("OLLAMA_LOAD_TIMEOUT");
+    return value === "" ? 5 * 60_000 : parseKeepAlive(value) ?? 5 * 60_000;
+  },
+  /** Directory holding libllama and libggml*.so; unset → lib/, then the npm package. */
+  llamaLibDir: (): string | undefined => raw("LLAMA_LIB_DIR") || undefined,
+  /** Registry download stall timeout in ms. */
+  stallTimeoutMs: (): number => uint("TOLLAMA_STALL_TIMEOUT_MS", 30_000),
+  /** HOME, for ~/.ollama. */
+  homeDir,
+} as const;
+
+function homeDir(): string {
+  return raw("HOME") || homedir();
+}
+
+/** Name, value and description of every setting, for `tollama serve --help` and debug logs. */
+export function describe(): Array<{ name: string; value: string; description: string }> {
+  const entries: Array<[string, () => unknown, string]> = [
+    ["OLLAMA_HOST", () => config.host().url, "IP address and port of the server"],
+    ["OLLAMA_MODELS", config.modelsDir, "Path to the models directory"],
+    ["OLLAMA_KEEP_ALIVE", config.keepAliveMs, "How long models stay loaded (default 5m)"],
+    ["OLLAMA_CONTEXT_LENGTH", config.contextLength, "Context length (default 4096)"],
+    ["OLLAMA_NUM_PARALLEL", config.numParallel, "Parallel requests per model (default 4)"],
+    ["OLLAMA_MAX_LOADED_MODELS", config.maxLoadedModels, "Maximum number of loaded models (default 3)"],
+    ["OLLAMA_MAX_QUEUE", config.maxQueue, "Maximum number of queued requests (default 512)"],
+    ["OLLAMA_ORIGINS", config.origins, "Allowed CORS origins, comma-separated"],
+    ["OLLAMA_NOPRUNE", config.noPrune, "Do not prune model blobs"],
+    ["OLLAMA_DEBUG", config.debugLevel, "Debug logging (1 debug, 2 trace)"],
+    ["OLLAMA_NOHISTORY", config.noHistory, "Do not keep readline history"],
+    ["LLAMA_LIB_DIR", config.llamaLibDir, "Directory of libllama (a CUDA or Vulkan build)"],
+    ["TOLLAMA_STALL_TIMEOUT_MS", config.stallTimeoutMs, "Download stall timeout in ms (default 30000)"],
+  ];
+  return entries.map(([name, get, description]) => ({ name, value: String(get() ?? ""), description }));
+}

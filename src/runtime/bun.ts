@@ -1,0 +1,56 @@
+import type { Handler, Runtime, ServeOptions, ServerHandle } from "./types.ts";
+import process from "node:process";
+
+/** The slice of Bun's global this adapter uses (declared here so `deno check` can read this file). */
+interface BunServer {
+  hostname: string;
+  port: number;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+  requestIP(request: Request): { address: string } | null;
+}
+interface BunGlobal {
+  version: string;
+  serve(options: {
+    hostname: string;
+    port: number;
+    maxRequestBodySize?: number;
+    idleTimeout?: number;
+    fetch(request: Request, server: BunServer): Response | Promise<Response>;
+    error?(error: Error): Response;
+  }): BunServer;
+}
+const Bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
+
+function serve(handler: Handler, options: ServeOptions): Promise<ServerHandle> {
+  const server = Bun.serve({
+    hostname: options.hostname,
+    port: options.port,
+    maxRequestBodySize: options.maxRequestBodySize,
+    // Generation can be silent for long stretches (a big prefill); Bun's default idle timeout of 10 s would cut it.
+    idleTimeout: 0,
+    fetch: (request, srv) => handler(request, { remoteAddress: srv.requestIP(request)?.address }),
+    error: (error) => new Response(JSON.stringify({ error: String(error) }), { status: 500 }),
+  });
+  const { promise: finished, resolve } = Promise.withResolvers<void>();
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= server.stop(false).then(resolve);
+    return closing;
+  };
+  options.signal?.addEventListener("abort", () => void close(), { once: true });
+  return Promise.resolve({ hostname: server.hostname, port: server.port, close, finished });
+}
+
+export const bunRuntime: Runtime = {
+  name: "bun",
+  version: Bun.version,
+  serve,
+  env: (name) => process.env[name],
+  args: () => process.argv.slice(2),
+  exit: (code) => process.exit(code),
+  spawnWorker: (url, options) => new Worker(url, { type: "module", name: options?.name }),
+  rss: () => process.memoryUsage().rss,
+  execPath: () => process.execPath,
+  // Modules of a `bun build --compile` executable live in the embedded /$bunfs file system.
+  compiled: import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN"),
+};

@@ -1,0 +1,38 @@
+import type { Handler, Runtime, ServeOptions, ServerHandle } from "./types.ts";
+
+async function serve(handler: Handler, options: ServeOptions): Promise<ServerHandle> {
+  const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
+  const server = Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    signal: options.signal,
+    onListen: (addr) => resolve(addr as Deno.NetAddr),
+    onError: (error) => {
+      console.error("server error:", error);
+      return new Response(JSON.stringify({ error: String(error) }), { status: 500 });
+    },
+  }, (request, info) => handler(request, { remoteAddress: (info.remoteAddr as Deno.NetAddr).hostname }));
+  const addr = await listening;
+  return {
+    hostname: addr.hostname,
+    port: addr.port,
+    close: async () => {
+      await server.shutdown();
+    },
+    finished: server.finished,
+  };
+}
+
+export const denoRuntime: Runtime = {
+  name: "deno",
+  version: Deno.version.deno,
+  serve,
+  env: (name) => Deno.env.get(name),
+  args: () => [...Deno.args],
+  exit: (code) => Deno.exit(code),
+  spawnWorker: (url, options) => new Worker(url, { type: "module", name: options?.name }),
+  rss: () => Deno.memoryUsage().rss,
+  execPath: () => Deno.execPath(),
+  // deno compile sets Deno.build.standalone where available; the main module lives under a temp "deno-compile-" root.
+  compiled: (Deno.build as { standalone?: boolean }).standalone === true || Deno.mainModule.includes("deno-compile-"),
+};

@@ -1,0 +1,41 @@
+/** The contract every runtime adapter fills in. Nothing outside src/runtime/ asks which runtime it runs on. */
+
+/** A request handler in web-standard form; `info.remoteAddress` is the peer's IP where the runtime knows it. */
+export type Handler = (request: Request, info: { remoteAddress?: string }) => Response | Promise<Response>;
+
+export interface ServeOptions {
+  hostname: string;
+  /** 0 picks a free port; the handle reports the one bound. */
+  port: number;
+  /** Aborting it stops the server (as `close()` does). */
+  signal?: AbortSignal;
+  /** Largest accepted request body in bytes; larger bodies are refused by the server itself where the runtime can. */
+  maxRequestBodySize?: number;
+}
+
+export interface ServerHandle {
+  readonly hostname: string;
+  readonly port: number;
+  /** Stops accepting connections and waits for the open ones to finish. */
+  close(): Promise<void>;
+  /** Resolves when the server has stopped. */
+  readonly finished: Promise<void>;
+}
+
+export interface Runtime {
+  readonly name: "deno" | "bun";
+  readonly version: string;
+  serve(handler: Handler, options: ServeOptions): Promise<ServerHandle>;
+  env(name: string): string | undefined;
+  /** Command-line arguments after the script name. */
+  args(): string[];
+  exit(code: number): never;
+  /** A module Worker; `url` must be a module URL (e.g. `new URL("./worker.ts", import.meta.url)`). */
+  spawnWorker(url: URL | string, options?: { name?: string }): Worker;
+  /** Resident set size of this process in bytes. */
+  rss(): number;
+  /** Path of the running executable (the deno/bun binary, or a compiled tollama). */
+  execPath(): string;
+  /** True inside a single executable made by `bun build --compile` or `deno compile`. */
+  readonly compiled: boolean;
+}
