@@ -16,6 +16,20 @@ const runs = [
 ].filter(([name]) => !only || only === name);
 
 let failed = false;
+// The full run (no runtime or path given) first type-checks with both checkers and lints: CI's gate.
+if (!only && !filters.length) {
+  const checks = [
+    ["node", join(root, "scripts/deno_namespace_types.mjs")],
+    [bin("tsc"), "--noEmit", "-p", "tsconfig.json"],
+    [bin("deno"), "check", "mod.ts", "src/", "tests/", "bench/"],
+    [bin("deno"), "lint"],
+  ];
+  for (const [cmd, ...args] of checks) {
+    console.log(`\n=== check: ${[cmd.split("/").pop(), ...args].join(" ")}`);
+    const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, NO_COLOR: "1" } });
+    if (result.status !== 0) failed = true;
+  }
+}
 for (const [name, [cmd, ...args]] of runs) {
   console.log(`\n=== ${name}: ${[cmd.split("/").pop(), ...args].join(" ")}`);
   const started = Date.now();
