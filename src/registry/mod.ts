@@ -1,0 +1,34 @@
+/**
+ * The registry client: Ollama's model names, registry HTTP (User-Agent, auth hook, error shapes), pull and push.
+ * @module
+ */
+export {
+  DEFAULT_HOST,
+  DEFAULT_NAMESPACE,
+  DEFAULT_TAG,
+  displayName,
+  formatModelName,
+  InsecureProtocolError,
+  InvalidModelNameError,
+  isValidModelName,
+  isValidNamePart,
+  type ModelName,
+  parseModelName,
+  registryBaseUrl,
+  repositoryOf,
+  sameModelName,
+  tryParseModelName,
+} from "./name.ts";
+export {
+  type AuthHook,
+  backoffDelay,
+  MANIFEST_MEDIA_TYPE,
+  RegistryError,
+  registryFetch,
+  type RegistryFetchOptions,
+  RegistryNotFoundError,
+  type RegistrySession,
+  sleep,
+  UnauthorizedError,
+  USER_AGENT,
+} from "./http.ts";
