@@ -4,19 +4,18 @@
  * Run as a program (`deno run -A mod.ts serve`, `bun run mod.ts serve`) it is the CLI; imported, it is a library.
  * @module
  */
-import { TOLLAMA_VERSION } from "./src/version.ts";
 import { runtime } from "./src/runtime/mod.ts";
+import { runCli } from "./src/cli/mod.ts";
 
 export { TOLLAMA_VERSION } from "./src/version.ts";
 
-/** Runs the command line and returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  if (args[0] === "--version" || args[0] === "-v") {
-    console.log(`tollama version is ${TOLLAMA_VERSION}`);
-    return 0;
-  }
-  console.error(`Error: unknown command "${args[0] ?? ""}" for "tollama"`);
-  return 1;
+/** Runs the command line (`args` without the program name) and returns the exit code. */
+export function main(args: string[]): Promise<number> {
+  return runCli(args, {
+    serve: () => {
+      throw new Error("serve is not available in this build yet");
+    },
+  });
 }
 
 if (import.meta.main) {

@@ -1,0 +1,191 @@
+/**
+ * tollama's command line: Ollama's commands and flags, each a client of the server at OLLAMA_HOST. `serve` itself is
+ * provided by the caller (mod.ts), so this folder never imports the server.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { TOLLAMA_VERSION } from "../version.ts";
+import { Client, ConnectionError } from "./client.ts";
+import { processTerminal, type Terminal } from "./io.ts";
+import { listCommand } from "./commands/list.ts";
+import { psCommand } from "./commands/ps.ts";
+import { showCommand } from "./commands/show.ts";
+import { copyCommand, removeCommand, stopCommand } from "./commands/manage.ts";
+import { pullCommand, pushCommand } from "./commands/transfer.ts";
+import { runCommand } from "./run/run_command.ts";
+
+export { Client, ConnectionError, ResponseError } from "./client.ts";
+export { parseNdjson } from "./ndjson.ts";
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+
+interface CommandSpec {
+  usage: string;
+  summary: string;
+  options: Options;
+  args: [min: number, max: number];
+  run: (client: Client, term: Terminal, args: string[], flags: Record<string, unknown>) => Promise<number>;
+}
+
+/** What the caller provides for the commands that are not HTTP clients. */
+export interface CliHooks {
+  /** Starts the server in this process and resolves when it stops. */
+  serve(): Promise<number>;
+  /** `create`, which reads local files (Modelfile, GGUF) before talking to the server. */
+  create?(client: Client, term: Terminal, args: string[], flags: Record<string, unknown>): Promise<number>;
+}
+
+const COMMANDS: Record<string, CommandSpec> = {
+  list: { usage: "list [PREFIX]", summary: "List models", options: {}, args: [0, 1], run: listCommand },
+  ps: { usage: "ps", summary: "List running models", options: {}, args: [0, 1], run: psCommand },
+  show: {
+    usage: "show MODEL",
+    summary: "Show information for a model",
+    options: {
+      license: { type: "boolean" },
+      modelfile: { type: "boolean" },
+      parameters: { type: "boolean" },
+      template: { type: "boolean" },
+      system: { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
+    },
+    args: [1, 1],
+    run: showCommand,
+  },
+  pull: { usage: "pull MODEL", summary: "Pull a model from a registry", options: { insecure: { type: "boolean" } }, args: [1, 1], run: pullCommand },
+  push: { usage: "push MODEL", summary: "Push a model to a registry", options: { insecure: { type: "boolean" } }, args: [1, 1], run: pushCommand },
+  cp: { usage: "cp SOURCE DESTINATION", summary: "Copy a model", options: {}, args: [2, 2], run: copyCommand },
+  rm: { usage: "rm MODEL [MODEL...]", summary: "Remove a model", options: {}, args: [1, Infinity], run: removeCommand },
+  stop: { usage: "stop MODEL", summary: "Stop a running model", options: {}, args: [1, 1], run: stopCommand },
+  run: {
+    usage: "run MODEL [PROMPT]",
+    summary: "Run a model",
+    options: {
+      format: { type: "string" },
+      think: { type: "string" },
+      hidethinking: { type: "boolean" },
+      keepalive: { type: "string" },
+      verbose: { type: "boolean" },
+      nowordwrap: { type: "boolean" },
+      insecure: { type: "boolean" },
+      dimensions: { type: "string" },
+      truncate: { type: "boolean" },
+    },
+    args: [1, Infinity],
+    run: runCommand,
+  },
+};
+const ALIASES: Record<string, string> = { ls: "list", start: "serve" };
+
+const FLAG_HELP: Record<string, string> = {
+  license: "Show license of a model",
+  modelfile: "Show Modelfile of a model",
+  parameters: "Show parameters of a model",
+  template: "Show template of a model",
+  system: "Show system message of a model",
+  verbose: "Show timings for response (run) / more detail (show)",
+  insecure: "Use an insecure registry",
+  format: "Response format (e.g. json)",
+  think: "Enable thinking mode: true/false or high/medium/low",
+  hidethinking: "Hide thinking output (if provided)",
+  keepalive: "Duration to keep a model loaded (e.g. 5m)",
+  nowordwrap: "Don't wrap words to the next line automatically",
+  dimensions: "Truncate output embeddings to specified dimension (embedding models only)",
+  truncate: "For embedding models: truncate inputs exceeding context length (default: true)",
+  file: "Name of the Modelfile (default \"Modelfile\")",
+  quantize: "Quantize model to this level (e.g. q4_K_M)",
+  link: "Record the GGUF file in place instead of copying it into the store",
+};
+
+function commandHelp(name: string, spec: { usage: string; summary: string; options: Options }): string {
+  const rows: Array<[string, string]> = [["-h, --help", `help for ${name}`]];
+  for (const [flag, def] of Object.entries(spec.options ?? {})) {
+    const short = (def as { short?: string }).short;
+    const value = (def as { type: string }).type === "string" ? " string" : "";
+    rows.push([`${short ? `-${short}, ` : "    "}--${flag}${value}`, FLAG_HELP[flag] ?? ""]);
+  }
+  const width = Math.max(...rows.map(([left]) => left.length));
+  const flags = rows.map(([left, right]) => `  ${left.padEnd(width)}   ${right}`).join("\n");
+  return `${spec.summary}\n\nUsage:\n  tollama ${spec.usage} [flags]\n\nFlags:\n${flags}\n`;
+}
+
+const CREATE_SPEC = {
+  usage: "create MODEL",
+  summary: "Create a model from a Modelfile",
+  options: {
+    file: { type: "string", short: "f" },
+    quantize: { type: "string", short: "q" },
+    link: { type: "boolean" },
+  } as Options,
+};
+
+function usage(): string {
+  const rows: Array<[string, string]> = [
+    ["serve", "Start tollama"],
+    ["create", CREATE_SPEC.summary],
+    ...Object.entries(COMMANDS).map(([name, spec]) => [name, spec.summary] as [string, string]),
+    ["help", "Help about any command"],
+  ];
+  return `Large language model runner\n\nUsage:\n  tollama [flags]\n  tollama [command]\n\nAvailable Commands:\n${
+    rows.map(([n, s]) => `  ${n.padEnd(11)}${s}`).join("\n")
+  }\n\nFlags:\n  -h, --help      help for tollama\n  -v, --version   Show version information\n\nUse "tollama [command] --help" for more information about a command.\n`;
+}
+
+/** `--think` may stand alone (= true), as in Ollama; parseArgs needs the value spelled out. */
+function normalizeThinkFlag(args: string[]): string[] {
+  return args.flatMap((arg, i) => {
+    const next = args[i + 1];
+    const hasValue = next !== undefined && ["true", "false", "high", "medium", "low", "max"].includes(next);
+    return arg === "--think" && !hasValue ? ["--think=true"] : [arg];
+  });
+}
+
+/** Runs the CLI with `args` (no program name) and returns the exit code. Errors are one line on stderr. */
+export async function runCli(args: string[], hooks: CliHooks, term: Terminal = processTerminal): Promise<number> {
+  const [first, ...rest] = args;
+  if (first === undefined || first === "help" || first === "-h" || first === "--help") {
+    if (first === "help" && rest[0]) return runCli([rest[0], "--help"], hooks, term);
+    term.out(usage());
+    return 0;
+  }
+  if (first === "-v" || first === "--version") {
+    term.out(`tollama version is ${TOLLAMA_VERSION}\n`);
+    return 0;
+  }
+  const name = ALIASES[first] ?? first;
+  try {
+    if (name === "serve") {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        term.out(commandHelp("serve", { usage: "serve", summary: "Start tollama", options: {} }));
+        return 0;
+      }
+      return await hooks.serve();
+    }
+    const spec = name === "create" ? { ...CREATE_SPEC, args: [1, 1] as [number, number], run: hooks.create } : COMMANDS[name];
+    if (!spec || !spec.run) {
+      term.err(`Error: unknown command "${first}" for "tollama"\nRun 'tollama --help' for usage.\n`);
+      return 1;
+    }
+    const parsed = parseArgs({
+      args: name === "run" ? normalizeThinkFlag(rest) : rest,
+      options: { ...spec.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (parsed.values.help) {
+      term.out(commandHelp(name, spec));
+      return 0;
+    }
+    const [min, max] = spec.args;
+    if (parsed.positionals.length < min || parsed.positionals.length > max) {
+      const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+      term.err(`Error: ${name} requires ${expected} arg(s), received ${parsed.positionals.length}\nUsage: tollama ${spec.usage}\n`);
+      return 1;
+    }
+    return await spec.run(new Client(), term, parsed.positionals, parsed.values as Record<string, unknown>);
+  } catch (error) {
+    const message = error instanceof ConnectionError ? error.message : (error as Error).message;
+    term.err(`Error: ${message}\n`);
+    return 1;
+  }
+}
