@@ -6,6 +6,7 @@
  * parsed name never holds `/`, `\`, `..` as a whole part, or anything else that could leave the store.
  * @module
  */
+import { shortName } from "../store/mod.ts";
 
 /** A fully qualified model name. Parts keep the casing they were written with. */
 export interface ModelName {
@@ -141,11 +142,7 @@ export function formatModelName(name: Omit<ModelName, "scheme">): string {
  * registry's library, host alone dropped for another namespace on the default registry. The tag is always shown.
  */
 export function displayName(name: Omit<ModelName, "scheme">): string {
-  const sameText = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-  let prefix = "";
-  if (!sameText(name.host, DEFAULT_HOST)) prefix = `${name.host}/${name.namespace}/`;
-  else if (!sameText(name.namespace, DEFAULT_NAMESPACE)) prefix = `${name.namespace}/`;
-  return `${prefix}${name.model}:${name.tag}`;
+  return shortName(name);
 }
 
 /** Case-insensitive equality of the four parts (the scheme does not name a different model). */
