@@ -32,3 +32,8 @@ export {
   UnauthorizedError,
   USER_AGENT,
 } from "./http.ts";
+// push, auth and the identity key (registry push helper's lines; keep together)
+export { pushModel, PushManifestError, type PushOptions, type PushProgress } from "./push.ts";
+export { uploadBlob, type UploadBlobOptions, type UploadResult } from "./upload.ts";
+export { type AuthOptions, type Challenge, createAuthHook, type Credentials, dockerCredentials, parseChallenge } from "./auth.ts";
+export { defaultKeyPath, KeyFormatError, KeyPair, loadOrCreateKeyPair } from "./keypair.ts";

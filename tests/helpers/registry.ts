@@ -25,7 +25,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startTokenProxy, type TokenProxy } from "./token_server.ts";
+import { type ProxyStats, startTokenProxy, type TokenProxy } from "./token_server.ts";
 
 const CANDIDATES = ["/usr/bin/docker-registry", "/usr/local/bin/docker-registry", "/usr/bin/registry"];
 
@@ -71,8 +71,8 @@ export interface RegistryHandle extends AsyncDisposable {
   readonly auth: "none" | "basic" | "token";
   readonly username: string;
   readonly password: string;
-  /** Token mode: tokens issued so far, and token requests refused. */
-  readonly tokens: { issued: number; refused: number };
+  /** Token mode: tokens issued and refused, and the requests forwarded to the registry (`METHOD path status`). */
+  readonly tokens: ProxyStats;
   /** Process id of the registry. */
   readonly pid: number;
   /** Kills the registry (and the proxy) and removes its directory. Safe to call twice. */
@@ -172,7 +172,7 @@ ${authBlock}`;
     throw error;
   }
   const url = proxy ? proxy.url : registryUrl;
-  const tokens = proxy ? proxy.stats : { issued: 0, refused: 0 };
+  const tokens = proxy ? proxy.stats : { issued: 0, refused: 0, forwarded: [] };
   return {
     url,
     host: new URL(url).host,

@@ -19,10 +19,18 @@ export interface TokenProxyOptions {
   service?: string;
 }
 
+export interface ProxyStats {
+  issued: number;
+  refused: number;
+  lastRefusal?: string;
+  /** `<METHOD> <path+query> <status>` of each request passed to the registry, in order. */
+  forwarded: string[];
+}
+
 export interface TokenProxy {
   readonly url: string;
-  /** Tokens issued and token requests refused (bad key, bad signature, stale ts). */
-  readonly stats: { issued: number; refused: number; lastRefusal?: string };
+  /** Tokens issued, token requests refused (bad key, bad signature, stale ts), and every request forwarded. */
+  readonly stats: ProxyStats;
   close(): Promise<void>;
 }
 
@@ -34,7 +42,7 @@ export async function startTokenProxy(options: TokenProxyOptions): Promise<Token
   const service = options.service ?? "tollama-test-registry";
   const keys = new Set(options.authorizedKeys.map(keyField));
   const tokens = new Map<string, Set<string>>(); // token → granted "repo:action" entries
-  const stats: { issued: number; refused: number; lastRefusal?: string } = { issued: 0, refused: 0 };
+  const stats: ProxyStats = { issued: 0, refused: 0, forwarded: [] };
   let origin = "";
 
   const refuse = (why: string) => {
@@ -102,6 +110,7 @@ export async function startTokenProxy(options: TokenProxyOptions): Promise<Token
       body,
       redirect: "manual",
     });
+    stats.forwarded.push(`${request.method} ${url.pathname}${url.search} ${response.status}`);
     const out = new Headers(response.headers);
     const location = out.get("location");
     if (location?.startsWith(upstream.origin)) out.set("location", origin + location.slice(upstream.origin.length));
