@@ -1,0 +1,118 @@
+/**
+ * What the routes need from the rest of tollama, stated as small interfaces (Ollama's `LlamaServer` seam):
+ * the store (local models, blobs, pull/push/create), a loaded model (generate, embed, tokenize) and the prompt
+ * renderer. `assemble.ts` fills them from the real store/, engine/, prompt/ and registry/; tests may too.
+ * @module
+ */
+import type { Scheduler } from "../engine/scheduler.ts";
+import type { CreateRequest, ListModel, Message, ModelDetails, ProgressResponse, Tool, ToolCall } from "./schemas.ts";
+
+/** A local model resolved from its manifest. */
+export interface ResolvedModel {
+  /** Shortest display name, e.g. `llama3.2:latest`. */
+  name: string;
+  /** e.g. `registry.ollama.ai/library/llama3.2:latest`. */
+  fullName: string;
+  /** sha256 hex of the manifest. */
+  digest: string;
+  modelPath: string;
+  template?: string;
+  system?: string;
+  params: Record<string, unknown>;
+  messages: Message[];
+  adapters: string[];
+  projectors: string[];
+  /** `completion`, `tools`, `insert`, `vision`, `embedding`, `thinking`. */
+  capabilities: string[];
+  details: ModelDetails;
+}
+
+export interface ServerStore {
+  list(): Promise<ListModel[]>;
+  /** Throws an error with `status` 404 (or 400 for an invalid name). */
+  resolve(name: string): Promise<ResolvedModel>;
+  show(name: string, options: { verbose: boolean }): Promise<Record<string, unknown>>;
+  copy(source: string, destination: string): Promise<void>;
+  delete(name: string): Promise<void>;
+  hasBlob(digest: string): Promise<boolean>;
+  /** Stores a blob, verifying its digest; returns false when it was already present. */
+  writeBlob(digest: string, body: ReadableStream<Uint8Array>): Promise<boolean>;
+  pull(name: string, options: { insecure: boolean; signal: AbortSignal }): AsyncIterable<ProgressResponse>;
+  push(name: string, options: { insecure: boolean; signal: AbortSignal }): AsyncIterable<ProgressResponse>;
+  create(request: CreateRequest & { model: string }, signal: AbortSignal): AsyncIterable<ProgressResponse>;
+}
+
+/** One step of generation as the engine yields it. */
+export interface GenerationChunk {
+  text: string;
+  done: boolean;
+  doneReason?: "stop" | "length" | string;
+  /** Output token ids of this chunk. */
+  tokens?: number[];
+  timings?: { promptTokens: number; promptMs: number; evalTokens: number; evalMs: number };
+  logprobs?: Array<{ token: string; logprob: number; top?: Array<{ token: string; logprob: number }> }>;
+}
+
+export interface GenerationRequest {
+  /** Text (tokenized with special tokens parsed) or token ids. */
+  prompt: string | number[];
+  options: Record<string, unknown>;
+  /** GBNF grammar constraining the output. */
+  grammar?: string;
+  signal?: AbortSignal;
+  /** Whether to add BOS etc. when tokenizing text. */
+  addSpecial?: boolean;
+  logprobs?: boolean;
+  topLogprobs?: number;
+}
+
+/** A loaded model as the routes use it. */
+export interface ServerRunner {
+  readonly contextLength: number;
+  /** Bytes of memory the model holds (reported by /api/ps). */
+  readonly size: number;
+  tokenize(text: string): number[] | Promise<number[]>;
+  detokenize(tokens: number[]): string | Promise<string>;
+  generate(request: GenerationRequest): AsyncIterable<GenerationChunk>;
+  embed(inputs: string[], options: { truncate: boolean; signal?: AbortSignal }): Promise<{
+    embeddings: number[][];
+    promptTokens: number;
+  }>;
+  close(): void | Promise<void>;
+}
+
+/** Renders chat messages into a prompt with a model's template. */
+export interface PromptRenderer {
+  render(input: {
+    model: ResolvedModel;
+    template?: string;
+    messages: Message[];
+    tools?: Tool[];
+    think?: boolean | string;
+    /** Legacy generate: a raw `.Prompt`/`.Suffix`/`.System` template execution. */
+    generate?: { prompt: string; suffix?: string; system?: string };
+  }): Promise<string> | string;
+  /** The text a model writes before a tool call (e.g. `<tool_call>`); undefined when calls start with `{`. */
+  toolCallTag?(model: ResolvedModel): string | undefined;
+  /** Splits streamed output into content, thinking and tool calls. */
+  parser(input: { model: ResolvedModel; tools?: Tool[]; think?: boolean; prompt: string }): OutputParser;
+}
+
+export interface OutputParser {
+  add(text: string, done: boolean): { content: string; thinking: string; toolCalls: ToolCall[] };
+}
+
+export interface AppDeps {
+  store: ServerStore;
+  scheduler: Scheduler<ServerRunner>;
+  prompt: PromptRenderer;
+  /** The address the server binds, for the DNS-rebinding guard. */
+  bindHost?: string;
+  /** Extra CORS origins (OLLAMA_ORIGINS). */
+  origins?: string[];
+  bodyLimit?: number;
+  keepAliveMs?: () => number;
+  /** OLLAMA_CONTEXT_LENGTH (0 → pick). */
+  contextLength?: () => number;
+  now?: () => number;
+}

@@ -1,0 +1,158 @@
+/**
+ * The shared core of /api/generate, /api/chat and the OpenAI routes: take a runner from the scheduler, build the
+ * prompt, stream the engine's output through the model's parser (content / thinking / tool calls), report
+ * Ollama's metrics on the final event, and give the runner back with the request's keep-alive — also when the
+ * client leaves mid-stream.
+ * @module
+ */
+import type { LoadSpec } from "../engine/scheduler.ts";
+import type { AppDeps, GenerationChunk, OutputParser, ResolvedModel, ServerRunner } from "./deps.ts";
+import type { Logprob, Metrics, ToolCall } from "./schemas.ts";
+import type { Options } from "./options.ts";
+import { nanos } from "./time.ts";
+
+/** One step of output as the routes map it to their wire shapes. */
+export interface GenerationEvent {
+  content: string;
+  thinking: string;
+  toolCalls: ToolCall[];
+  done: boolean;
+  doneReason?: string;
+  metrics?: Metrics;
+  /** Prompt and output token ids (final event, when asked for). */
+  context?: number[];
+  logprobs?: Logprob[];
+}
+
+/** The prompt to evaluate, built once the runner is known (truncation needs its tokenizer and context size). */
+export type PromptBuilder = (runner: ServerRunner) => Promise<{ text?: string; tokens?: number[] }>;
+
+export interface GenerationPlan {
+  model: ResolvedModel;
+  options: Options;
+  keepAliveMs: number;
+  signal: AbortSignal;
+  prompt: PromptBuilder;
+  grammar?: string;
+  parser?: (prompt: string) => OutputParser;
+  wantContext?: boolean;
+  logprobs?: boolean;
+  topLogprobs?: number;
+  startedAt: number;
+}
+
+/** The scheduler's view of a model with these options. */
+export function loadSpec(model: ResolvedModel, options: Options): LoadSpec {
+  return {
+    key: [model.modelPath, ...model.adapters].join("\0"),
+    name: model.name,
+    model: model.name,
+    modelPath: model.modelPath,
+    options: {
+      num_ctx: options.num_ctx,
+      num_batch: options.num_batch as number | undefined,
+      num_gpu: options.num_gpu as number | undefined,
+      main_gpu: options.main_gpu as number | undefined,
+      use_mmap: options.use_mmap as boolean | undefined,
+      num_thread: options.num_thread as number | undefined,
+    },
+    adapters: model.adapters,
+    projectors: model.projectors,
+    extra: {
+      digest: model.digest,
+      details: model.details,
+      embedding: model.capabilities.includes("embedding") && !model.capabilities.includes("completion"),
+    },
+  };
+}
+
+/** Loads the model (an empty prompt): returns the load time in ms. */
+export async function loadOnly(deps: AppDeps, plan: Omit<GenerationPlan, "prompt">): Promise<number> {
+  const lease = await deps.scheduler.acquire(loadSpec(plan.model, plan.options), { signal: plan.signal });
+  lease.release(plan.keepAliveMs);
+  return lease.loadMs;
+}
+
+/** Unloads the model now (keep_alive 0 with an empty prompt). */
+export async function unloadModel(deps: AppDeps, model: ResolvedModel, options: Options): Promise<void> {
+  await deps.scheduler.unload(loadSpec(model, options).key);
+}
+
+function mapLogprobs(chunk: GenerationChunk): Logprob[] | undefined {
+  return chunk.logprobs?.map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    bytes: [...new TextEncoder().encode(entry.token)],
+    top_logprobs: entry.top?.map((top) => ({
+      token: top.token,
+      logprob: top.logprob,
+      bytes: [...new TextEncoder().encode(top.token)],
+    })),
+  }));
+}
+
+/** Runs one generation; the caller iterates (and may stop early: the lease is released either way). */
+export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): AsyncGenerator<GenerationEvent> {
+  const now = deps.now ?? Date.now;
+  const lease = await deps.scheduler.acquire(loadSpec(plan.model, plan.options), { signal: plan.signal });
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  plan.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const runner = lease.runner;
+    const prompt = await plan.prompt(runner);
+    const parser = plan.parser?.(prompt.text ?? "");
+    const promptStart = now();
+    const outputTokens: number[] = [];
+    let outputText = "";
+    let evalStart = NaN;
+    let evalCount = 0;
+    const source = runner.generate({
+      prompt: prompt.tokens ?? prompt.text ?? "",
+      options: plan.options,
+      grammar: plan.grammar,
+      signal: stop.signal,
+      logprobs: plan.logprobs,
+      topLogprobs: plan.topLogprobs,
+    });
+    for await (const chunk of source) {
+      if (Number.isNaN(evalStart)) evalStart = now();
+      outputText += chunk.text;
+      if (chunk.tokens) {
+        outputTokens.push(...chunk.tokens);
+        evalCount += chunk.tokens.length;
+      } else if (chunk.text) evalCount++;
+      const parsed = parser ? parser.add(chunk.text, chunk.done) : { content: chunk.text, thinking: "", toolCalls: [] };
+      const event: GenerationEvent = { ...parsed, done: false, logprobs: mapLogprobs(chunk) };
+      if (!chunk.done) {
+        if (event.content || event.thinking || event.toolCalls.length || event.logprobs?.length) yield event;
+        continue;
+      }
+      const end = now();
+      const t = chunk.timings;
+      const promptTokens = t?.promptTokens ?? (prompt.tokens?.length ?? 0);
+      event.done = true;
+      event.doneReason = chunk.doneReason ?? "stop";
+      event.metrics = {
+        total_duration: nanos(end - plan.startedAt),
+        load_duration: nanos(lease.loadMs),
+        prompt_eval_count: promptTokens,
+        prompt_eval_duration: nanos(t?.promptMs ?? ((Number.isNaN(evalStart) ? end : evalStart) - promptStart)),
+        eval_count: t?.evalTokens ?? evalCount,
+        eval_duration: nanos(t?.evalMs ?? (Number.isNaN(evalStart) ? 0 : end - evalStart)),
+      };
+      if (plan.wantContext) {
+        const promptIds = prompt.tokens ?? await runner.tokenize(prompt.text ?? "");
+        const outputIds = outputTokens.length || !outputText ? outputTokens : await runner.tokenize(outputText);
+        event.context = [...promptIds, ...outputIds];
+      }
+      yield event;
+      return;
+    }
+    // The engine ended without a done chunk (cancelled): nothing more to say.
+  } finally {
+    plan.signal.removeEventListener("abort", onAbort);
+    stop.abort();
+    lease.release(plan.keepAliveMs);
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * The HTTP server: Ollama's REST API and the OpenAI-compatible API on hono, with valibot-validated bodies,
+ * NDJSON/SSE streaming, CORS and the DNS-rebinding guard.
+ * @module
+ */
+export { createApp } from "./app.ts";
+export { type RunningServer, startServer, type StartServerOptions } from "./server.ts";
+export type {
+  AppDeps,
+  GenerationChunk,
+  GenerationRequest,
+  OutputParser,
+  PromptRenderer,
+  ResolvedModel,
+  ServerRunner,
+  ServerStore,
+} from "./deps.ts";
+export * from "./schemas.ts";
+export { ApiError } from "./errors.ts";
+export { jsonGrammar, jsonSchemaToGbnf, SchemaConversionError } from "./json_schema_gbnf.ts";

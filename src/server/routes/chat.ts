@@ -1,0 +1,138 @@
+/**
+ * `POST /api/chat`: messages rendered with the model's template, tools and tool calls, thinking, `format`,
+ * `keep_alive` (no messages: load or unload); NDJSON by default. `chatChunks` is shared with the OpenAI route,
+ * which adds `tool_choice` (forced calls through a grammar).
+ * @module
+ */
+import type { Hono } from "hono";
+import type { AppDeps } from "../deps.ts";
+import { readJson } from "../body.ts";
+import { type ChatRequest, ChatRequestSchema, type ChatResponse, type Message } from "../schemas.ts";
+import { ApiError, doesNotSupport, doesNotSupportTools, modelRequired } from "../errors.ts";
+import { resolveOptions } from "../options.ts";
+import { loadOnly, runGeneration, unloadModel } from "../generation.ts";
+import { ndjsonResponse } from "../stream.ts";
+import {
+  canComplete,
+  checkThink,
+  checkTopLogprobs,
+  effectiveThink,
+  formatGrammar,
+  keepAliveMs,
+} from "../request_fields.ts";
+import { requestAbort } from "./_progress.ts";
+import { resolveModel } from "./generate.ts";
+import { rfc3339 } from "../time.ts";
+import { toolCallGrammar } from "../tool_grammar.ts";
+
+/** OpenAI's tool_choice, mapped: `none` drops the tools, `required`/a name forces a call. */
+export type ToolChoice = "none" | "auto" | "required" | { name: string };
+
+/** Folds a stream of chat chunks into the single `stream:false` answer. */
+export async function collectChat(source: AsyncIterable<ChatResponse>): Promise<ChatResponse> {
+  let out: ChatResponse | undefined;
+  let content = "";
+  let thinking = "";
+  const toolCalls: NonNullable<ChatResponse["message"]["tool_calls"]> = [];
+  const logprobs: NonNullable<ChatResponse["logprobs"]> = [];
+  for await (const chunk of source) {
+    content += chunk.message.content;
+    thinking += chunk.message.thinking ?? "";
+    toolCalls.push(...chunk.message.tool_calls ?? []);
+    logprobs.push(...chunk.logprobs ?? []);
+    out = chunk;
+  }
+  if (!out) throw new ApiError(500, "no response from the model");
+  const message: ChatResponse["message"] = { role: "assistant", content };
+  if (thinking) message.thinking = thinking;
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  const result: ChatResponse = { ...out, message };
+  if (logprobs.length) result.logprobs = logprobs;
+  return result;
+}
+
+/** Runs a validated chat request as a stream of Ollama chunks, or the single load/unload answer. */
+export async function chatChunks(
+  deps: AppDeps,
+  body: ChatRequest,
+  abort: AbortController,
+  extra: { toolChoice?: ToolChoice } = {},
+): Promise<AsyncIterable<ChatResponse> | ChatResponse> {
+  const startedAt = (deps.now ?? Date.now)();
+  const name = body.model;
+  if (!name) throw modelRequired();
+  const think = checkThink(body.think);
+  const topLogprobs = checkTopLogprobs(body.top_logprobs);
+  let grammar = formatGrammar(body.format);
+  const model = await resolveModel(deps, name);
+  if (!canComplete(model.capabilities)) throw doesNotSupport(name, "chat");
+  let tools = body.tools?.length ? body.tools : undefined;
+  if (extra.toolChoice === "none") tools = undefined;
+  if (tools && !model.capabilities.includes("tools")) throw doesNotSupportTools(model.fullName);
+  const thinkValue = effectiveThink(think, name, model.capabilities);
+  const options = resolveOptions([model.params, body.options], {
+    contextLength: deps.contextLength?.(),
+    trainedContext: model.details.context_length,
+  });
+  const keepAlive = keepAliveMs(body.keep_alive, deps);
+  const messages = body.messages ?? [];
+  const base = { model: name, created_at: rfc3339(), message: { role: "assistant" as const, content: "" }, done: true };
+  if (messages.length === 0) {
+    if (keepAlive === 0) {
+      await unloadModel(deps, model, options);
+      return { ...base, done_reason: "unload" };
+    }
+    await loadOnly(deps, { model, options, keepAliveMs: keepAlive, signal: abort.signal, startedAt });
+    return { ...base, done_reason: "load" };
+  }
+  const choice = extra.toolChoice;
+  if (tools && (choice === "required" || typeof choice === "object")) {
+    const forced = typeof choice === "object" ? tools.filter((t) => t.function.name === choice.name) : tools;
+    if (forced.length === 0) throw new ApiError(400, `tool_choice names an unknown function "${(choice as { name: string }).name}"`);
+    grammar = toolCallGrammar(forced, deps.prompt.toolCallTag?.(model));
+  }
+  const all: Message[] = [...model.messages, ...messages];
+  if (model.system && messages[0]?.role !== "system") all.unshift({ role: "system", content: model.system });
+  const events = runGeneration(deps, {
+    model,
+    options,
+    keepAliveMs: keepAlive,
+    signal: abort.signal,
+    grammar,
+    startedAt,
+    logprobs: body.logprobs ?? false,
+    topLogprobs,
+    parser: (rendered) =>
+      deps.prompt.parser({ model, tools, think: thinkValue !== undefined && thinkValue !== false, prompt: rendered }),
+    prompt: async () => ({ text: await deps.prompt.render({ model, messages: all, tools, think: thinkValue }) }),
+  });
+  return (async function* () {
+    for await (const event of events) {
+      const chunk: ChatResponse = {
+        model: name,
+        created_at: rfc3339(),
+        message: { role: "assistant", content: event.content },
+        done: event.done,
+      };
+      if (event.thinking) chunk.message.thinking = event.thinking;
+      if (event.toolCalls.length) chunk.message.tool_calls = event.toolCalls;
+      if (event.logprobs?.length) chunk.logprobs = event.logprobs;
+      if (event.done) {
+        chunk.done_reason = event.doneReason;
+        Object.assign(chunk, event.metrics);
+      }
+      yield chunk;
+    }
+  })();
+}
+
+export function registerChatRoutes(app: Hono, deps: AppDeps): void {
+  app.post("/api/chat", async (c) => {
+    const body = await readJson(c.req.raw, ChatRequestSchema, "ChatRequest", deps.bodyLimit);
+    const abort = requestAbort(c.req.raw);
+    const result = await chatChunks(deps, body, abort);
+    if (!(Symbol.asyncIterator in result)) return c.json(result);
+    if (body.stream === false) return c.json(await collectChat(result));
+    return await ndjsonResponse(result, { abort });
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * `POST /api/generate`: completion from a prompt, with `system`, `template`, `raw`, `context`, `suffix`, `format`,
+ * `think`, `keep_alive` (empty prompt: load or unload), `options`, `logprobs`; NDJSON by default.
+ * @module
+ */
+import type { Hono } from "hono";
+import type { AppDeps, ResolvedModel } from "../deps.ts";
+import { readJson } from "../body.ts";
+import { type GenerateRequest, GenerateRequestSchema, type GenerateResponse, type Message } from "../schemas.ts";
+import { ApiError, doesNotSupport, modelNotFound, rawModeConflict } from "../errors.ts";
+import { resolveOptions } from "../options.ts";
+import { loadOnly, runGeneration, unloadModel } from "../generation.ts";
+import { ndjsonResponse } from "../stream.ts";
+import {
+  canComplete,
+  checkThink,
+  checkTopLogprobs,
+  effectiveThink,
+  formatGrammar,
+  keepAliveMs,
+} from "../request_fields.ts";
+import { requestAbort } from "./_progress.ts";
+import { rfc3339 } from "../time.ts";
+
+/** Resolves a model for generation, mapping "not there" to Ollama's 404 for these routes. */
+export async function resolveModel(deps: AppDeps, name: string): Promise<ResolvedModel> {
+  try {
+    return await deps.store.resolve(name);
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 404 || (error as Error).name === "ModelNotFoundError") throw modelNotFound(name);
+    throw error;
+  }
+}
+
+/** Folds a stream of generate chunks into the single `stream:false` answer. */
+export async function collectGenerate(source: AsyncIterable<GenerateResponse>): Promise<GenerateResponse> {
+  let out: GenerateResponse | undefined;
+  let response = "";
+  let thinking = "";
+  const toolCalls: NonNullable<GenerateResponse["tool_calls"]> = [];
+  const logprobs: NonNullable<GenerateResponse["logprobs"]> = [];
+  for await (const chunk of source) {
+    response += chunk.response;
+    thinking += chunk.thinking ?? "";
+    toolCalls.push(...chunk.tool_calls ?? []);
+    logprobs.push(...chunk.logprobs ?? []);
+    out = chunk;
+  }
+  if (!out) throw new ApiError(500, "no response from the model");
+  const result: GenerateResponse = { ...out, response };
+  if (thinking) result.thinking = thinking;
+  if (toolCalls.length) result.tool_calls = toolCalls;
+  if (logprobs.length) result.logprobs = logprobs;
+  return result;
+}
+
+/** Runs a validated generate request as a stream of Ollama chunks (shared with /v1/completions). */
+export async function generateChunks(
+  deps: AppDeps,
+  body: GenerateRequest,
+  abort: AbortController,
+): Promise<AsyncIterable<GenerateResponse> | GenerateResponse> {
+  const startedAt = (deps.now ?? Date.now)();
+  const name = body.model;
+  if (!name) throw modelNotFound("");
+  if (body.raw && (body.template || body.system || body.context?.length)) throw rawModeConflict();
+  const think = checkThink(body.think);
+  const topLogprobs = checkTopLogprobs(body.top_logprobs);
+  const grammar = formatGrammar(body.format);
+  const model = await resolveModel(deps, name);
+  if (!canComplete(model.capabilities)) throw doesNotSupport(name, "generate");
+  if (body.suffix && !model.capabilities.includes("insert")) {
+    throw new ApiError(400, `${model.fullName} does not support insert`);
+  }
+  const thinkValue = effectiveThink(think, name, model.capabilities);
+  const options = resolveOptions([model.params, body.options], {
+    contextLength: deps.contextLength?.(),
+    trainedContext: model.details.context_length,
+  });
+  const keepAlive = keepAliveMs(body.keep_alive, deps);
+  const base = { model: name, created_at: rfc3339(), response: "", done: true };
+  if (!body.prompt && !body.images?.length) {
+    if (keepAlive === 0) {
+      await unloadModel(deps, model, options);
+      return { ...base, done_reason: "unload" };
+    }
+    await loadOnly(deps, { model, options, keepAliveMs: keepAlive, signal: abort.signal, startedAt });
+    return { ...base, done_reason: "load" };
+  }
+  const prompt = body.prompt ?? "";
+  const events = runGeneration(deps, {
+    model,
+    options,
+    keepAliveMs: keepAlive,
+    signal: abort.signal,
+    grammar,
+    startedAt,
+    wantContext: !body.raw,
+    logprobs: body.logprobs ?? false,
+    topLogprobs,
+    parser: body.raw ? undefined : (rendered) =>
+      deps.prompt.parser({ model, think: thinkValue !== undefined && thinkValue !== false, prompt: rendered }),
+    prompt: async (runner) => {
+      let text: string;
+      if (body.raw) text = prompt;
+      else if (body.template || body.suffix) {
+        text = await deps.prompt.render({
+          model,
+          template: body.template ?? undefined,
+          messages: [],
+          think: thinkValue,
+          generate: { prompt, suffix: body.suffix ?? undefined, system: body.system ?? model.system },
+        });
+      } else {
+        const messages: Message[] = [];
+        const system = body.system ?? model.system;
+        if (system) messages.push({ role: "system", content: system });
+        if (!body.context?.length) messages.push(...model.messages);
+        messages.push({ role: "user", content: prompt, images: body.images ?? undefined });
+        text = await deps.prompt.render({ model, messages, think: thinkValue });
+      }
+      if (body.context?.length) text = (await runner.detokenize(body.context)) + text;
+      return { text };
+    },
+  });
+  return (async function* () {
+    for await (const event of events) {
+      const chunk: GenerateResponse = {
+        model: name,
+        created_at: rfc3339(),
+        response: event.content,
+        done: event.done,
+      };
+      if (event.thinking) chunk.thinking = event.thinking;
+      if (event.toolCalls.length) chunk.tool_calls = event.toolCalls;
+      if (event.logprobs?.length) chunk.logprobs = event.logprobs;
+      if (event.done) {
+        chunk.done_reason = event.doneReason;
+        if (event.context) chunk.context = event.context;
+        Object.assign(chunk, event.metrics);
+      }
+      yield chunk;
+    }
+  })();
+}
+
+export function registerGenerateRoutes(app: Hono, deps: AppDeps): void {
+  app.post("/api/generate", async (c) => {
+    const body = await readJson(c.req.raw, GenerateRequestSchema, "GenerateRequest", deps.bodyLimit);
+    const abort = requestAbort(c.req.raw);
+    const result = await generateChunks(deps, body, abort);
+    if (!(Symbol.asyncIterator in result)) return c.json(result);
+    if (body.stream === false) return c.json(await collectGenerate(result));
+    return await ndjsonResponse(result, { abort });
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * Local model management: tags, show, copy, delete, ps, and the progress-streaming pull, push and create.
+ * @module
+ */
+import type { Hono } from "hono";
+import type { AppDeps } from "../deps.ts";
+import { readJson } from "../body.ts";
+import {
+  CopyRequestSchema,
+  CreateRequestSchema,
+  DeleteRequestSchema,
+  type ProcessModel,
+  PullRequestSchema,
+  PushRequestSchema,
+  ShowRequestSchema,
+} from "../schemas.ts";
+import { ApiError, invalidDestination, invalidModelName, invalidName, invalidSource, modelRequired } from "../errors.ts";
+import { progressResponse, requestAbort } from "./_progress.ts";
+import { isValidModelName } from "../names.ts";
+import { rfc3339 } from "../time.ts";
+
+/** A far-future expiry for models that never unload (Ollama adds the max duration, ~292 years). */
+const FOREVER_MS = 200 * 365 * 24 * 3600_000;
+
+export function registerModelRoutes(app: Hono, deps: AppDeps): void {
+  const now = deps.now ?? Date.now;
+
+  app.get("/api/tags", async (c) => c.json({ models: await deps.store.list() }));
+
+  app.post("/api/show", async (c) => {
+    const body = await readJson(c.req.raw, ShowRequestSchema, "ShowRequest", deps.bodyLimit);
+    const name = body.model || body.name || "";
+    if (!name) throw modelRequired();
+    return c.json(await deps.store.show(name, { verbose: body.verbose ?? false }));
+  });
+
+  app.post("/api/copy", async (c) => {
+    const body = await readJson(c.req.raw, CopyRequestSchema, "CopyRequest", deps.bodyLimit);
+    const source = body.source ?? "";
+    const destination = body.destination ?? "";
+    if (!isValidModelName(source)) throw invalidSource(source);
+    if (!isValidModelName(destination)) throw invalidDestination(destination);
+    await deps.store.copy(source, destination);
+    return c.body(null, 200);
+  });
+
+  app.delete("/api/delete", async (c) => {
+    const body = await readJson(c.req.raw, DeleteRequestSchema, "DeleteRequest", deps.bodyLimit);
+    const name = body.model || body.name || "";
+    if (!isValidModelName(name)) throw invalidName(name);
+    await deps.store.delete(name);
+    return c.body(null, 200);
+  });
+
+  app.get("/api/ps", (c) => {
+    const models: ProcessModel[] = deps.scheduler.list().map((status) => {
+      const extra = status.spec.extra ?? {};
+      const expiresAt = Number.isNaN(status.expiresAt)
+        ? now() + (deps.keepAliveMs?.() ?? 300_000)
+        : status.expiresAt === Infinity
+        ? now() + FOREVER_MS
+        : status.expiresAt;
+      return {
+        name: status.spec.name,
+        model: status.spec.model,
+        size: status.runner?.size ?? 0,
+        digest: String(extra.digest ?? ""),
+        details: extra.details as ProcessModel["details"],
+        expires_at: rfc3339(Math.min(expiresAt, now() + FOREVER_MS)),
+        size_vram: 0,
+        context_length: status.runner?.contextLength ?? status.spec.options.num_ctx ?? 0,
+      };
+    });
+    return c.json({ models });
+  });
+
+  app.post("/api/pull", async (c) => {
+    const body = await readJson(c.req.raw, PullRequestSchema, "PullRequest", deps.bodyLimit);
+    const name = body.model || body.name || "";
+    if (!isValidModelName(name)) throw invalidModelName();
+    const abort = requestAbort(c.req.raw);
+    const source = deps.store.pull(name, { insecure: body.insecure ?? false, signal: abort.signal });
+    return await progressResponse(c, source, { stream: body.stream ?? true, abort });
+  });
+
+  app.post("/api/push", async (c) => {
+    const body = await readJson(c.req.raw, PushRequestSchema, "PushRequest", deps.bodyLimit);
+    const name = body.model || body.name || "";
+    if (!name) throw modelRequired();
+    if (!isValidModelName(name)) throw invalidModelName();
+    const abort = requestAbort(c.req.raw);
+    const source = deps.store.push(name, { insecure: body.insecure ?? false, signal: abort.signal });
+    return await progressResponse(c, source, { stream: body.stream ?? true, abort });
+  });
+
+  app.post("/api/create", async (c) => {
+    const body = await readJson(c.req.raw, CreateRequestSchema, "CreateRequest", deps.bodyLimit);
+    const name = body.model || body.name || "";
+    if (!isValidModelName(name)) throw invalidModelName();
+    if (!body.from && !body.files && !body.modelfile) {
+      throw new ApiError(400, "neither 'from' or 'files' was specified");
+    }
+    const abort = requestAbort(c.req.raw);
+    const source = deps.store.create({ ...body, model: name }, abort.signal);
+    return await progressResponse(c, source, { stream: body.stream ?? true, abort });
+  });
+}
