@@ -4,7 +4,8 @@
  * then the bytes in parts, each `PATCH <location>` with `Content-Range: <start>-<end>` and the next location from
  * the answer (a 307 sends the part by `PUT` to the redirect URL, an object store's presigned URL), and finally
  * `PUT <location>?digest=…&etag=…`. A failed part is retried with backoff after asking the upload session how
- * many bytes it holds (`GET <location>` → `Range: 0-<last>`), so a dropped connection never resends the whole blob.
+ * many bytes it holds (`GET <location>` → `Range: 0-<last>`); a session that cannot answer (distribution cancels
+ * one whose state token went stale when an answer was lost) is replaced by a new upload from byte 0.
  * @module
  */
 import { createHash } from "node:crypto";
@@ -87,11 +88,17 @@ export async function uploadBlob(layer: Layer, options: UploadBlobOptions): Prom
         tries = 0;
         options.onProgress?.(offset);
       } catch (error) {
-        if (signal?.aborted || ++tries > MAX_RETRIES || !transient(error)) throw error;
+        const sessionLost = error instanceof RegistryError && error.status === 404;
+        if (signal?.aborted || ++tries > MAX_RETRIES || !(transient(error) || sessionLost)) throw error;
         await sleep(backoffDelay(tries - 1, options.backoffMs ?? 1000), signal);
-        // The failed PATCH may have landed in part: continue from what the session holds.
-        const held = await uploadedBytes(location, fetchOptions);
-        if (held !== undefined && held !== offset) {
+        // The failed PATCH may have landed in part: continue from what the session holds. Where the session
+        // cannot say (distribution cancels an upload whose state token is stale), start a new one from byte 0.
+        const held = sessionLost ? undefined : await uploadedBytes(location, fetchOptions);
+        if (held === undefined) {
+          location = await startUpload(baseUrl, repo, undefined, fetchOptions) as URL;
+          offset = 0;
+          partHashes.length = 0;
+        } else if (held !== offset) {
           offset = held;
           partHashes.length = 0; // the part boundaries moved, so the etag cannot describe them
         }
@@ -176,8 +183,9 @@ async function uploadedBytes(location: URL, options: FetchOptions): Promise<numb
     const response = await registryFetch(location, { method: "GET" }, { ...options, allow: [404] });
     await response.body?.cancel();
     const range = /^(?:bytes=)?0-(\d+)$/.exec(response.headers.get("range") ?? "");
-    if (response.status !== 204 || !range) return response.status === 204 ? 0 : undefined;
-    return Number(range[1]) + 1;
+    if (response.status !== 204 || !range) return undefined;
+    // "0-0" is both "nothing yet" and "one byte" in distribution's answer; only the first is a safe guess.
+    return range[1] === "0" ? 0 : Number(range[1]) + 1;
   } catch {
     return undefined;
   }
