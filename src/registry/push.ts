@@ -11,7 +11,7 @@ import { type Layer, type ModelRef, Store, type StoredManifest } from "../store/
 import { createAuthHook, type Credentials } from "./auth.ts";
 import { MANIFEST_MEDIA_TYPE, registryFetch, type RegistrySession } from "./http.ts";
 import { parseModelName, registryBaseUrl, repositoryOf, tryParseModelName } from "./name.ts";
-import { uploadBlob } from "./upload.ts";
+import { uploadBlob, withRetries } from "./upload.ts";
 
 /** One progress event, shaped as Ollama's `api.ProgressResponse`. */
 export interface PushProgress {
@@ -106,12 +106,15 @@ export async function pushModel(name: string, options: PushOptions = {}): Promis
   }
 
   emit({ status: "pushing manifest" });
-  const put = await registryFetch(`${baseUrl}/v2/${repo}/manifests/${target.tag}`, {
-    method: "PUT",
-    headers: { "content-type": stored.manifest.mediaType || MANIFEST_MEDIA_TYPE },
-    body: stored.raw as Uint8Array<ArrayBuffer>,
-  }, { auth, session, signal: options.signal });
-  await put.body?.cancel();
+  // A manifest PUT is idempotent (same bytes, same digest), so transient failures are simply retried.
+  await withRetries(async () => {
+    const put = await registryFetch(`${baseUrl}/v2/${repo}/manifests/${target.tag}`, {
+      method: "PUT",
+      headers: { "content-type": stored.manifest.mediaType || MANIFEST_MEDIA_TYPE },
+      body: stored.raw as Uint8Array<ArrayBuffer>,
+    }, { auth, session, signal: options.signal });
+    await put.body?.cancel();
+  }, { signal: options.signal });
   emit({ status: "success" });
 }
 
@@ -135,8 +138,9 @@ async function mountSources(
     sources.set(digest, list);
   };
   for (const layer of layers) {
+    // As Ollama: the `from` model's repository, whatever host it names (a failed mount costs nothing).
     const from = layer.from ? tryParseModelName(layer.from) : undefined;
-    if (from && sameHost(from)) add(layer.digest, repositoryOf(from));
+    if (from) add(layer.digest, repositoryOf(from));
   }
   const wanted = new Set(layers.map((layer) => layer.digest));
   let others: StoredManifest[] = [];

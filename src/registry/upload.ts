@@ -48,6 +48,7 @@ export async function uploadBlob(layer: Layer, options: UploadBlobOptions): Prom
     ...fetchOptions,
     allow: [404],
     retries: 3,
+    backoffMs: options.backoffMs,
   });
   await head.body?.cancel();
   if (head.status !== 404) {
@@ -71,7 +72,10 @@ export async function uploadBlob(layer: Layer, options: UploadBlobOptions): Prom
       location = start;
       break; // the registry could not mount it and opened an upload session instead: use it
     }
-    location ??= await startUpload(baseUrl, repo, undefined, fetchOptions) as URL;
+    location ??= (await withRetries(
+      () => startUpload(baseUrl, repo, undefined, fetchOptions) as Promise<URL>,
+      { signal, backoffMs: options.backoffMs ?? 1000 },
+    ))!;
 
     const partSize = options.partSize ?? Math.min(Math.max(Math.ceil(layer.size / 16), MIN_PART), MAX_PART);
     const partHashes: Buffer[] = [];
@@ -111,11 +115,11 @@ export async function uploadBlob(layer: Layer, options: UploadBlobOptions): Prom
       const etag = createHash("md5").update(Buffer.concat(partHashes)).digest("hex");
       commit.searchParams.set("etag", `${etag}-${partHashes.length}`);
     }
-    const done = await registryFetch(commit, { method: "PUT", headers: { "content-length": "0" } }, {
-      ...fetchOptions,
-      retries: 2,
-    });
-    await done.body?.cancel();
+    const backoffMs = options.backoffMs ?? 1000;
+    await withRetries(async () => {
+      const done = await registryFetch(commit, { method: "PUT", headers: { "content-length": "0" } }, fetchOptions);
+      await done.body?.cancel();
+    }, { signal, backoffMs, settled: () => blobExists(baseUrl, repo, layer.digest, fetchOptions) });
     return "uploaded";
   } finally {
     await file.close();
@@ -189,6 +193,35 @@ async function uploadedBytes(location: URL, options: FetchOptions): Promise<numb
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Runs `fn` again after transient failures (Ollama's 6 retries, backoff doubling from `backoffMs`, capped at 10 s).
+ * `settled`, when given, is asked after a failure whether the work is done anyway (an answer lost after the
+ * registry acted on the request).
+ */
+export async function withRetries<T>(
+  fn: () => Promise<T>,
+  options: { signal?: AbortSignal; backoffMs?: number; settled?: () => Promise<boolean> },
+): Promise<T | undefined> {
+  for (let tries = 0;; tries++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (options.settled && await options.settled().catch(() => false)) return undefined;
+      if (options.signal?.aborted || tries >= MAX_RETRIES || !transient(error)) throw error;
+      await sleep(backoffDelay(tries, options.backoffMs ?? 1000), options.signal);
+    }
+  }
+}
+
+async function blobExists(baseUrl: string, repo: string, digest: string, options: FetchOptions): Promise<boolean> {
+  const head = await registryFetch(`${baseUrl}/v2/${repo}/blobs/${digest}`, { method: "HEAD" }, {
+    ...options,
+    allow: [404],
+  });
+  await head.body?.cancel();
+  return head.status === 200;
 }
 
 /** Network failures, 5xx, 408 and 429 are worth another try; other statuses are answers. */
