@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { cors, defaultOrigins } from "./cors.ts";
 import { hostGuard } from "./host_guard.ts";
-import { errorResponse } from "./errors.ts";
+import { errorResponse, toApiError } from "./errors.ts";
 import { OLLAMA_COMPAT_VERSION } from "../version.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.text("404 page not found", 404);
   });
   app.onError((error) => {
-    if (!(error as { status?: number }).status) console.error("request failed:", error);
+    if (toApiError(error).status >= 500) console.error("request failed:", error);
     return errorResponse(error);
   });
   return app;

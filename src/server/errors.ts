@@ -52,6 +52,22 @@ export const bodyTooLarge = (limit: number): ApiError =>
   new ApiError(413, `request body too large (limit ${limit} bytes)`);
 export const invalidUtf8 = (): ApiError => new ApiError(400, "request body is not valid UTF-8");
 
+/** Statuses for the named errors of the layers below (their messages are already Ollama's). */
+const ERROR_STATUS: Record<string, number> = {
+  ModelNotFoundError: 404,
+  BlobNotFoundError: 404,
+  RegistryNotFoundError: 404,
+  InvalidModelNameError: 400,
+  InvalidModelRefError: 400,
+  InvalidDigestError: 400,
+  DigestMismatchError: 400,
+  InsecureProtocolError: 400,
+  ModelfileParseError: 400,
+  OptionValueError: 400,
+  GrammarError: 400,
+  ServerBusyError: 503,
+};
+
 /** Status and message for anything thrown: an ApiError keeps its own; a known error name maps; the rest is 500. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
@@ -59,8 +75,8 @@ export function toApiError(error: unknown): ApiError {
     const status = (error as { status?: unknown }).status;
     if (typeof status === "number" && status >= 400 && status < 600) return new ApiError(status, error.message);
     if (error.name === "AbortError") return requestCanceled();
-    if (error.name === "ModelNotFoundError" || error.name === "NotFoundError") return new ApiError(404, error.message);
-    if (error.name === "InvalidNameError" || error.name === "InvalidModelNameError") return new ApiError(400, error.message);
+    const mapped = ERROR_STATUS[error.name];
+    if (mapped) return new ApiError(mapped, error.message, { cause: error });
     return new ApiError(500, error.message, { cause: error });
   }
   return new ApiError(500, String(error));

@@ -20,11 +20,10 @@ export async function progressResponse(
   return c.json(last ?? { status: "success" });
 }
 
-/** An AbortController that aborts when the request's client goes away. */
-export function requestAbort(request: Request): AbortController {
-  const abort = new AbortController();
-  const signal = request.signal;
-  if (signal.aborted) abort.abort();
-  else signal.addEventListener("abort", () => abort.abort(), { once: true });
-  return abort;
+/**
+ * The AbortController of one request. A streamed response aborts it when the client goes away (the stream is
+ * cancelled). `request.signal` is not used: Deno's legacy behaviour aborts it after every successful response.
+ */
+export function requestAbort(_request: Request): AbortController {
+  return new AbortController();
 }

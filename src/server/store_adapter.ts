@@ -1,0 +1,180 @@
+/**
+ * The `ServerStore` the routes use, over the real on-disk `Store`: listing with details from the config blob,
+ * resolving a name to its layers (model blob, template, system, params, messages, adapters, projectors),
+ * copy/delete with Ollama's names and messages, blob upload, and the pull/push/create/show functions of
+ * registry/ and modelfile/ passed in by the caller (so this file does not wait on them).
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { parseModelName } from "../registry/mod.ts";
+import { type ModelRef, shortName, type Store, type StoredManifest } from "../store/mod.ts";
+import type { ResolvedModel, ServerStore } from "./deps.ts";
+import type { CreateRequest, ListModel, Message, ModelDetails, ProgressResponse } from "./schemas.ts";
+import { ApiError, copySourceNotFound, invalidModelName, modelNotFound } from "./errors.ts";
+import { rfc3339 } from "./time.ts";
+
+const MEDIA = "application/vnd.ollama.image.";
+
+export interface StoreAdapterOptions {
+  pull?: (name: string, options: { insecure: boolean; signal: AbortSignal }) => AsyncIterable<ProgressResponse>;
+  push?: (name: string, options: { insecure: boolean; signal: AbortSignal }) => AsyncIterable<ProgressResponse>;
+  create?: (request: CreateRequest & { model: string }, signal: AbortSignal) => AsyncIterable<ProgressResponse>;
+  show?: (name: string, options: { verbose: boolean }) => Promise<Record<string, unknown>>;
+  /** Capabilities of a resolved model beyond what its template shows (embedding-only GGUFs, vision). */
+  capabilities?: (model: ResolvedModel) => Promise<string[]> | string[];
+}
+
+function parseName(name: string): ModelRef {
+  try {
+    return parseModelName(name);
+  } catch {
+    throw invalidModelName();
+  }
+}
+
+interface ConfigBlob {
+  model_format?: string;
+  model_family?: string;
+  model_families?: string[] | null;
+  model_type?: string;
+  file_type?: string;
+  capabilities?: string[];
+  context_length?: number;
+  embedding_length?: number;
+}
+
+/** Capabilities read from a Go template's fields (Ollama: `.Tools` → tools, `.Suffix` → insert, `.Thinking` → thinking). */
+export function templateCapabilities(template: string | undefined): string[] {
+  const caps = ["completion"];
+  if (!template) return caps;
+  if (/\.Tools\b/.test(template)) caps.push("tools");
+  if (/\.Suffix\b/.test(template)) caps.push("insert");
+  if (/\.Thinking\b|\.Think\b/.test(template)) caps.push("thinking");
+  return caps;
+}
+
+/** A ServerStore over `store`. */
+export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): ServerStore {
+  const readText = (digest: string) => readFile(store.blobPath(digest), "utf8");
+  const config = async (stored: StoredManifest): Promise<ConfigBlob> => {
+    try {
+      return JSON.parse(await readText(stored.manifest.config.digest));
+    } catch {
+      return {};
+    }
+  };
+  const details = (cfg: ConfigBlob): ModelDetails => {
+    const out: ModelDetails = {
+      parent_model: "",
+      format: cfg.model_format ?? "gguf",
+      family: cfg.model_family ?? "",
+      families: cfg.model_families ?? (cfg.model_family ? [cfg.model_family] : null),
+      parameter_size: cfg.model_type ?? "",
+      quantization_level: cfg.file_type ?? "",
+    };
+    if (cfg.context_length) out.context_length = cfg.context_length;
+    if (cfg.embedding_length) out.embedding_length = cfg.embedding_length;
+    return out;
+  };
+  const unsupported = (what: string) => () => {
+    throw new ApiError(501, `${what} is not available in this build`);
+  };
+
+  return {
+    async list(): Promise<ListModel[]> {
+      const all = await store.list();
+      const models = await Promise.all(all.map(async (stored) => {
+        const cfg = await config(stored);
+        const name = shortName(stored.name);
+        return {
+          name,
+          model: name,
+          modified_at: rfc3339(stored.modified.getTime()),
+          size: stored.size,
+          digest: stored.digest,
+          details: details(cfg),
+          ...(cfg.capabilities ? { capabilities: cfg.capabilities } : {}),
+          _modified: stored.modified.getTime(),
+        };
+      }));
+      return models.sort((a, b) => b._modified - a._modified).map(({ _modified: _, ...m }) => m);
+    },
+
+    async resolve(name: string): Promise<ResolvedModel> {
+      const ref = parseName(name);
+      const stored = await store.findManifest(ref);
+      if (!stored) throw modelNotFound(name);
+      const cfg = await config(stored);
+      const model: ResolvedModel = {
+        name: shortName(stored.name),
+        fullName: `${stored.name.host}/${stored.name.namespace}/${stored.name.model}:${stored.name.tag}`,
+        digest: stored.digest,
+        modelPath: "",
+        params: {},
+        messages: [],
+        adapters: [],
+        projectors: [],
+        capabilities: [],
+        details: details(cfg),
+      };
+      for (const layer of stored.manifest.layers) {
+        const kind = layer.mediaType.startsWith(MEDIA) ? layer.mediaType.slice(MEDIA.length) : "";
+        if (kind === "model") model.modelPath = store.blobPath(layer.digest);
+        else if (kind === "adapter") model.adapters.push(store.blobPath(layer.digest));
+        else if (kind === "projector") model.projectors.push(store.blobPath(layer.digest));
+        else if (kind === "template" || kind === "prompt") model.template = await readText(layer.digest);
+        else if (kind === "system") model.system = await readText(layer.digest);
+        else if (kind === "params") model.params = JSON.parse(await readText(layer.digest));
+        else if (kind === "messages") model.messages = JSON.parse(await readText(layer.digest)) as Message[];
+      }
+      if (!model.modelPath) throw new ApiError(500, `model '${name}' has no weights layer`);
+      model.capabilities = cfg.capabilities ?? templateCapabilities(model.template);
+      if (options.capabilities) model.capabilities = await options.capabilities(model);
+      return model;
+    },
+
+    async show(name: string, opts: { verbose: boolean }) {
+      if (options.show) return await options.show(name, opts);
+      const model = await this.resolve(name);
+      const stored = (await store.findManifest(parseName(name)))!;
+      const out: Record<string, unknown> = {
+        modelfile: `# Modelfile generated by "ollama show"\nFROM ${model.modelPath}\n`,
+        details: model.details,
+        model_info: {},
+        capabilities: model.capabilities,
+        modified_at: rfc3339(stored.modified.getTime()),
+      };
+      if (model.template) out.template = model.template;
+      if (model.system) out.system = model.system;
+      if (Object.keys(model.params).length) {
+        out.parameters = Object.entries(model.params).flatMap(([k, v]) =>
+          (Array.isArray(v) ? v : [v]).map((x) => `${k.padEnd(30)} ${JSON.stringify(x)}`)
+        ).join("\n");
+      }
+      return out;
+    },
+
+    async copy(source: string, destination: string) {
+      const from = parseName(source);
+      if (!(await store.findManifest(from))) throw copySourceNotFound(source);
+      await store.copy(from, parseName(destination));
+    },
+
+    async delete(name: string) {
+      const ref = parseName(name);
+      if (!(await store.findManifest(ref))) throw modelNotFound(name);
+      await store.delete(ref);
+    },
+
+    hasBlob: (digest) => store.hasBlob(digest),
+
+    async writeBlob(digest, body) {
+      const written = await store.writeBlob(body, { digest });
+      return written.created;
+    },
+
+    pull: options.pull ?? unsupported("pull"),
+    push: options.push ?? unsupported("push"),
+    create: options.create ?? unsupported("create"),
+  };
+}
