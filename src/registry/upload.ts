@@ -9,7 +9,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import type { Layer } from "../store/mod.ts";
 import { type AuthHook, backoffDelay, RegistryError, registryFetch, type RegistrySession, sleep } from "./http.ts";
 
@@ -64,7 +64,13 @@ export async function uploadBlob(layer: Layer, options: UploadBlobOptions): Prom
     }
     let location: URL | undefined;
     for (const from of options.mountFrom ?? []) {
-      const start = await startUpload(baseUrl, repo, { mount: layer.digest, from }, fetchOptions);
+      let start: URL | "mounted";
+      try {
+        start = await startUpload(baseUrl, repo, { mount: layer.digest, from }, fetchOptions);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        continue; // no access to the source repository, say: a plain upload still works
+      }
       if (start === "mounted") {
         options.onProgress?.(layer.size);
         return "mounted";
@@ -77,53 +83,81 @@ export async function uploadBlob(layer: Layer, options: UploadBlobOptions): Prom
       { signal, backoffMs: options.backoffMs ?? 1000 },
     ))!;
 
-    const partSize = options.partSize ?? Math.min(Math.max(Math.ceil(layer.size / 16), MIN_PART), MAX_PART);
-    const partHashes: Buffer[] = [];
-    let offset = 0;
-    let tries = 0;
-    while (offset < layer.size) {
-      const end = Math.min(offset + partSize, layer.size);
-      const bytes = new Uint8Array(end - offset);
-      await file.read(bytes, 0, bytes.length, offset);
-      try {
-        location = await sendPart(location, bytes, offset, fetchOptions);
-        partHashes.push(createHash("md5").update(bytes).digest());
-        offset = end;
-        tries = 0;
-        options.onProgress?.(offset);
-      } catch (error) {
-        const sessionLost = error instanceof RegistryError && error.status === 404;
-        if (signal?.aborted || ++tries > MAX_RETRIES || !(transient(error) || sessionLost)) throw error;
-        await sleep(backoffDelay(tries - 1, options.backoffMs ?? 1000), signal);
-        // The failed PATCH may have landed in part: continue from what the session holds. Where the session
-        // cannot say (distribution cancels an upload whose state token is stale), start a new one from byte 0.
-        const held = sessionLost ? undefined : await uploadedBytes(location, fetchOptions);
-        if (held === undefined) {
-          location = await startUpload(baseUrl, repo, undefined, fetchOptions) as URL;
-          offset = 0;
-          partHashes.length = 0;
-        } else if (held !== offset) {
-          offset = held;
-          partHashes.length = 0; // the part boundaries moved, so the etag cannot describe them
-        }
-      }
+    try {
+      return await sendBlob(file, layer, location, options);
+    } catch (error) {
+      cancelUpload(location, fetchOptions);
+      throw error;
     }
-
-    const commit = new URL(location);
-    commit.searchParams.set("digest", layer.digest);
-    if (partHashes.length > 0) {
-      const etag = createHash("md5").update(Buffer.concat(partHashes)).digest("hex");
-      commit.searchParams.set("etag", `${etag}-${partHashes.length}`);
-    }
-    const backoffMs = options.backoffMs ?? 1000;
-    await withRetries(async () => {
-      const done = await registryFetch(commit, { method: "PUT", headers: { "content-length": "0" } }, fetchOptions);
-      await done.body?.cancel();
-    }, { signal, backoffMs, settled: () => blobExists(baseUrl, repo, layer.digest, fetchOptions) });
-    return "uploaded";
   } finally {
     await file.close();
   }
+}
+
+/** The parts and the commit, from an open upload session at `start`. */
+async function sendBlob(
+  file: FileHandle,
+  layer: Layer,
+  start: URL,
+  options: UploadBlobOptions,
+): Promise<UploadResult> {
+  const { baseUrl, repo, signal } = options;
+  const fetchOptions = { auth: options.auth, session: options.session, signal };
+  let location = start;
+  const partSize = options.partSize ?? Math.min(Math.max(Math.ceil(layer.size / 16), MIN_PART), MAX_PART);
+  const partHashes: Buffer[] = [];
+  let offset = 0;
+  let tries = 0;
+  while (offset < layer.size) {
+    const end = Math.min(offset + partSize, layer.size);
+    const bytes = new Uint8Array(end - offset);
+    await file.read(bytes, 0, bytes.length, offset);
+    try {
+      location = await sendPart(location, bytes, offset, fetchOptions);
+      partHashes.push(createHash("md5").update(bytes).digest());
+      offset = end;
+      tries = 0;
+      options.onProgress?.(offset);
+    } catch (error) {
+      const sessionLost = error instanceof RegistryError && error.status === 404;
+      if (signal?.aborted || ++tries > MAX_RETRIES || !(transient(error) || sessionLost)) throw error;
+      await sleep(backoffDelay(tries - 1, options.backoffMs ?? 1000), signal);
+      // The failed PATCH may have landed in part: continue from what the session holds. Where the session
+      // cannot say (distribution cancels an upload whose state token is stale), start a new one from byte 0.
+      const held = sessionLost ? undefined : await uploadedBytes(location, fetchOptions);
+      if (held === undefined) {
+        location = await startUpload(baseUrl, repo, undefined, fetchOptions) as URL;
+        offset = 0;
+        partHashes.length = 0;
+      } else if (held !== offset) {
+        offset = held;
+        partHashes.length = 0; // the part boundaries moved, so the etag cannot describe them
+      }
+    }
+  }
+
+  const commit = new URL(location);
+  commit.searchParams.set("digest", layer.digest);
+  if (partHashes.length > 0) {
+    const etag = createHash("md5").update(Buffer.concat(partHashes)).digest("hex");
+    commit.searchParams.set("etag", `${etag}-${partHashes.length}`);
+  }
+  const backoffMs = options.backoffMs ?? 1000;
+  await withRetries(async () => {
+    const done = await registryFetch(commit, { method: "PUT", headers: { "content-length": "0" } }, fetchOptions);
+    await done.body?.cancel();
+  }, { signal, backoffMs, settled: () => blobExists(baseUrl, repo, layer.digest, fetchOptions) });
+  return "uploaded";
+}
+
+/** Best effort, not awaited: tells the registry to drop an abandoned session (it would purge it later anyway). */
+function cancelUpload(location: URL, options: FetchOptions): void {
+  const headers: Record<string, string> = options.session?.authorization
+    ? { authorization: options.session.authorization }
+    : {};
+  fetch(location, { method: "DELETE", headers, signal: AbortSignal.timeout(5000) })
+    .then((response) => response.body?.cancel())
+    .catch(() => {});
 }
 
 type FetchOptions = { auth?: AuthHook; session?: RegistrySession; signal?: AbortSignal };
@@ -169,7 +203,9 @@ async function sendPart(location: URL, bytes: Uint8Array, offset: number, option
   // Ollama's registry answers a PATCH with a presigned object-store URL: the part goes there, without our auth.
   const redirect = response.headers.get("location");
   const next = response.headers.get("docker-upload-location");
-  if (!redirect || !next) throw new RegistryError(307, "", "upload redirect without Location and Docker-Upload-Location");
+  if (!redirect || !next) {
+    throw new RegistryError(307, "", "upload redirect without Location and Docker-Upload-Location");
+  }
   const put = await fetch(new URL(redirect, location), {
     method: "PUT",
     headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) },
