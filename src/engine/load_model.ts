@@ -1,0 +1,194 @@
+/**
+ * The library face for running a GGUF model in-process: `loadModel(path)` → `complete()`, `generate()`,
+ * `embed()`, `close()`. Each model runs in its own Worker (model_host.ts); one request at a time per model.
+ * @module
+ */
+import { ModelHost } from "./model_host.ts";
+import type { OllamaOptions } from "./options.ts";
+import type { DoneReason, ModelInfo, Timings } from "./protocol.ts";
+
+export type { DoneReason, ModelInfo, OllamaOptions, Timings };
+
+export interface LoadModelOptions {
+  /** Context length (default 4096, capped at the model's trained length). */
+  numCtx?: number;
+  /** Threads (default: the physical cores available). */
+  numThread?: number;
+  /** Tokens per decode call during prompt processing (default 512). */
+  numBatch?: number;
+  /** Load as an embedding model (the main context produces embeddings). */
+  embedding?: boolean;
+  /** 0..1 while the weights load. */
+  onProgress?: (progress: number) => void;
+  /** Aborting stops the load. */
+  signal?: AbortSignal;
+}
+
+export interface CompleteOptions {
+  /** Tokenize the prompt as is: add_special per the model, special tokens parsed, no template. */
+  raw?: boolean;
+  options?: OllamaOptions;
+  /** A GBNF grammar constraining the output. */
+  format?: string;
+  signal?: AbortSignal;
+}
+
+export interface Completion {
+  text: string;
+  /** Generated token ids (the end-of-generation token excluded). */
+  tokens: number[];
+  promptTokens: number[];
+  doneReason: DoneReason;
+  timings: Timings;
+}
+
+export interface GenerateChunk {
+  text: string;
+  done: boolean;
+  doneReason?: DoneReason;
+  timings?: Timings;
+  tokens?: number[];
+  promptTokens?: number[];
+}
+
+/** A model loaded in its own Worker. */
+export class LoadedModel implements AsyncDisposable {
+  readonly #host: ModelHost;
+  #loadReported = false;
+
+  constructor(host: ModelHost) {
+    this.#host = host;
+  }
+
+  get path(): string {
+    return this.#host.path;
+  }
+
+  /** Context length, trained length, embedding size, vocabulary size, threads, chat template, CPU backend. */
+  get info(): ModelInfo {
+    return this.#host.info;
+  }
+
+  /** Generates a whole completion. */
+  async complete(prompt: string, options: CompleteOptions = {}): Promise<Completion> {
+    let text = "";
+    let last: GenerateChunk | undefined;
+    for await (const chunk of this.generate(prompt, options)) {
+      text += chunk.text;
+      last = chunk;
+    }
+    return {
+      text,
+      tokens: last?.tokens ?? [],
+      promptTokens: last?.promptTokens ?? [],
+      doneReason: last?.doneReason ?? "stop",
+      timings: last!.timings!,
+    };
+  }
+
+  /** Streams a completion: chunks of text, then a last chunk with `done: true`, the reason and the timings. */
+  async *generate(prompt: string, options: CompleteOptions = {}): AsyncGenerator<GenerateChunk> {
+    const started = performance.now();
+    const chunks: string[] = [];
+    let wake: (() => void) | undefined;
+    const controller = new AbortController();
+    const outer = options.signal;
+    const forward = () => controller.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    outer?.addEventListener("abort", forward, { once: true });
+    let settled = false;
+    const result = this.#host.complete(
+      { prompt, raw: options.raw, options: options.options, grammar: options.format ?? options.options?.grammar },
+      (text) => {
+        chunks.push(text);
+        wake?.();
+      },
+      controller.signal,
+    ).finally(() => {
+      settled = true;
+      wake?.();
+    });
+    result.catch(() => {}); // observed below; avoid an unhandled rejection if the consumer stops early
+    try {
+      while (true) {
+        while (chunks.length) yield { text: chunks.shift()!, done: false };
+        if (settled) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+      const done = await result;
+      while (chunks.length) yield { text: chunks.shift()!, done: false };
+      const loadDuration = this.#loadReported ? 0 : this.#host.loadDuration;
+      this.#loadReported = true;
+      yield {
+        text: "",
+        done: true,
+        doneReason: done.doneReason,
+        tokens: done.tokens,
+        promptTokens: done.promptTokens,
+        timings: {
+          promptEvalCount: done.promptEvalCount,
+          promptEvalDuration: done.promptEvalDuration,
+          evalCount: done.evalCount,
+          evalDuration: done.evalDuration,
+          loadDuration,
+          totalDuration: Math.round((performance.now() - started) * 1e6) + loadDuration,
+        },
+      };
+    } finally {
+      // the consumer stopped early (break/return): stop generating
+      if (!settled) controller.abort(new DOMException("the consumer stopped reading", "AbortError"));
+      outer?.removeEventListener("abort", forward);
+    }
+  }
+
+  /** L2-normalised embedding of each input. */
+  async embed(inputs: string[], options: { truncate?: boolean; signal?: AbortSignal } = {}): Promise<number[][]> {
+    if (inputs.length === 0) return [];
+    return (await this.#host.embed(inputs, options)).vectors;
+  }
+
+  /** Embeddings with the prompt token count (for /api/embed's prompt_eval_count). */
+  embedWithCount(inputs: string[], options: { truncate?: boolean; signal?: AbortSignal } = {}) {
+    return this.#host.embed(inputs, options);
+  }
+
+  tokenize(text: string, options?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]> {
+    return this.#host.tokenize(text, options);
+  }
+
+  detokenize(tokens: number[]): Promise<string> {
+    return this.#host.detokenize(tokens);
+  }
+
+  /** Frees the model and ends its worker; pending requests reject. Idempotent. */
+  close(): Promise<void> {
+    return this.#host.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Loads a GGUF model into its own Worker.
+ * @example
+ * ```ts
+ * const model = await loadModel("model.gguf", { numCtx: 2048 });
+ * const r = await model.complete("Why is the sky blue?", { options: { temperature: 0, num_predict: 64 } });
+ * console.log(r.text, r.doneReason, r.timings.evalCount);
+ * await model.close();
+ * ```
+ */
+export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const host = await ModelHost.start(path, {
+    numCtx: options.numCtx,
+    numThread: options.numThread,
+    numBatch: options.numBatch,
+    embedding: options.embedding,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
+  return new LoadedModel(host);
+}

@@ -1,0 +1,23 @@
+/**
+ * The engine: models loaded in inference Workers, the token loop, and the scheduler.
+ * @module
+ */
+/** Load a GGUF model in its own Worker and run completions/embeddings on it. */
+export {
+  type CompleteOptions,
+  type Completion,
+  type GenerateChunk,
+  LoadedModel,
+  loadModel,
+  type LoadModelOptions,
+} from "./load_model.ts";
+/** The main-thread handle of one inference Worker. */
+export { ModelHost, type StartOptions, WorkerGoneError } from "./model_host.ts";
+/** Ollama's runtime options. */
+export { DEFAULT_OPTIONS, type OllamaOptions, samplingOptions, stopSequences } from "./options.ts";
+/** Worker protocol types. */
+export type { CompletionDone, CompletionRequest, DoneReason, LoadSettings, ModelInfo, Timings } from "./protocol.ts";
+/** Text-level stop sequences. */
+export { StopMatcher } from "./stop_matcher.ts";
+/** Prompt longer than the context. */
+export { ContextLengthError } from "./token_loop.ts";

@@ -1,0 +1,214 @@
+/**
+ * The main-thread side of an inference Worker: spawns it, loads the model in it, and turns requests into
+ * messages and replies back into promises and async iterators. The main thread never runs the token loop,
+ * so HTTP keeps flowing while a model computes.
+ * @module
+ */
+import { config } from "../config.ts";
+import { runtime } from "../runtime/mod.ts";
+import { Llama, ModelLoadError } from "../llama/mod.ts";
+import type { CompletionDone, CompletionRequest, FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } from "./protocol.ts";
+
+/** The model's Worker stopped (crashed, or was closed) while a request was in flight. */
+export class WorkerGoneError extends Error {
+  constructor(reason: string) {
+    super(`the model's worker stopped: ${reason}`);
+    this.name = "WorkerGoneError";
+  }
+}
+
+type Pending = {
+  onChunk?: (text: string) => void;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+};
+
+export interface StartOptions extends LoadSettings {
+  onProgress?: (progress: number) => void;
+  /** Aborting stops the load (the worker is terminated). */
+  signal?: AbortSignal;
+}
+
+function revive(error: SerializedError): Error {
+  const out = new Error(error.message);
+  out.name = error.name;
+  return out;
+}
+
+/** One model in one Worker. */
+export class ModelHost {
+  readonly path: string;
+  readonly info: ModelInfo;
+  /** How long the load took, in nanoseconds. */
+  readonly loadDuration: number;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #closing: Promise<void> | undefined;
+  #gone: Error | undefined;
+
+  private constructor(path: string, worker: Worker, info: ModelInfo, loadDuration: number) {
+    this.path = path;
+    this.#worker = worker;
+    this.info = info;
+    this.loadDuration = loadDuration;
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault?.();
+      this.#fail(new WorkerGoneError(event.message ?? "worker error"));
+    };
+  }
+
+  /** Spawns a worker and loads `path` in it; rejects with ModelLoadError (the worker is gone then). */
+  static async start(path: string, options: StartOptions = {}): Promise<ModelHost> {
+    options.signal?.throwIfAborted();
+    // Once per process, on this (never blocked) thread: the log callback, the CPU backends, backend init,
+    // the layout check. Workers reuse all of it.
+    const llama = await Llama.open({
+      libDir: config.llamaLibDir(),
+      execPath: runtime.compiled ? runtime.execPath() : undefined,
+      debugLevel: config.debugLevel(),
+    });
+    const worker = runtime.spawnWorker(new URL("./worker.ts", import.meta.url), { name: `tollama model ${path}` });
+    const settings: LoadSettings = {
+      numCtx: options.numCtx,
+      numThread: options.numThread,
+      numBatch: options.numBatch,
+      embedding: options.embedding,
+    };
+    try {
+      const { info, loadDuration } = await new Promise<{ info: ModelInfo; loadDuration: number }>((resolve, reject) => {
+        const onAbort = () => reject(options.signal?.reason ?? new Error("aborted"));
+        options.signal?.addEventListener("abort", onAbort, { once: true });
+        worker.onmessage = (event: MessageEvent<FromWorker>) => {
+          const message = event.data;
+          if (message.type === "progress") options.onProgress?.(message.progress);
+          else if (message.type === "loaded") resolve(message);
+          else if (message.type === "load_error") {
+            reject(message.error.name === "ModelLoadError" ? Object.assign(new ModelLoadError(path, ""), {
+              message: message.error.message,
+            }) : revive(message.error));
+          }
+        };
+        worker.onerror = (event: ErrorEvent) => {
+          event.preventDefault?.();
+          reject(new ModelLoadError(path, `the worker failed: ${event.message}`));
+        };
+        const load: ToWorker = { type: "load", path, libDir: llama.libDir, debugLevel: config.debugLevel(), settings };
+        worker.postMessage(load);
+      });
+      return new ModelHost(path, worker, info, loadDuration);
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    }
+  }
+
+  /**
+   * Runs a completion; `onChunk` gets text as it is produced. Aborting `signal` stops it between tokens (or
+   * inside the prefill) and rejects with the signal's reason.
+   */
+  complete(request: CompletionRequest, onChunk?: (text: string) => void, signal?: AbortSignal): Promise<CompletionDone> {
+    return this.#call<CompletionDone>((id, cancel) => ({ type: "complete", id, request, cancel }), onChunk, signal);
+  }
+
+  /** L2-normalised embeddings of each input. */
+  embed(inputs: string[], options: { truncate?: boolean; signal?: AbortSignal } = {}) {
+    return this.#call<{ vectors: number[][]; promptEvalCount: number }>(
+      (id, cancel) => ({ type: "embed", id, inputs, truncate: options.truncate ?? true, cancel }),
+      undefined,
+      options.signal,
+    );
+  }
+
+  tokenize(text: string, options: { addSpecial?: boolean; parseSpecial?: boolean } = {}): Promise<number[]> {
+    return this.#call<number[]>((id) => ({
+      type: "tokenize",
+      id,
+      text,
+      addSpecial: options.addSpecial ?? true,
+      parseSpecial: options.parseSpecial ?? true,
+    }));
+  }
+
+  detokenize(tokens: number[]): Promise<string> {
+    return this.#call<string>((id) => ({ type: "detokenize", id, tokens }));
+  }
+
+  /** Cancels what is running, frees the model in the worker, and ends the worker. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      for (const cancel of this.#cancels.values()) Atomics.store(cancel, 0, 1);
+      for (const pending of this.#pending.values()) pending.reject(new WorkerGoneError("the model was closed"));
+      if (!this.#gone) {
+        const closed = new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 10_000);
+          this.#onClosed = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#worker.postMessage({ type: "close" } satisfies ToWorker);
+        await closed;
+      }
+      this.#worker.terminate();
+      this.#gone ??= new WorkerGoneError("the model was closed");
+    })();
+    return this.#closing;
+  }
+
+  #onClosed: (() => void) | undefined;
+  readonly #cancels = new Map<number, Int32Array>();
+
+  #call<T>(
+    build: (id: number, cancel: Int32Array) => ToWorker,
+    onChunk?: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    if (this.#gone || this.#closing) return Promise.reject(this.#gone ?? new WorkerGoneError("the model was closed"));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = this.#nextId++;
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const onAbort = () => Atomics.store(cancel, 0, 1);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    return new Promise<T>((resolve, reject) => {
+      this.#cancels.set(id, cancel);
+      this.#pending.set(id, {
+        onChunk,
+        resolve: resolve as (value: unknown) => void,
+        reject: (error) => reject(error.name === "AbortError" && signal?.aborted ? signal.reason : error),
+      });
+      this.#worker.postMessage(build(id, cancel));
+    }).finally(() => {
+      signal?.removeEventListener("abort", onAbort);
+      this.#pending.delete(id);
+      this.#cancels.delete(id);
+    });
+  }
+
+  #receive(message: FromWorker): void {
+    switch (message.type) {
+      case "chunk":
+        this.#pending.get(message.id)?.onChunk?.(message.text);
+        return;
+      case "done":
+        this.#pending.get(message.id)?.resolve(message.done);
+        return;
+      case "result":
+        this.#pending.get(message.id)?.resolve(message.value);
+        return;
+      case "error":
+        this.#pending.get(message.id)?.reject(revive(message.error));
+        return;
+      case "closed":
+        this.#onClosed?.();
+        return;
+    }
+  }
+
+  #fail(error: Error): void {
+    this.#gone = error;
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#onClosed?.();
+  }
+}

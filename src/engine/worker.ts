@@ -1,0 +1,35 @@
+/**
+ * Entry of an inference Worker (spawned by model_host.ts through runtime.spawnWorker). `onmessage` is installed
+ * before anything is awaited: a message that arrives while a slow import (dlopen, the Bun shim's compile) is
+ * still running would otherwise be lost (ffi-notes, Bun gotchas). Messages wait in a queue until the handler
+ * is ready, then run strictly one after another.
+ * @module
+ */
+import type { FromWorker, ToWorker } from "./protocol.ts";
+
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+  postMessage(message: FromWorker): void;
+};
+const queue: ToWorker[] = [];
+const ready: { handle?: (message: ToWorker, post: (m: FromWorker) => void) => Promise<void> } = {};
+let draining = false;
+
+async function drain(): Promise<void> {
+  const handle = ready.handle;
+  if (draining || !handle) return;
+  draining = true;
+  try {
+    while (queue.length) await handle(queue.shift()!, (m) => scope.postMessage(m));
+  } finally {
+    draining = false;
+  }
+}
+
+scope.onmessage = (event) => {
+  queue.push(event.data);
+  void drain();
+};
+
+ready.handle = (await import("./worker_main.ts")).handleMessage;
+void drain();

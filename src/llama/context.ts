@@ -1,0 +1,234 @@
+/**
+ * A `llama_context` on a model: KV cache/memory, decode, logits, embeddings, abort callback, and a persistent
+ * ggml threadpool (without one ggml creates and joins threads inside every decode: +130 µs per token).
+ * @module
+ */
+import type { NativeCallback, Pointer } from "./ffi/types.ts";
+import { THREADPOOL_PARAMS_SIZE } from "./ffi/symbols.ts";
+import { writeField } from "./check_layout.ts";
+import { AbortedError, DecodeError } from "./errors.ts";
+import { NativeHandle } from "./handle.ts";
+import type { Batch } from "./batch.ts";
+import type { Model } from "./model.ts";
+import { defaultThreadCount } from "./threads.ts";
+
+export interface ContextOptions {
+  /** Context length in tokens (0 = the model's trained length). Default 4096, capped at the trained length. */
+  nCtx?: number;
+  /** Most tokens per llama_decode call. Default 512. */
+  nBatch?: number;
+  /** Physical batch size. Default = nBatch. */
+  nUbatch?: number;
+  /** Parallel sequences. Default 1. */
+  nSeqMax?: number;
+  /** Threads for generation; default: physical cores available. */
+  nThreads?: number;
+  /** Threads for prompt processing; default = nThreads. */
+  nThreadsBatch?: number;
+  /** Produce embeddings instead of (as well as) logits. */
+  embeddings?: boolean;
+  /** -1 model default, 0 none, 1 mean, 2 cls, 3 last. */
+  poolingType?: number;
+  /** -1 auto, 0 off, 1 on. */
+  flashAttn?: number;
+  /** One KV buffer shared by all sequences. */
+  kvUnified?: boolean;
+}
+
+export class Context extends NativeHandle {
+  readonly model: Model;
+  readonly handle: Pointer;
+  readonly nThreads: number;
+  readonly #memory: Pointer;
+  readonly #threadpools: Pointer[];
+  readonly #nVocab: number;
+  #abortCallback: NativeCallback | undefined;
+  #shouldAbort: (() => boolean) | undefined;
+  #logitsAddress = -1n;
+  #logitsView: Float32Array | undefined;
+
+  private constructor(model: Model, handle: Pointer, nThreads: number, threadpools: Pointer[]) {
+    super("context", model);
+    this.model = model;
+    this.handle = handle;
+    this.nThreads = nThreads;
+    this.#threadpools = threadpools;
+    this.#memory = model.llama.ffi.fn.llama_get_memory(handle);
+    this.#nVocab = model.vocab.nTokens;
+  }
+
+  /** Use `model.createContext()`. */
+  static create(model: Model, options: ContextOptions): Context {
+    const { ffi } = model.llama;
+    const nCtxTrain = model.nCtxTrain;
+    const nCtx = options.nCtx === 0 ? nCtxTrain : Math.min(options.nCtx ?? 4096, nCtxTrain > 0 ? nCtxTrain : Infinity);
+    const nBatch = Math.min(options.nBatch ?? 512, nCtx);
+    const nThreads = options.nThreads && options.nThreads > 0 ? options.nThreads : defaultThreadCount();
+    const nThreadsBatch = options.nThreadsBatch && options.nThreadsBatch > 0 ? options.nThreadsBatch : nThreads;
+    const params = ffi.fn.llama_context_default_params();
+    const set = (field: string, value: number | boolean) => writeField(params, "llama_context_params", field, value);
+    set("n_ctx", nCtx);
+    set("n_batch", nBatch);
+    set("n_ubatch", Math.min(options.nUbatch ?? nBatch, nBatch));
+    set("n_seq_max", options.nSeqMax ?? 1);
+    set("n_threads", nThreads);
+    set("n_threads_batch", nThreadsBatch);
+    if (options.embeddings) set("embeddings", true);
+    if (options.poolingType !== undefined) set("pooling_type", options.poolingType);
+    if (options.flashAttn !== undefined) set("flash_attn_type", options.flashAttn);
+    if (options.kvUnified !== undefined) set("kv_unified", options.kvUnified);
+    // Perf counters cost nothing measurable and llama_perf_context reads them; keep libllama's default (off).
+    const handle = ffi.fn.llama_init_from_model(model.handle, params);
+    if (ffi.address(handle) === 0n) {
+      throw new Error(`failed to create a context of ${nCtx} tokens for ${model.path} (out of memory? see the log)`);
+    }
+    const threadpools: Pointer[] = [];
+    try {
+      const procs = ffi.cpuProcs();
+      const makePool = (n: number) => {
+        const tpParams = new Uint8Array(THREADPOOL_PARAMS_SIZE);
+        ffi.fn.ggml_threadpool_params_init(tpParams, n);
+        const pool = procs.ggml_threadpool_new(tpParams);
+        if (ffi.address(pool) === 0n) throw new Error(`ggml could not start a threadpool of ${n} threads`);
+        threadpools.push(pool);
+        return pool;
+      };
+      const pool = makePool(nThreads);
+      const batchPool = nThreadsBatch === nThreads ? null : makePool(nThreadsBatch);
+      ffi.fn.llama_attach_threadpool(handle, pool, batchPool);
+    } catch (error) {
+      ffi.fn.llama_free(handle);
+      for (const pool of threadpools) ffi.cpuProcs().ggml_threadpool_free(pool);
+      throw error;
+    }
+    return new Context(model, handle, nThreads, threadpools);
+  }
+
+  get nCtx(): number {
+    this.assertOpen();
+    return this.model.llama.ffi.fn.llama_n_ctx(this.handle);
+  }
+
+  get nBatch(): number {
+    this.assertOpen();
+    return this.model.llama.ffi.fn.llama_n_batch(this.handle);
+  }
+
+  get nUbatch(): number {
+    this.assertOpen();
+    return this.model.llama.ffi.fn.llama_n_ubatch(this.handle);
+  }
+
+  get nSeqMax(): number {
+    this.assertOpen();
+    return this.model.llama.ffi.fn.llama_n_seq_max(this.handle);
+  }
+
+  /** -1 unspecified, 0 none, 1 mean, 2 cls, 3 last, 4 rank. */
+  get poolingType(): number {
+    this.assertOpen();
+    return this.model.llama.ffi.fn.llama_pooling_type(this.handle);
+  }
+
+  /**
+   * Decodes a batch. Throws AbortedError when `shouldAbort` (see `setAbort`) stopped it — the ubatches already
+   * done stay in memory, so trim the sequence before reusing it — and DecodeError on any other failure.
+   */
+  decode(batch: Batch): void {
+    this.assertOpen();
+    const rc = this.model.llama.ffi.fn.llama_decode(this.handle, batch.bytes);
+    if (rc === 0) return;
+    if (rc === 2) throw new AbortedError();
+    if (rc === 1) throw new DecodeError(rc, "no room in the context for the batch (KV cache full)");
+    throw new DecodeError(rc, `llama_decode failed with code ${rc}`);
+  }
+
+  /**
+   * Polls `shouldAbort` from inside llama_decode (once per graph node, on the decoding thread); null removes it.
+   * Install it only around long decodes (prefill): a per-node JS call is cheap but not free.
+   */
+  setAbort(shouldAbort: (() => boolean) | null): void {
+    this.assertOpen();
+    const { ffi } = this.model.llama;
+    this.#shouldAbort = shouldAbort ?? undefined;
+    if (shouldAbort) {
+      this.#abortCallback ??= ffi.callback("abort", () => this.#shouldAbort?.() ?? false);
+      ffi.fn.llama_set_abort_callback(this.handle, this.#abortCallback.pointer, null);
+    } else {
+      ffi.fn.llama_set_abort_callback(this.handle, null, null);
+    }
+  }
+
+  /**
+   * Logits of output `i` of the last decode (n_vocab floats): a live view, overwritten by the next decode.
+   */
+  logits(i: number): Float32Array {
+    const { ffi } = this.model.llama;
+    const pointer = ffi.fn.llama_get_logits_ith(this.handle, i);
+    const address = ffi.address(pointer);
+    if (address === 0n) throw new DecodeError(-1, `no logits for output ${i}`);
+    if (address !== this.#logitsAddress || !this.#logitsView) {
+      this.#logitsView = new Float32Array(ffi.view(pointer, this.#nVocab * 4));
+      this.#logitsAddress = address;
+    }
+    return this.#logitsView;
+  }
+
+  /** The pooled embedding of sequence `seq`, or (no pooling) of output `i`; a copy, n_embd floats. */
+  embedding(seq: number, i: number): Float32Array {
+    this.assertOpen();
+    const { ffi } = this.model.llama;
+    const n = this.model.nEmbd;
+    let pointer = ffi.fn.llama_get_embeddings_seq(this.handle, seq);
+    if (ffi.address(pointer) === 0n) pointer = ffi.fn.llama_get_embeddings_ith(this.handle, i);
+    if (ffi.address(pointer) === 0n) throw new DecodeError(-1, "the context produced no embeddings");
+    return new Float32Array(ffi.view(pointer, n * 4)).slice();
+  }
+
+  /** Drops all memory (KV cache). */
+  clear(): void {
+    this.assertOpen();
+    this.model.llama.ffi.fn.llama_memory_clear(this.#memory, true);
+  }
+
+  /** Removes positions [p0, p1) of `seq` (-1 = any / open end). False if a partial removal is impossible. */
+  seqRm(seq: number, p0 = -1, p1 = -1): boolean {
+    this.assertOpen();
+    return this.model.llama.ffi.fn.llama_memory_seq_rm(this.#memory, seq, p0, p1);
+  }
+
+  seqCp(src: number, dst: number, p0 = -1, p1 = -1): void {
+    this.assertOpen();
+    this.model.llama.ffi.fn.llama_memory_seq_cp(this.#memory, src, dst, p0, p1);
+  }
+
+  seqKeep(seq: number): void {
+    this.assertOpen();
+    this.model.llama.ffi.fn.llama_memory_seq_keep(this.#memory, seq);
+  }
+
+  /** Shifts positions [p0, p1) of `seq` by `delta` (context shift). */
+  seqAdd(seq: number, p0: number, p1: number, delta: number): void {
+    this.assertOpen();
+    this.model.llama.ffi.fn.llama_memory_seq_add(this.#memory, seq, p0, p1, delta);
+  }
+
+  /** Largest position held for `seq`, -1 when empty. */
+  seqPosMax(seq: number): number {
+    this.assertOpen();
+    return this.model.llama.ffi.fn.llama_memory_seq_pos_max(this.#memory, seq);
+  }
+
+  seqPosMin(seq: number): number {
+    this.assertOpen();
+    return this.model.llama.ffi.fn.llama_memory_seq_pos_min(this.#memory, seq);
+  }
+
+  protected free(): void {
+    const { ffi } = this.model.llama;
+    ffi.fn.llama_set_abort_callback(this.handle, null, null);
+    ffi.fn.llama_free(this.handle);
+    for (const pool of this.#threadpools) ffi.cpuProcs().ggml_threadpool_free(pool);
+    this.#abortCallback?.close();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * libllama through FFI, on Deno and Bun: typed, runtime-agnostic wrappers over one handle each (Llama → Model →
+ * Context / Sampler / Batch), each with `close()` and `[Symbol.dispose]`. Synchronous by design: run the token
+ * loop in a Worker (src/engine/worker.ts).
+ * @module
+ */
+/** The opened library (once per thread). */
+export { Llama, loadedCpuVariant, type OpenLlamaOptions } from "./backend.ts";
+/** A loaded GGUF model. */
+export { type ChatMessage, type LoadOptions, Model } from "./model.ts";
+/** Tokenizer of a model. */
+export { type TokenizeOptions, Vocab } from "./vocab.ts";
+/** A llama_context with threadpool, memory ops, abort. */
+export { Context, type ContextOptions } from "./context.ts";
+/** A multi-sequence llama_batch. */
+export { Batch } from "./batch.ts";
+/** Sampler chain from Ollama options; greedy argmax; check-first grammar. */
+export { argmax, GrammarError, Sampler, type SamplingOptions } from "./sampler.ts";
+/** Pooled, L2-normalised embeddings. */
+export { embedTokens, l2Normalize } from "./embeddings.ts";
+/** Errors of this layer. */
+export { AbortedError, ClosedError, DecodeError, ModelLoadError } from "./errors.ts";
+/** Library discovery. */
+export { candidateDirs, LibraryNotFoundError, locateLlama } from "./ffi/locate.ts";
+/** Layout self-check failure. */
+export { LayoutMismatchError } from "./check_layout.ts";
+/** Log routing for libllama's lines. */
+export { type LogSink, setLogSink, setLogVerbosity } from "./log.ts";
+/** Default generation thread count (physical cores). */
+export { defaultThreadCount } from "./threads.ts";

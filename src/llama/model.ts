@@ -1,0 +1,207 @@
+/**
+ * A loaded model (`llama_model`): load with progress, metadata, chat template, and the factory for contexts.
+ * @module
+ */
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import type { Llama } from "./backend.ts";
+import { writeField } from "./check_layout.ts";
+import type { NativeCallback, Pointer } from "./ffi/types.ts";
+import { ModelLoadError } from "./errors.ts";
+import { NativeHandle } from "./handle.ts";
+import { cstr } from "./strings.ts";
+import { Vocab } from "./vocab.ts";
+import { Context, type ContextOptions } from "./context.ts";
+
+export interface LoadOptions {
+  /** Called with 0..1 while tensors load; return false to abort the load. */
+  onProgress?: (progress: number) => boolean | void;
+  /** Only the vocabulary (tokenize without weights). */
+  vocabOnly?: boolean;
+}
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+/** Checks what we can before libllama does, so common mistakes get a clear message. */
+function precheck(path: string): void {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ModelLoadError(path, "not a file");
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw error;
+    const code = (error as { code?: string }).code;
+    throw new ModelLoadError(path, code === "ENOENT" ? "no such file" : String((error as Error).message), { cause: error });
+  }
+  const magic = new Uint8Array(4);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, magic, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (size < 24 || new TextDecoder().decode(magic) !== "GGUF") {
+    throw new ModelLoadError(path, "not a GGUF file (bad magic)");
+  }
+}
+
+export class Model extends NativeHandle {
+  readonly llama: Llama;
+  readonly path: string;
+  readonly handle: Pointer;
+  readonly vocab: Vocab;
+
+  private constructor(llama: Llama, path: string, handle: Pointer) {
+    super(`model ${path}`);
+    this.llama = llama;
+    this.path = path;
+    this.handle = handle;
+    this.vocab = new Vocab(llama.ffi, llama.ffi.fn.llama_model_get_vocab(handle), () => this.assertOpen());
+  }
+
+  /** Loads a GGUF file. Synchronous (run it in a Worker); throws ModelLoadError with a reason. */
+  static load(llama: Llama, path: string, options: LoadOptions = {}): Model {
+    precheck(path);
+    const { ffi } = llama;
+    const params = ffi.fn.llama_model_default_params();
+    let progress: NativeCallback | undefined;
+    let cancelled = false;
+    if (options.onProgress) {
+      const onProgress = options.onProgress;
+      progress = ffi.callback("progress", (value) => {
+        const keep = onProgress(value) !== false;
+        if (!keep) cancelled = true;
+        return keep;
+      });
+      writeField(params, "llama_model_params", "progress_callback", ffi.address(progress.pointer));
+    }
+    if (options.vocabOnly) writeField(params, "llama_model_params", "vocab_only", true);
+    let handle: Pointer;
+    try {
+      handle = ffi.fn.llama_model_load_from_file(cstr(path), params);
+    } finally {
+      progress?.close();
+    }
+    if (ffi.address(handle) === 0n) {
+      throw new ModelLoadError(path, cancelled ? "cancelled" : "libllama could not read it (truncated, corrupt or unsupported; see the log)");
+    }
+    return new Model(llama, path, handle);
+  }
+
+  /** Creates a context (KV cache, compute buffers, threadpool) on this model. */
+  createContext(options: ContextOptions = {}): Context {
+    this.assertOpen();
+    return Context.create(this, options);
+  }
+
+  get nCtxTrain(): number {
+    this.assertOpen();
+    return this.llama.ffi.fn.llama_model_n_ctx_train(this.handle);
+  }
+
+  get nEmbd(): number {
+    this.assertOpen();
+    return this.llama.ffi.fn.llama_model_n_embd(this.handle);
+  }
+
+  get nLayer(): number {
+    this.assertOpen();
+    return this.llama.ffi.fn.llama_model_n_layer(this.handle);
+  }
+
+  get hasEncoder(): boolean {
+    this.assertOpen();
+    return this.llama.ffi.fn.llama_model_has_encoder(this.handle);
+  }
+
+  /** Bytes of all tensors. */
+  get size(): number {
+    this.assertOpen();
+    return Number(this.llama.ffi.fn.llama_model_size(this.handle));
+  }
+
+  get nParams(): number {
+    this.assertOpen();
+    return Number(this.llama.ffi.fn.llama_model_n_params(this.handle));
+  }
+
+  /** e.g. "llama ?B F16". */
+  get description(): string {
+    this.assertOpen();
+    return this.#readString((buf, len) => this.llama.ffi.fn.llama_model_desc(this.handle, buf, len));
+  }
+
+  /** A GGUF metadata value as text, or undefined when the key is absent. */
+  meta(key: string): string | undefined {
+    this.assertOpen();
+    const k = cstr(key);
+    const n = this.llama.ffi.fn.llama_model_meta_val_str(this.handle, k, new Uint8Array(0), 0);
+    if (n < 0) return undefined;
+    return this.#readString((buf, len) => this.llama.ffi.fn.llama_model_meta_val_str(this.handle, k, buf, len), n);
+  }
+
+  /** Every metadata key and value (arrays are summarised by libllama). */
+  metadata(): Record<string, string> {
+    this.assertOpen();
+    const { fn } = this.llama.ffi;
+    const out: Record<string, string> = {};
+    const count = fn.llama_model_meta_count(this.handle);
+    for (let i = 0; i < count; i++) {
+      const key = this.#readString((buf, len) => fn.llama_model_meta_key_by_index(this.handle, i, buf, len));
+      out[key] = this.#readString((buf, len) => fn.llama_model_meta_val_str_by_index(this.handle, i, buf, len));
+    }
+    return out;
+  }
+
+  /** The GGUF chat template (`tokenizer.chat_template`, or a named one), or undefined. */
+  chatTemplate(name?: string): string | undefined {
+    this.assertOpen();
+    const { ffi } = this.llama;
+    const namePtr = name === undefined ? null : ffi.pointer(ffi.bufferAddress(cstr(name)));
+    const result = ffi.fn.llama_model_chat_template(this.handle, namePtr);
+    return ffi.address(result) === 0n ? undefined : ffi.cstring(result);
+  }
+
+  /**
+   * Renders messages with libllama's built-in template matcher (`llama_chat_apply_template`), which knows a
+   * fixed list of formats. Throws when the model has no template or libllama does not recognise it.
+   */
+  applyChatTemplate(messages: ChatMessage[], addAssistant = true): string {
+    this.assertOpen();
+    const { ffi } = this.llama;
+    const template = ffi.fn.llama_model_chat_template(this.handle, null);
+    if (ffi.address(template) === 0n) throw new Error(`model ${this.path} has no chat template`);
+    // Keep every C string referenced until the call returns (ffi-notes trap 3).
+    const strings = messages.flatMap((m) => [cstr(m.role), cstr(m.content)]);
+    const array = new BigUint64Array(Math.max(8, messages.length * 2));
+    strings.forEach((s, i) => (array[i] = ffi.bufferAddress(s)));
+    let size = messages.reduce((n, m) => n + m.role.length + m.content.length * 3, 0) * 2 + 256;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const out = new Uint8Array(size);
+      const n = ffi.fn.llama_chat_apply_template(template, array, messages.length, addAssistant, out, size);
+      if (n < 0) throw new Error(`libllama does not support the chat template of ${this.path}`);
+      if (n <= size) return new TextDecoder().decode(out.subarray(0, n));
+      size = n;
+    }
+    throw new Error("chat template output kept growing");
+  }
+
+  #readString(read: (buf: Uint8Array, len: number) => number, hint = 256): string {
+    let size = hint + 1;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const buf = new Uint8Array(size);
+      const n = read(buf, size);
+      if (n < 0) return "";
+      if (n < size) return new TextDecoder().decode(buf.subarray(0, n));
+      size = n + 1;
+    }
+    return "";
+  }
+
+  protected free(): void {
+    this.llama.ffi.fn.llama_model_free(this.handle);
+  }
+}
