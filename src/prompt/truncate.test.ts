@@ -31,7 +31,7 @@ test("truncateMessages() drops the oldest non-system messages and reports how ma
 });
 
 test("truncateMessages() always keeps the system messages and the last message", async () => {
-  const r = await truncateMessages(conversation, { numCtx: 5, countTokens: async (t) => t.length, render });
+  const r = await truncateMessages(conversation, { numCtx: 5, countTokens: (t) => Promise.resolve(t.length), render });
   assert.deepEqual(r.messages.map((m) => m.content), ["sys", "last"]);
   assert.equal(r.dropped, 4);
   assert.equal(r.tokens, 13);
