@@ -57,3 +57,40 @@ export async function startTestServer(options: {
     },
   };
 }
+
+/** Installs a GGUF file as model `name` (weights layer + optional template/system/params layers + config). */
+export async function installGguf(
+  store: Store,
+  name: string,
+  path: string,
+  layers: { template?: string; system?: string; params?: Record<string, unknown>; config?: Record<string, unknown> } = {},
+): Promise<void> {
+  const { createReadStream } = await import("node:fs");
+  const { parseModelName } = await import("../../src/registry/mod.ts");
+  const weights = await store.writeBlob(createReadStream(path) as unknown as AsyncIterable<Uint8Array>);
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const layer = async (kind: string, text: string) => {
+    const blob = await store.writeBlob(encode(text));
+    return { mediaType: `application/vnd.ollama.image.${kind}`, digest: blob.digest, size: blob.size };
+  };
+  const list = [{ mediaType: "application/vnd.ollama.image.model", digest: weights.digest, size: weights.size }];
+  if (layers.template !== undefined) list.push(await layer("template", layers.template));
+  if (layers.system !== undefined) list.push(await layer("system", layers.system));
+  if (layers.params) list.push(await layer("params", JSON.stringify(layers.params)));
+  const config = await layer("config", JSON.stringify({
+    model_format: "gguf",
+    model_family: "llama",
+    model_families: ["llama"],
+    model_type: "4M",
+    file_type: "F16",
+    architecture: "amd64",
+    os: "linux",
+    ...layers.config,
+  }));
+  await store.writeManifest(parseModelName(name), {
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: { ...config, mediaType: "application/vnd.docker.container.image.v1+json" },
+    layers: list,
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * The scheduler's `loadRunner` over the real engine: `loadModel` from engine/ (a Worker per model running libllama),
+ * seen through the `ServerRunner` interface the routes use. Prompts arrive rendered, so the engine tokenizes them
+ * raw (special tokens parsed, no template of its own).
+ * @module
+ */
+import { stat } from "node:fs/promises";
+import { loadModel, type OllamaOptions } from "../engine/mod.ts";
+import type { LoadSpec } from "../engine/scheduler.ts";
+import type { GenerationChunk, GenerationRequest, ServerRunner } from "./deps.ts";
+
+/** Loads the model `spec` names into its own Worker. */
+export async function loadEngineRunner(spec: LoadSpec, signal: AbortSignal): Promise<ServerRunner> {
+  const { size } = await stat(spec.modelPath);
+  const model = await loadModel(spec.modelPath, {
+    numCtx: spec.options.num_ctx,
+    numThread: spec.options.num_thread || undefined,
+    numBatch: spec.options.num_batch,
+    embedding: spec.extra?.embedding === true,
+    signal,
+  });
+  return {
+    contextLength: model.info.nCtx,
+    size,
+    tokenize: (text) => model.tokenize(text, { addSpecial: false, parseSpecial: true }),
+    detokenize: (tokens) => model.detokenize(tokens),
+    async *generate(request: GenerationRequest): AsyncGenerator<GenerationChunk> {
+      const prompt = typeof request.prompt === "string" ? request.prompt : await model.detokenize(request.prompt);
+      const source = model.generate(prompt, {
+        raw: true,
+        options: request.options as OllamaOptions,
+        format: request.grammar,
+        signal: request.signal,
+      });
+      for await (const chunk of source) {
+        if (!chunk.done) {
+          yield { text: chunk.text, done: false };
+          continue;
+        }
+        const t = chunk.timings;
+        yield {
+          text: chunk.text,
+          done: true,
+          doneReason: chunk.doneReason,
+          tokens: chunk.tokens,
+          timings: t && {
+            promptTokens: t.promptEvalCount,
+            promptMs: t.promptEvalDuration / 1e6,
+            evalTokens: t.evalCount,
+            evalMs: t.evalDuration / 1e6,
+          },
+        };
+      }
+    },
+    async embed(inputs, options) {
+      const result = await model.embedWithCount(inputs, options);
+      return { embeddings: result.vectors, promptTokens: result.promptEvalCount };
+    },
+    close: () => model.close(),
+  };
+}

@@ -1,0 +1,128 @@
+// Generation over real HTTP against a real server running a real model through libllama (raw prompts: no template).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { Ollama } from "ollama";
+import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { loadEngineRunner } from "../src/server/engine_adapter.ts";
+
+const GGUF = "/work/shared/models/tiny-spm.gguf";
+let server: TestServer;
+let ollama: Ollama;
+
+before(async () => {
+  server = await startTestServer({ loadRunner: loadEngineRunner });
+  await installGguf(server.store, "tiny:latest", GGUF);
+  ollama = new Ollama({ host: server.url });
+});
+after(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+const greedy = { temperature: 0, num_predict: 8, seed: 1 };
+
+test("server generate: raw, streaming and not, same greedy text, Ollama's metrics", async () => {
+  const full = await ollama.generate({ model: "tiny", prompt: "Hello world", raw: true, stream: false, options: greedy });
+  assert.equal(full.done, true);
+  assert.equal(full.done_reason, "length");
+  assert.equal(full.eval_count, 8);
+  assert.ok(full.prompt_eval_count > 0);
+  assert.ok(full.total_duration > full.eval_duration);
+  assert.match(String(full.created_at), /^\d{4}-\d\d-\d\dT/);
+  let streamed = "";
+  let chunks = 0;
+  let last;
+  for await (const part of await ollama.generate({ model: "tiny", prompt: "Hello world", raw: true, stream: true, options: greedy })) {
+    streamed += part.response;
+    chunks++;
+    last = part;
+  }
+  assert.equal(streamed, full.response);
+  assert.ok(chunks > 2);
+  assert.equal(last?.done, true);
+});
+
+test("server generate: format json and a JSON schema always parse and validate", async () => {
+  const schema = {
+    type: "object",
+    properties: {
+      name: { type: "string", maxLength: 6 },
+      ok: { type: "boolean" },
+      n: { type: "integer" },
+      tags: { type: "array", items: { enum: ["a", "b"] }, maxItems: 2 },
+    },
+    required: ["name", "ok", "n", "tags"],
+  };
+  for (const seed of [1, 2, 3]) {
+    const r = await ollama.generate({
+      model: "tiny",
+      prompt: "JSON:",
+      raw: true,
+      stream: false,
+      format: schema,
+      options: { temperature: 1, seed, num_predict: 200 },
+    });
+    const value = JSON.parse(r.response);
+    assert.deepEqual(Object.keys(value), ["name", "ok", "n", "tags"], r.response);
+    assert.equal(typeof value.name, "string");
+    assert.ok(value.name.length <= 6);
+    assert.equal(typeof value.ok, "boolean");
+    assert.ok(Number.isInteger(value.n));
+    assert.ok(value.tags.every((t: string) => t === "a" || t === "b") && value.tags.length <= 2);
+  }
+});
+
+test("server embed: /api/embed normalised, dimensions, legacy /api/embeddings, /v1/embeddings base64", async () => {
+  const r = await ollama.embed({ model: "tiny", input: ["hello", "world"] });
+  assert.equal(r.embeddings.length, 2);
+  const norm = Math.hypot(...r.embeddings[0]);
+  assert.ok(Math.abs(norm - 1) < 1e-4, `norm ${norm}`);
+  const cut = await ollama.embed({ model: "tiny", input: "hello", dimensions: 8 });
+  assert.equal(cut.embeddings[0].length, 8);
+  assert.ok(Math.abs(Math.hypot(...cut.embeddings[0]) - 1) < 1e-4);
+  const legacy = await ollama.embeddings({ model: "tiny", prompt: "hello" });
+  assert.equal(legacy.embedding.length, r.embeddings[0].length);
+  const empty = await ollama.embed({ model: "tiny", input: [] });
+  assert.deepEqual(empty.embeddings, []);
+  const res = await fetch(server.url + "/v1/embeddings", {
+    method: "POST",
+    body: JSON.stringify({ model: "tiny", input: "hello", encoding_format: "base64" }),
+  });
+  const body = await res.json();
+  const bytes = Uint8Array.from(atob(body.data[0].embedding), (c) => c.charCodeAt(0));
+  assert.equal(bytes.length / 4, r.embeddings[0].length);
+  assert.ok(body.usage.prompt_tokens > 0);
+});
+
+test("server ps, keep_alive 0 unload, empty prompt load", async () => {
+  const loaded = await ollama.generate({ model: "tiny", prompt: "", keep_alive: "1m" });
+  assert.equal(loaded.done_reason, "load");
+  const ps = await ollama.ps();
+  assert.equal(ps.models.length, 1);
+  assert.equal(ps.models[0].name, "tiny:latest");
+  assert.ok(ps.models[0].size > 1_000_000);
+  assert.ok(ps.models[0].context_length > 0);
+  assert.ok(Date.parse(String(ps.models[0].expires_at)) > Date.now());
+  const unloaded = await ollama.generate({ model: "tiny", prompt: "", keep_alive: 0 });
+  assert.equal(unloaded.done_reason, "unload");
+  assert.deepEqual((await ollama.ps()).models, []);
+});
+
+test("server generate: a client leaving mid-stream stops generation and frees the runner", async () => {
+  const abort = new AbortController();
+  const res = await fetch(server.url + "/api/generate", {
+    method: "POST",
+    signal: abort.signal,
+    body: JSON.stringify({ model: "tiny", prompt: "Once", raw: true, options: { num_predict: 100000, temperature: 1 } }),
+  });
+  const reader = res.body!.getReader();
+  await reader.read();
+  abort.abort();
+  await reader.cancel().catch(() => {});
+  // The runner must be free again: the next request is served promptly (parallel is 1).
+  const started = Date.now();
+  const next = await ollama.generate({ model: "tiny", prompt: "Hi", raw: true, stream: false, options: greedy });
+  assert.equal(next.done, true);
+  assert.ok(Date.now() - started < 10_000);
+  const status = server.scheduler.list();
+  assert.equal(status[0].active, 0);
+});
