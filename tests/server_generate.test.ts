@@ -61,7 +61,7 @@ test("server generate: format json and a JSON schema always parse and validate",
       format: schema,
       options: { temperature: 1, seed, num_predict: 200 },
     });
-    const value = JSON.parse(r.response);
+    const value = JSON.parse(String(r.response));
     assert.deepEqual(Object.keys(value), ["name", "ok", "n", "tags"], r.response);
     assert.equal(typeof value.name, "string");
     assert.ok(value.name.length <= 6);
@@ -100,7 +100,7 @@ test("server ps, keep_alive 0 unload, empty prompt load", async () => {
   assert.equal(ps.models.length, 1);
   assert.equal(ps.models[0].name, "tiny:latest");
   assert.ok(ps.models[0].size > 1_000_000);
-  assert.ok(ps.models[0].context_length > 0);
+  assert.ok((ps.models[0] as unknown as { context_length: number }).context_length > 0);
   assert.ok(Date.parse(String(ps.models[0].expires_at)) > Date.now());
   const unloaded = await ollama.generate({ model: "tiny", prompt: "", keep_alive: 0 });
   assert.equal(unloaded.done_reason, "unload");
