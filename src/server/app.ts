@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.text("404 page not found", 404);
   });
   app.onError((error) => {
-    if (toApiError(error).status >= 500) console.error("request failed:", error);
+    if (toApiError(error).status === 500) console.error("request failed:", error);
     return errorResponse(error);
   });
   return app;
