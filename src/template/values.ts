@@ -1,0 +1,192 @@
+/**
+ * How Go values are represented while a template runs.
+ *
+ * - `undefined`: Go's invalid reflect.Value (a missing key, no data). `null`: a nil interface
+ *   (a JSON null stored in a map or list).
+ * - `boolean` bool, `string` string, `number` float64, `bigint` int64.
+ * - `GoInt`: other integer types made by the template itself: `int` (literals, `len`, range
+ *   indexes) and `uint8` (bytes from `index` on a string).
+ * - `GoComplex`: complex128 literals.
+ * - arrays are `[]interface{}`; plain objects are `map[string]interface{}` visited in sorted key
+ *   order; a JS `Map` is a map visited in insertion order (like a Go struct's field order).
+ * - functions are Go funcs (only `call` invokes them).
+ */
+
+/** A Go integer whose type is not int64. */
+export class GoInt {
+  constructor(readonly type: "int" | "uint8", readonly v: bigint) {}
+}
+
+/** A Go complex128. */
+export class GoComplex {
+  constructor(readonly re: number, readonly im: number) {}
+}
+
+/** Go's reflect kinds as far as templates care. */
+export type Kind =
+  | "invalid"
+  | "nil"
+  | "bool"
+  | "int"
+  | "uint"
+  | "float"
+  | "complex"
+  | "string"
+  | "slice"
+  | "map"
+  | "func";
+
+export type GoMap = Record<string, unknown> | Map<string, unknown>;
+
+/** The kind of a value. Anything unrecognised (class instances...) is treated as a map of its own keys. */
+export function kindOf(v: unknown): Kind {
+  switch (typeof v) {
+    case "undefined":
+      return "invalid";
+    case "string":
+      return "string";
+    case "number":
+      return "float";
+    case "bigint":
+      return "int";
+    case "boolean":
+      return "bool";
+    case "function":
+      return "func";
+  }
+  if (v === null) return "nil";
+  if (Array.isArray(v)) return "slice";
+  if (v instanceof GoInt) return v.type === "uint8" ? "uint" : "int";
+  if (v instanceof GoComplex) return "complex";
+  return "map";
+}
+
+/** Go's type name (reflect.Type.String()) of a value; nil gives `<nil>`. */
+export function typeName(v: unknown): string {
+  switch (kindOf(v)) {
+    case "invalid":
+    case "nil":
+      return "<nil>";
+    case "string":
+      return "string";
+    case "float":
+      return "float64";
+    case "int":
+      return v instanceof GoInt ? v.type : "int64";
+    case "uint":
+      return (v as GoInt).type;
+    case "bool":
+      return "bool";
+    case "complex":
+      return "complex128";
+    case "slice":
+      return "[]interface {}";
+    case "map":
+      return "map[string]interface {}";
+    case "func":
+      return "func(...interface {}) (interface {}, error)";
+  }
+}
+
+/** Integer value of an int/uint-kind value. */
+export function intValue(v: unknown): bigint {
+  return typeof v === "bigint" ? v : (v as GoInt).v;
+}
+
+/** Looks a key up in a map value; `undefined` when absent. */
+export function mapGet(m: GoMap, key: string): unknown {
+  if (m instanceof Map) return m.get(key);
+  const v = (m as Record<string, unknown>)[key];
+  if (v === undefined || !Object.hasOwn(m, key)) return undefined;
+  return v;
+}
+
+/** Number of entries of a map value (keys holding `undefined` do not count). */
+export function mapLen(m: GoMap): number {
+  if (m instanceof Map) {
+    let n = 0;
+    for (const v of m.values()) if (v !== undefined) n++;
+    return n;
+  }
+  let n = 0;
+  for (const k in m) if (Object.hasOwn(m, k) && (m as Record<string, unknown>)[k] !== undefined) n++;
+  return n;
+}
+
+/** Keys in visiting order: sorted bytewise for objects, insertion order for a Map. */
+export function mapKeys(m: GoMap): string[] {
+  if (m instanceof Map) {
+    const keys: string[] = [];
+    for (const [k, v] of m) if (v !== undefined) keys.push(String(k));
+    return keys;
+  }
+  const keys = Object.keys(m).filter((k) => (m as Record<string, unknown>)[k] !== undefined);
+  return keys.sort(compareBytes);
+}
+
+/** Compares strings by their UTF-8 bytes (= code point order), as Go sorts map keys. */
+export function compareBytes(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (astral code points) sort after U+E000..U+FFFF in code point order.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
+      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** Go's isTrue: the zero value of its type is false. `ok` is false for values with no truth. */
+export function isTrue(v: unknown): boolean {
+  switch (typeof v) {
+    case "undefined":
+      return false;
+    case "string":
+      return v.length > 0;
+    case "number":
+      return v !== 0;
+    case "bigint":
+      return v !== 0n;
+    case "boolean":
+      return v;
+    case "function":
+      return true;
+  }
+  if (v === null) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof GoInt) return v.v !== 0n;
+  if (v instanceof GoComplex) return v.re !== 0 || v.im !== 0;
+  return mapLen(v as GoMap) > 0;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** UTF-8 bytes of a string (Go strings are byte sequences). */
+export function utf8(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** Decodes UTF-8 bytes; invalid sequences become U+FFFD. */
+export function fromUtf8(b: Uint8Array): string {
+  return decoder.decode(b);
+}
+
+/** Go's len of a string: its UTF-8 byte count. */
+export function byteLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n++;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
