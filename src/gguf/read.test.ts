@@ -4,7 +4,16 @@ import { existsSync } from "node:fs";
 import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileTypeName, GgufError, parameterCount, parameterSize, readGguf } from "./mod.ts";
+import {
+  encodeF32,
+  fileTypeName,
+  GGML_TYPE,
+  GgufError,
+  parameterCount,
+  parameterSize,
+  readGguf,
+  writeGguf,
+} from "./mod.ts";
 
 const MODELS = "/work/shared/models";
 
@@ -119,6 +128,40 @@ test("readGguf() refuses a claimed count that cannot fit in the file, without al
       (error: unknown) =>
         error instanceof GgufError && error.offset === 24 && /metadata key length/.test(error.message),
     );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("readGguf() reads only the header of a 4 GiB model", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "gguf-read-"));
+  try {
+    const path = join(dir, "big.gguf");
+    await writeGguf(path, {
+      metadata: { "general.architecture": "llama" },
+      tensors: [{ name: "big", type: GGML_TYPE.F32, shape: [32], data: encodeF32(new Float32Array(32)) }],
+    });
+    // Make the tensor 2^30 floats, and the file (sparse) long enough to hold them.
+    const small = await readGguf(path);
+    const fh = await open(path, "r+");
+    try {
+      const bytes = new Uint8Array(small.tensorDataOffset);
+      await fh.read(bytes, 0, bytes.length, 0);
+      const name = new TextEncoder().encode("big");
+      const at = bytes.findIndex((_, i) => name.every((b, j) => bytes[i + j] === b)) + name.length + 4;
+      const dim = new Uint8Array(8);
+      new DataView(dim.buffer).setBigUint64(0, 1n << 30n, true);
+      await fh.write(dim, 0, 8, at);
+      await fh.truncate(small.tensorDataOffset + 4 * 2 ** 30);
+    } finally {
+      await fh.close();
+    }
+    const started = performance.now();
+    const gguf = await readGguf(path);
+    assert.ok(performance.now() - started < 2000, "the header read took over 2 s");
+    assert.equal(gguf.fileSize, gguf.tensorDataOffset + 4 * 2 ** 30);
+    assert.deepEqual(gguf.tensors[0].shape, [2 ** 30]);
+    assert.equal(gguf.tensors[0].size, 4 * 2 ** 30);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
