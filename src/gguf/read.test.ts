@@ -167,6 +167,40 @@ test("readGguf() reads only the header of a 4 GiB model", async () => {
   }
 });
 
+test("readGguf() reads version 2, and rejects a bad general.alignment and over-deep nesting", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "gguf-read-"));
+  try {
+    const path = join(dir, "v2.gguf");
+    await writeGguf(path, { metadata: { "general.architecture": "llama", "n": [[1], [2, 3]] } });
+    const fh = await open(path, "r+");
+    await fh.write(new Uint8Array([2, 0, 0, 0]), 0, 4, 4);
+    await fh.close();
+    const v2 = await readGguf(path);
+    assert.equal(v2.version, 2);
+    assert.deepEqual(v2.metadata["n"], [[1], [2, 3]]);
+    assert.equal(v2.metadataTypes["n"], "array<array<int32>>");
+
+    // general.alignment as an int32: patch the type id (after the 24-byte header and the key) from 4 to 5.
+    await writeGguf(path, { metadata: { "general.alignment": 32 } });
+    const patch = await open(path, "r+");
+    await patch.write(new Uint8Array([5]), 0, 1, 24 + 8 + "general.alignment".length);
+    await patch.close();
+    await assert.rejects(readGguf(path), (error: unknown) => {
+      assert.ok(error instanceof GgufError);
+      assert.match(error.message, /general.alignment must be a power-of-two uint32/);
+      assert.equal(error.offset, 24);
+      return true;
+    });
+
+    let deep: unknown = [1];
+    for (let i = 0; i < 9; i++) deep = [deep];
+    await writeGguf(path, { metadata: { deep: deep as number[] } });
+    await assert.rejects(readGguf(path), /nests deeper than 8 levels/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 function header(version: number): Uint8Array {
   const bytes = new Uint8Array(24);
   const view = new DataView(bytes.buffer);
