@@ -2,6 +2,15 @@
  * Modelfiles and models made from them: the parser and formatter (Ollama's grammar, messages and quoting), the
  * runner options table, the Modelfile → `/api/create` request step the CLI takes, model creation in the store, and
  * the data `/api/show` and `/api/tags` report for a stored model.
+ *
+ * @example Create a model from a Modelfile, then show it
+ * ```ts
+ * const modelfile = parseModelfile(await readFile("Modelfile"));
+ * const { request, files } = await modelfileToCreateRequest(modelfile, { baseDir: "." });
+ * for (const file of files) await store.writeBlob(createReadStream(file.path), { digest: file.digest });
+ * await createModel(store, { ...request, model: "mario" }, { onProgress: (p) => console.log(p.status) });
+ * console.log((await showModel(store, "mario")).modelfile);
+ * ```
  * @module
  */
 
@@ -32,6 +41,24 @@ export {
   type ModelfileRequest,
   type ToCreateRequestOptions,
 } from "./request.ts";
+/** Create a model in the store from GGUF blobs or another model (`/api/create`), or stream its progress. */
+export { createModel, type CreateModelOptions, createModelProgress } from "./create.ts";
+/** `/api/show` for a stored model, `/api/tags` details, and the pieces (Modelfile text, parameters, model_info). */
+export {
+  DEFAULT_TEMPLATE,
+  listDetails,
+  modelDetails,
+  modelInfo,
+  parameterLines,
+  showModel,
+  showModelfile,
+  type ShowOptions,
+  storedModelCapabilities,
+} from "./show.ts";
+/** A stored model's config and layers read back (template, system, params, messages, GGUF path); media types. */
+export { MEDIA_TYPE, readStoredModel, type StoredModel } from "./stored_model.ts";
+/** Capabilities from a GGUF header and template (completion, embedding, vision, tools, insert, thinking). */
+export { chatTemplateCapabilities, type CapabilitySources, modelCapabilities } from "./capabilities.ts";
 /** Request and response shapes of create and show. */
 export type {
   CreateProgress,

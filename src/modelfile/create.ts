@@ -1,0 +1,359 @@
+/**
+ * `/api/create`: a new model from GGUF blobs or from an existing model, with a template, system prompt, licenses,
+ * parameters and messages on top, as Ollama's CreateHandler and createModel do it: same layers and media types, same
+ * config blob, same progress lines, same errors. New blobs are written only once every check has passed, and the
+ * ones a failed create wrote are removed again.
+ * @module
+ */
+import { config as settings } from "../config.ts";
+import { fileTypeName, parameterSize } from "../gguf/mod.ts";
+import { InvalidModelNameError, parseModelName } from "../registry/mod.ts";
+import { MEDIA_TYPE_MANIFEST, type ModelRef, shortName, type Store, type StoredManifest } from "../store/mod.ts";
+import { Template } from "../template/mod.ts";
+import { goJson } from "./_go_format.ts";
+import { layersFromFiles, layersFromModel, type PendingLayer } from "./base_layers.ts";
+import { CreateModelError } from "./errors.ts";
+import { checkOptionValue, isOptionName, OptionValueError } from "./options.ts";
+import { MEDIA_TYPE, readJsonBlob } from "./stored_model.ts";
+import type { CreateProgress, CreateRequest, MessageInput, ModelConfig } from "./types.ts";
+
+export interface CreateModelOptions {
+  /** Each progress line, in Ollama's wording (`parsing GGUF`, `using existing layer sha256:…`, `success`). */
+  onProgress?: (event: CreateProgress) => void;
+  signal?: AbortSignal;
+  /** Keep the replaced model's unused blobs (default: OLLAMA_NOPRUNE). */
+  noPrune?: boolean;
+  /** Fetches a `from` model missing from the store (Ollama pulls it). Without it a missing base is a 404. */
+  pull?: (name: string, options: { onProgress: (event: CreateProgress) => void; signal?: AbortSignal }) => Promise<void>;
+}
+
+/** The quantization types Ollama accepts (ggml.ParseFileType). */
+const QUANTIZE_TYPES: Record<string, string> = {
+  F32: "F32",
+  F16: "F16",
+  Q8_0: "Q8_0",
+  Q4_K_S: "Q4_K_S",
+  Q4_K_M: "Q4_K_M",
+  Q4_K: "Q4_K_M",
+  BF16: "BF16",
+};
+
+/**
+ * Creates (or replaces) the model `request.model`. Throws {@linkcode CreateModelError} with Ollama's message and
+ * status for a bad request; progress goes to `onProgress`, ending with `success`.
+ * @example
+ * ```ts
+ * await createModel(store, { model: "mario", from: "llama3.2", system: "You are Mario." }, { onProgress: console.log });
+ * ```
+ */
+export async function createModel(store: Store, request: CreateRequest, options: CreateModelOptions = {}): Promise<void> {
+  const progress = options.onProgress ?? (() => {});
+  const signal = options.signal;
+  checkFileMaps(request);
+  const name = await store.resolve(parseName(request.model || request.name || ""));
+  const previous = await store.findManifest(name).catch(() => undefined);
+
+  const config: ModelConfig = { model_format: "", model_family: "", model_families: null, model_type: "", file_type: "" } as ModelConfig;
+  if (request.renderer) config.renderer = request.renderer;
+  if (request.parser) config.parser = request.parser;
+  if (request.requires) config.requires = request.requires;
+
+  let layers: PendingLayer[];
+  if (request.from) {
+    const base = await baseModel(store, request.from, options);
+    layers = await layersFromModel(store, base);
+    await inheritConfig(store, base, config);
+  } else if (request.files) {
+    layers = await layersFromFiles(store, request.files, { adapter: false, onProgress: progress });
+  } else {
+    throw new CreateModelError("neither 'from' or 'files' was specified");
+  }
+  if (request.draft_files && Object.keys(request.draft_files).length > 0) {
+    throw new CreateModelError("DRAFT models are not available yet");
+  }
+  if (request.adapters && Object.keys(request.adapters).length > 0) {
+    layers.push(...await layersFromFiles(store, request.adapters, { adapter: true, onProgress: progress }));
+  }
+  signal?.throwIfAborted();
+
+  checkQuantize(request, layers);
+  describeModel(config, layers);
+  layers = await applyRequest(store, request, layers);
+
+  const encoder = new TextEncoder();
+  const created: string[] = [];
+  try {
+    const statuses: string[] = [];
+    for (const layer of layers) {
+      if (layer.data) {
+        const written = await store.writeBlob(layer.data, { signal });
+        if (written.created) created.push(written.digest);
+        layer.digest = written.digest;
+        layer.size = written.size;
+        statuses.push(layer.status ?? `${written.created ? "creating new" : "using existing"} layer ${written.digest}`);
+      } else {
+        statuses.push(layer.status ?? `using existing layer ${layer.digest}`);
+      }
+    }
+    const configBlob = await store.writeBlob(encoder.encode(goJson(orderedConfig(config))), { signal });
+    if (configBlob.created) created.push(configBlob.digest);
+    for (const status of statuses) progress({ status });
+
+    signal?.throwIfAborted();
+    progress({ status: "writing manifest" });
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE_MANIFEST,
+      config: { mediaType: MEDIA_TYPE.config, digest: configBlob.digest, size: configBlob.size },
+      layers: layers.map((layer) => ({
+        mediaType: layer.mediaType,
+        digest: layer.digest!,
+        size: layer.size!,
+        ...(layer.from ? { from: layer.from } : {}),
+        ...(layer.name ? { name: layer.name } : {}),
+      })),
+    };
+    await store.writeManifest(name, encoder.encode(goJson(manifest)));
+  } catch (error) {
+    // Nothing half-written: blobs this create added and no manifest uses go again.
+    await store.removeUnusedBlobs(created).catch(() => {});
+    throw error;
+  }
+
+  if (previous && !(options.noPrune ?? settings.noPrune())) {
+    await store.removeUnusedBlobs([
+      ...previous.manifest.layers.map((layer) => layer.digest),
+      ...(previous.manifest.config?.digest ? [previous.manifest.config.digest] : []),
+    ]);
+  }
+  progress({ status: "success" });
+}
+
+/** Ollama's request checks before any work: relative file names, non-empty digests. */
+function checkFileMaps(request: CreateRequest): void {
+  for (const map of [request.files, request.draft_files]) {
+    for (const [file, digest] of Object.entries(map ?? {})) {
+      if (!isValidPath(file)) throw new CreateModelError("file path must be relative");
+      if (!digest) throw new CreateModelError("invalid digest format");
+    }
+  }
+  if (request.draft_quantize && Object.keys(request.draft_files ?? {}).length === 0) {
+    throw new CreateModelError("--draft-quantize requires a DRAFT model");
+  }
+  for (const digest of Object.values(request.adapters ?? {})) {
+    if (!digest) throw new CreateModelError("invalid digest format");
+  }
+}
+
+/** Go's io/fs.ValidPath: unrooted, slash-separated, no empty, `.` or `..` elements (except "." itself). */
+function isValidPath(path: string): boolean {
+  if (path === ".") return true;
+  return path !== "" && path.split("/").every((part) => part !== "" && part !== "." && part !== "..");
+}
+
+function parseName(text: string): ModelRef {
+  try {
+    return parseModelName(text);
+  } catch (error) {
+    if (error instanceof InvalidModelNameError) throw new CreateModelError("invalid model name");
+    throw error;
+  }
+}
+
+async function baseModel(store: Store, from: string, options: CreateModelOptions): Promise<StoredManifest> {
+  const ref = parseName(from);
+  const found = await store.findManifest(ref);
+  if (found) return found;
+  if (!options.pull) throw new CreateModelError(`model '${shortName(ref)}' not found`, 404);
+  await options.pull(from, { onProgress: options.onProgress ?? (() => {}), signal: options.signal });
+  return await store.readManifest(ref);
+}
+
+/** What a model made `from` another keeps of its config (Ollama: renderer, parser, requires, format, capabilities). */
+async function inheritConfig(store: Store, base: StoredManifest, config: ModelConfig): Promise<void> {
+  if (!base.manifest.config?.digest) return;
+  const parent = await readJsonBlob(store, base.manifest.config.digest).catch(() => undefined) as Partial<ModelConfig>;
+  if (!parent) return;
+  config.renderer ||= parent.renderer;
+  config.parser ||= parent.parser;
+  config.requires ||= parent.requires;
+  config.model_format ||= parent.model_format ?? "";
+  if (!config.capabilities?.length && parent.capabilities?.length) config.capabilities = parent.capabilities;
+  for (const key of ["renderer", "parser", "requires"] as const) if (!config[key]) delete config[key];
+}
+
+/** Ollama's quantize checks; quantizing itself is not available yet. */
+function checkQuantize(request: CreateRequest, layers: PendingLayer[]): void {
+  const asked = (request.quantize || request.quantization || "").toUpperCase();
+  if (!asked) return;
+  const want = QUANTIZE_TYPES[asked];
+  if (!want) {
+    throw new CreateModelError(
+      `unsupported quantization type ${asked} - supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0`,
+    );
+  }
+  for (const layer of layers) {
+    if (layer.mediaType !== MEDIA_TYPE.model || !layer.gguf) continue;
+    const current = fileTypeName(layer.gguf.metadata["general.file_type"] as number | undefined);
+    if (!["F16", "BF16", "F32"].includes(current)) {
+      throw new CreateModelError("quantization is only supported for F16, BF16 and F32 models");
+    }
+    if (current !== want) {
+      throw new CreateModelError(`quantize not available yet: cannot quantize ${current} model to ${want}`, 501);
+    }
+  }
+}
+
+/** Format, family, parameter size and file type from the model layers' GGUF headers (Ollama's createModel). */
+function describeModel(config: ModelConfig, layers: PendingLayer[]): void {
+  for (const layer of layers) {
+    if (layer.mediaType !== MEDIA_TYPE.model || !layer.gguf) continue;
+    const metadata = layer.gguf.metadata;
+    const arch = String(metadata["general.architecture"] ?? "");
+    config.model_format ||= "gguf";
+    config.model_family ||= arch;
+    config.model_type ||= parameterSize(layer.gguf);
+    config.file_type ||= fileTypeName(metadata["general.file_type"] as number | undefined);
+    config.model_families = [...(config.model_families ?? []), arch];
+  }
+}
+
+/** Template, system, licenses, parameters and messages of the request, layered over the base layers. */
+async function applyRequest(store: Store, request: CreateRequest, base: PendingLayer[]): Promise<PendingLayer[]> {
+  const encoder = new TextEncoder();
+  let layers = base;
+  const replace = (types: string[], layer: PendingLayer) => {
+    layers = [...layers.filter((l) => !types.includes(l.mediaType)), layer];
+  };
+
+  if (request.template) {
+    checkTemplate(request.template);
+    replace([MEDIA_TYPE.template, MEDIA_TYPE.prompt], { mediaType: MEDIA_TYPE.template, data: encoder.encode(request.template) });
+  }
+  if (request.system) replace([MEDIA_TYPE.system], { mediaType: MEDIA_TYPE.system, data: encoder.encode(request.system) });
+  const licenses = typeof request.license === "string" ? [request.license].filter(Boolean) : request.license ?? [];
+  for (const license of licenses) layers.push({ mediaType: MEDIA_TYPE.license, data: encoder.encode(license) });
+
+  const params = checkParameters(request.parameters ?? {});
+  for (const layer of layers) {
+    if (layer.mediaType !== MEDIA_TYPE.params) continue;
+    const existing = layer.data ? JSON.parse(new TextDecoder().decode(layer.data)) : await readJsonBlob(store, layer.digest!);
+    for (const [key, value] of Object.entries(existing as Record<string, unknown>)) {
+      if (!Object.hasOwn(params, key)) params[key] = value;
+    }
+  }
+  if (Object.keys(params).length > 0) {
+    replace([MEDIA_TYPE.params], { mediaType: MEDIA_TYPE.params, data: encoder.encode(goJson(params, { sortKeys: true })) });
+  }
+
+  if (request.messages && request.messages.length > 0) {
+    const messages = request.messages.map(orderedMessage);
+    replace([MEDIA_TYPE.messages], { mediaType: MEDIA_TYPE.messages, data: encoder.encode(goJson(messages)) });
+  }
+  return layers;
+}
+
+/** A template that does not parse is refused with Ollama's `template error: <Go's parse error>`. */
+function checkTemplate(text: string): void {
+  try {
+    Template.parse(text, { funcs: "ollama", missingKey: "zero" });
+  } catch (error) {
+    if ((error as { kind?: string }).kind === "parse") {
+      throw new CreateModelError(`template error: ${(error as Error).message}`, 400, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Known options must have the right type (a bad value would break every later request); unknown ones are kept. */
+function checkParameters(parameters: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parameters)) {
+    if (value === null || value === undefined) continue;
+    if (isOptionName(key)) {
+      try {
+        checkOptionValue(key, value);
+      } catch (error) {
+        if (error instanceof OptionValueError) throw new CreateModelError(error.message);
+        throw error;
+      }
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** api.Message's field order; empty optional fields left out as Go's omitempty does. */
+function orderedMessage(message: MessageInput): Record<string, unknown> {
+  const out: Record<string, unknown> = { role: message.role.toLowerCase(), content: message.content ?? "" };
+  if (message.thinking) out.thinking = message.thinking;
+  if (message.images?.length) out.images = message.images;
+  if (message.tool_calls?.length) out.tool_calls = message.tool_calls;
+  if (message.tool_name) out.tool_name = message.tool_name;
+  if (message.tool_call_id) out.tool_call_id = message.tool_call_id;
+  return out;
+}
+
+/** model.ConfigV2's field order, omitempty fields left out. */
+function orderedConfig(config: ModelConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    model_format: config.model_format,
+    model_family: config.model_family,
+    model_families: config.model_families,
+    model_type: config.model_type,
+    file_type: config.file_type,
+  };
+  for (const key of ["renderer", "parser", "requires", "remote_host", "remote_model"] as const) {
+    if (config[key]) out[key] = config[key];
+  }
+  if (config.capabilities?.length) out.capabilities = config.capabilities;
+  if (config.context_length) out.context_length = config.context_length;
+  if (config.embedding_length) out.embedding_length = config.embedding_length;
+  if (config.base_name) out.base_name = config.base_name;
+  out.architecture = "amd64";
+  out.os = "linux";
+  return out;
+}
+
+/**
+ * {@linkcode createModel} as an async iterable of its progress lines, for a streaming route: the lines arrive as
+ * they happen, the last is `success`, and a failure is thrown from the iterator (after the lines before it).
+ */
+export async function* createModelProgress(
+  store: Store,
+  request: CreateRequest,
+  options: Omit<CreateModelOptions, "onProgress"> = {},
+): AsyncGenerator<CreateProgress> {
+  const queue: CreateProgress[] = [];
+  let wake: (() => void) | undefined;
+  let finished = false;
+  let failure: unknown;
+  const run = createModel(store, request, {
+    ...options,
+    onProgress: (event) => {
+      queue.push(event);
+      wake?.();
+    },
+  }).then(
+    () => {
+      finished = true;
+      wake?.();
+    },
+    (error) => {
+      failure = error;
+      finished = true;
+      wake?.();
+    },
+  );
+  while (true) {
+    if (queue.length > 0) {
+      yield queue.shift()!;
+      continue;
+    }
+    if (finished) break;
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+  }
+  await run;
+  if (failure !== undefined) throw failure;
+}
