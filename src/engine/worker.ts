@@ -20,7 +20,14 @@ async function drain(): Promise<void> {
   if (draining || !handle) return;
   draining = true;
   try {
-    while (queue.length) await handle(queue.shift()!, (m) => scope.postMessage(m));
+    while (queue.length) {
+      try {
+        await handle(queue.shift()!, (m) => scope.postMessage(m));
+      } catch (error) {
+        // handleMessage answers every request itself; reaching here is a bug, but must not stop the queue
+        console.error("tollama worker:", error);
+      }
+    }
   } finally {
     draining = false;
   }

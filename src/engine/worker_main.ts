@@ -65,13 +65,16 @@ export async function handleMessage(message: ToWorker, post: Post): Promise<void
         post({ type: "result", id: message.id, value: need().model.vocab.detokenize(message.tokens) });
       });
     case "close":
-      if (loaded) {
-        loaded.batch.close();
-        loaded.embedding?.batch.close();
-        loaded.model.close(); // closes its contexts and samplers first
+      try {
+        if (loaded) {
+          loaded.batch.close();
+          loaded.embedding?.batch.close();
+          loaded.model.close(); // closes its contexts and samplers first
+        }
+      } finally {
         loaded = undefined;
+        post({ type: "closed" });
       }
-      post({ type: "closed" });
       return;
   }
 }

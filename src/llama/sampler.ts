@@ -55,8 +55,8 @@ export function argmax(values: Float32Array): number {
 export class Sampler extends NativeHandle {
   readonly greedy: boolean;
   readonly #model: Model;
-  readonly #chain: Pointer;
-  readonly #grammar: Pointer;
+  #chain: Pointer = null;
+  #grammar: Pointer = null;
   #candidates: Uint8Array | undefined;
   #candidatesView: DataView | undefined;
   #rejections = 0;
@@ -64,21 +64,27 @@ export class Sampler extends NativeHandle {
   constructor(model: Model, options: SamplingOptions = {}, nCtx = 4096) {
     super("sampler", model);
     this.#model = model;
-    const { ffi } = model.llama;
-    const fn = ffi.fn;
     const temperature = options.temperature ?? 0.8;
     this.greedy = temperature <= 0;
-    let grammar: Pointer = null;
+    try {
+      this.#build(options, temperature, nCtx);
+    } catch (error) {
+      this.close(); // frees what was built and leaves the model's child list
+      throw error;
+    }
+  }
+
+  #build(options: SamplingOptions, temperature: number, nCtx: number): void {
+    const { ffi } = this.#model.llama;
+    const fn = ffi.fn;
     if (options.grammar !== undefined && options.grammar.trim() !== "") {
-      grammar = fn.llama_sampler_init_grammar(vocabHandle(model), cstr(options.grammar), cstr("root"));
+      const grammar = fn.llama_sampler_init_grammar(vocabHandle(this.#model), cstr(options.grammar), cstr("root"));
       if (ffi.address(grammar) === 0n) throw new GrammarError();
+      this.#grammar = grammar;
     }
-    this.#grammar = grammar;
-    if (this.greedy) {
-      this.#chain = null;
-      return;
-    }
+    if (this.greedy) return;
     const chain = fn.llama_sampler_chain_init(fn.llama_sampler_chain_default_params());
+    this.#chain = chain;
     const add = (s: Pointer) => fn.llama_sampler_chain_add(chain, s);
     const repeatLastN = options.repeatLastN === -1 ? nCtx : options.repeatLastN ?? 64;
     const repeatPenalty = options.repeatPenalty ?? 1;
@@ -98,7 +104,6 @@ export class Sampler extends NativeHandle {
     add(fn.llama_sampler_init_temp(temperature));
     const seed = options.seed === undefined || options.seed < 0 ? 0xffffffff : options.seed >>> 0;
     add(fn.llama_sampler_init_dist(seed));
-    this.#chain = chain;
   }
 
   /** How often the grammar rejected the unconstrained pick (for tuning). */
