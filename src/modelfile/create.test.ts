@@ -295,6 +295,26 @@ test("createModel() refuses bad input with Ollama's errors", async () => {
   });
 });
 
+test("createModel() adds a GGUF adapter layer and shows it as ADAPTER", async () => {
+  await withStore(async (store, dir) => {
+    await smallGguf(join(dir, "base.gguf"));
+    await smallGguf(join(dir, "lora.gguf"), { "general.type": "adapter", "adapter.type": "lora" });
+    const base = await blobFromFile(store, join(dir, "base.gguf"));
+    const lora = await blobFromFile(store, join(dir, "lora.gguf"));
+    await create(store, { model: "tuned", files: { "base.gguf": base }, adapters: { "lora.gguf": lora } });
+    const stored = await store.readManifest(parseModelName("tuned"));
+    assert.deepEqual(stored.manifest.layers.map((l) => [l.mediaType, l.digest]), [
+      ["application/vnd.ollama.image.model", base],
+      ["application/vnd.ollama.image.adapter", lora],
+    ]);
+    const shown = await showModel(store, "tuned");
+    assert.deepEqual(parseModelfile(shown.modelfile!).commands, [
+      { name: "model", args: store.blobPath(base) },
+      { name: "adapter", args: store.blobPath(lora) },
+    ]);
+  });
+});
+
 test("createModel() refuses a Q8_0 model for quantization and accepts quantize to the type it already has", async () => {
   await withStore(async (store, dir) => {
     const path = join(dir, "q8.gguf");
