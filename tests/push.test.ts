@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadOrCreateKeyPair } from "../src/registry/keypair.ts";
-import { parseModelName, type PushProgress, pushModel } from "../src/registry/mod.ts";
+import { createAuthHook, parseModelName, type PushProgress, pushModel } from "../src/registry/mod.ts";
 import { fetchBlob, fetchManifest, type RegistryHandle, registrySkip, startRegistry } from "./helpers/registry.ts";
 import { makeStoreModel as makeModel, type StoreModel } from "./helpers/store_model.ts";
 
@@ -54,7 +54,7 @@ test("pushModel() again skips every blob the registry has (HEAD), and a second r
   {
     const name = `${proxied.host}/me/tiny:latest`;
     await using model = await makeModel(name, { modelBytes: 50_000 });
-    const opts = { modelsDir: model.dir, insecure: true, keyPath, partSize: 16 * 1024 };
+    const opts = { modelsDir: model.dir, insecure: true, auth: createAuthHook({ keyPath }), partSize: 16 * 1024 };
     await pushModel(name, opts);
     const firstPatches = proxied.tokens.forwarded.filter((r) => r.startsWith("PATCH")).length;
     assert.ok(firstPatches >= 4, `expected several PATCHes, saw ${firstPatches}`);
@@ -85,7 +85,7 @@ test("pushModel() mounts from a layer's `from` model", { skip }, async () => {
   const keyPath = key.path;
   {
     await using base = await makeModel(`${proxied.host}/library/base:latest`, { modelBytes: 10_000 });
-    await pushModel(`${proxied.host}/library/base:latest`, { modelsDir: base.dir, insecure: true, keyPath });
+    await pushModel(`${proxied.host}/library/base:latest`, { modelsDir: base.dir, insecure: true, auth: createAuthHook({ keyPath }) });
     // A derived model in a different store that names its base: the weights mount from library/base.
     const weights = base.manifest.layers[0];
     await using derived = await makeModel(`${proxied.host}/me/derived:latest`, { modelBytes: 10, from: `${proxied.host}/library/base:latest` });
@@ -93,7 +93,7 @@ test("pushModel() mounts from a layer's `from` model", { skip }, async () => {
     await derived.store.writeBlob(base.blobs.get(weights.digest)!);
     await derived.store.writeManifest(parseModelName(`${proxied.host}/me/derived:latest`), JSON.stringify(manifest));
     proxied.tokens.forwarded.length = 0;
-    await pushModel(`${proxied.host}/me/derived:latest`, { modelsDir: derived.dir, insecure: true, keyPath });
+    await pushModel(`${proxied.host}/me/derived:latest`, { modelsDir: derived.dir, insecure: true, auth: createAuthHook({ keyPath }) });
     assert.ok(proxied.tokens.forwarded.some((r) => r.includes(`mount=${encodeURIComponent(weights.digest)}&from=library%2Fbase 201`)));
   }
 });

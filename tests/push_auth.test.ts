@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadOrCreateKeyPair } from "../src/registry/keypair.ts";
-import { pushModel, UnauthorizedError } from "../src/registry/mod.ts";
+import { createAuthHook, pushModel, UnauthorizedError } from "../src/registry/mod.ts";
 import { runtime } from "../src/runtime/mod.ts";
 import { basicAuthSkip, fetchManifest, registrySkip, startRegistry } from "./helpers/registry.ts";
 import { makeStoreModel } from "./helpers/store_model.ts";
@@ -23,10 +23,10 @@ test("pushModel() to a Basic-auth registry: right credentials push, wrong ones g
   const name = `${registry.host}/me/basic:latest`;
   await using model = await makeStoreModel(name, { modelBytes: 20_000 });
   await assert.rejects(
-    pushModel(name, { modelsDir: model.dir, insecure: true, credentials: { username: registry.username, password: "wrong" } }),
+    pushModel(name, { modelsDir: model.dir, insecure: true, auth: createAuthHook({ credentials: { username: registry.username, password: "wrong" } }) }),
     (error: Error) => error instanceof UnauthorizedError && error.message === "unauthorized: access denied",
   );
-  await pushModel(name, { modelsDir: model.dir, insecure: true, credentials: { username: registry.username, password: registry.password } });
+  await pushModel(name, { modelsDir: model.dir, insecure: true, auth: createAuthHook({ credentials: { username: registry.username, password: registry.password } }) });
   assert.deepEqual(await fetchManifest(registry, "me/basic", "latest"), model.raw);
 });
 
@@ -37,7 +37,7 @@ test("pushModel() gets Ollama-style signed tokens: the registry's token server v
   await using registry = await startRegistry({ auth: "token", authorizedKeys: [key.key.authorizedKey] });
   const name = `${registry.host}/me/signed:latest`;
   await using model = await makeStoreModel(name, { modelBytes: 20_000 });
-  await pushModel(name, { modelsDir: model.dir, insecure: true, keyPath: key.path });
+  await pushModel(name, { modelsDir: model.dir, insecure: true, auth: createAuthHook({ keyPath: key.path }) });
   assert.deepEqual(await fetchManifest(registry, "me/signed", "latest"), model.raw);
   assert.ok(registry.tokens.issued >= 1);
   assert.equal(registry.tokens.refused, 0);
@@ -54,7 +54,7 @@ test("pushModel() with a key the token server does not know is refused with unau
   const name = `${registry.host}/me/denied:latest`;
   await using model = await makeStoreModel(name, { modelBytes: 1000 });
   await assert.rejects(
-    pushModel(name, { modelsDir: model.dir, insecure: true, keyPath: stranger.path }),
+    pushModel(name, { modelsDir: model.dir, insecure: true, auth: createAuthHook({ keyPath: stranger.path }) }),
     { name: "UnauthorizedError", message: "unauthorized: access denied" },
   );
   assert.equal(registry.tokens.lastRefusal, "unknown key");

@@ -8,8 +8,8 @@
  * @module
  */
 import { type Layer, type ModelRef, Store, type StoredManifest } from "../store/mod.ts";
-import { createAuthHook, type Credentials } from "./auth.ts";
-import { MANIFEST_MEDIA_TYPE, registryFetch, type RegistrySession } from "./http.ts";
+import { createAuthHook } from "./auth.ts";
+import { type AuthHook, MANIFEST_MEDIA_TYPE, registryFetch, type RegistrySession } from "./http.ts";
 import { parseModelName, registryBaseUrl, repositoryOf, tryParseModelName } from "./name.ts";
 import { uploadBlob, withRetries } from "./upload.ts";
 
@@ -28,11 +28,9 @@ export interface PushOptions {
   insecure?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: PushProgress) => void;
-  /** Identity key for Ollama-style token requests (default ~/.ollama/id_ed25519). */
-  keyPath?: string;
-  /** Registry credentials for Basic auth (default: ~/.docker/config.json). */
-  credentials?: Credentials;
-  /** Upload part size in bytes (default: size/16 within 16–64 MiB). */
+  /** Advanced: answers registry 401s (default: Ollama's signed token request, Basic from ~/.docker/config.json). */
+  auth?: AuthHook;
+  /** Advanced: upload part size in bytes (default: size/16 within 16–64 MiB). */
   partSize?: number;
 }
 
@@ -76,7 +74,7 @@ export async function pushModel(name: string, options: PushOptions = {}): Promis
 
   const repo = repositoryOf(target);
   const session: RegistrySession = {};
-  const auth = createAuthHook({ keyPath: options.keyPath, credentials: options.credentials, signal: options.signal });
+  const auth = options.auth ?? createAuthHook({ signal: options.signal });
   const layers: Layer[] = [...stored.manifest.layers];
   if (stored.manifest.config?.digest) layers.push(stored.manifest.config);
   const sources = await mountSources(store, target, repo, layers);
