@@ -229,6 +229,16 @@ async function readString(r: ByteReader, what: string): Promise<string> {
   return utf8.decode(r.bytes(n));
 }
 
+/** The next string when its length and bytes are already in the window (and valid), else undefined. */
+function bufferedString(r: ByteReader): string | undefined {
+  if (!r.has(8)) return undefined;
+  const at = r.pos;
+  const length = r.u64();
+  if (length <= BigInt(MAX_STRING_BYTES) && r.has(Number(length))) return utf8.decode(r.bytes(Number(length)));
+  r.pos = at;
+  return undefined;
+}
+
 interface ArrayHeader {
   elementTypeId: number;
   elementType: GgufScalarType | "array";
@@ -327,7 +337,8 @@ async function readArrayBody(
     return { value: out, type: `array<${inner}>` };
   }
   if (h.elementType === "string") {
-    for (let i = 0; i < h.count; i++) out[i] = await readString(r, `element ${i} of '${key}'`);
+    // A vocabulary is 100k+ short strings: decode the ones already in the window without an await each.
+    for (let i = 0; i < h.count; i++) out[i] = bufferedString(r) ?? await readString(r, `element ${i} of '${key}'`);
     return { value: out, type: `array<string>` };
   }
   const type = h.elementType;
