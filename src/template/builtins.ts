@@ -198,8 +198,8 @@ function call(fn: unknown, ...args: unknown[]): unknown {
   if (fn === undefined) throw new FuncError("call of nil");
   if (typeof fn !== "function") throw new FuncError(`non-function of type ${typeName(fn)}`);
   try {
-    const r = fn(...args.map((a) => (a === undefined ? null : a)));
-    return r;
+    // Hand JS functions plain JS values: template ints (`int`, `uint8`) arrive as numbers.
+    return fn(...args.map((a) => (a === undefined ? null : a instanceof GoInt ? Number(a.v) : a)));
   } catch (e) {
     throw new FuncError(e instanceof Error ? e.message : String(e));
   }

@@ -220,7 +220,6 @@ class State {
       case "nil":
         break;
       default:
-        this.node = r;
         this.errorf(`range can't iterate over ${sprint1(val)}`);
     }
     if (!ran && r.elseList) this.walk(dot, r.elseList);
