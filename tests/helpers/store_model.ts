@@ -1,5 +1,6 @@
 /**
- * A small model in a fresh temp store, for registry tests: a fake GGUF "weights" layer of random bytes, a template,
+ * A small model in a fresh temp store, for registry tests: a "weights" layer (random bytes behind a GGUF magic, or
+ * the bytes given, a real fixture GGUF for one), a template,
  * params and a config, with the manifest stored as indented JSON plus a newline (so a test can tell exact bytes
  * from re-serialised ones).
  *
@@ -32,14 +33,17 @@ export function sha256Digest(bytes: Uint8Array): string {
 /** Writes the model's blobs and manifest into a new temp store; disposing removes the store. */
 export async function makeStoreModel(
   name: string,
-  options: { modelBytes?: number; from?: string; dir?: string } = {},
+  options: { modelBytes?: number; weights?: Uint8Array; from?: string; dir?: string } = {},
 ): Promise<StoreModel> {
   const dir = options.dir ?? await mkdtemp(join(tmpdir(), "tollama-model-"));
   const store = await Store.open(dir);
   const encode = (text: string) => new TextEncoder().encode(text);
-  const weights = new Uint8Array(options.modelBytes ?? 200_000);
-  weights.set(randomBytes(weights.length));
-  weights.set(encode("GGUF").subarray(0, weights.length), 0);
+  let weights = options.weights;
+  if (!weights) {
+    weights = new Uint8Array(options.modelBytes ?? 200_000);
+    weights.set(randomBytes(weights.length));
+    weights.set(encode("GGUF").subarray(0, weights.length), 0);
+  }
   const blobs = new Map<string, Uint8Array>();
   const layer = (mediaType: string, bytes: Uint8Array, extra: Partial<Layer> = {}): Layer => {
     blobs.set(sha256Digest(bytes), bytes);
