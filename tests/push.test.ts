@@ -137,3 +137,16 @@ test("pushModel() stops when its signal aborts", { skip }, async () => {
   await assert.rejects(pushed, (error: Error) => error.name === "AbortError");
   assert.equal(await fetchManifest(registry, "me/big", "latest"), undefined);
 });
+
+test("pushModel() names a blob missing from the local store", { skip }, async () => {
+  await using registry = await startRegistry();
+  const name = `${registry.host}/me/holey:latest`;
+  await using model = await makeModel(name, { modelBytes: 100 });
+  const template = model.manifest.layers[1].digest;
+  await rm(model.store.blobPath(template));
+  await assert.rejects(pushModel(name, { modelsDir: model.dir, insecure: true }), {
+    name: "BlobNotFoundError",
+    message: `blob "${template}" not found`,
+  });
+  assert.equal(await fetchManifest(registry, "me/holey", "latest"), undefined);
+});

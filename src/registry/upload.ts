@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
-import type { Layer } from "../store/mod.ts";
+import { BlobNotFoundError, type Layer } from "../store/mod.ts";
 import { type AuthHook, backoffDelay, RegistryError, registryFetch, type RegistrySession, sleep } from "./http.ts";
 
 /** Ollama's upload part sizes are 100 MB–1 GB; tollama holds one part in memory, so it caps parts at 64 MiB. */
@@ -56,7 +56,13 @@ export async function uploadBlob(layer: Layer, options: UploadBlobOptions): Prom
     return "exists";
   }
 
-  const file = await open(options.path, "r");
+  let file: FileHandle;
+  try {
+    file = await open(options.path, "r");
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") throw new BlobNotFoundError(layer.digest);
+    throw error;
+  }
   try {
     const { size } = await file.stat();
     if (size !== layer.size) {
