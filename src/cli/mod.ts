@@ -13,6 +13,7 @@ import { showCommand } from "./commands/show.ts";
 import { copyCommand, removeCommand, stopCommand } from "./commands/manage.ts";
 import { pullCommand, pushCommand } from "./commands/transfer.ts";
 import { runCommand } from "./run/run_command.ts";
+import { createCommand } from "./commands/create.ts";
 
 export { Client, ConnectionError, ResponseError } from "./client.ts";
 export { parseNdjson } from "./ndjson.ts";
@@ -31,8 +32,6 @@ interface CommandSpec {
 export interface CliHooks {
   /** Starts the server in this process and resolves when it stops. */
   serve(): Promise<number>;
-  /** `create`, which reads local files (Modelfile, GGUF) before talking to the server. */
-  create?(client: Client, term: Terminal, args: string[], flags: Record<string, unknown>): Promise<number>;
 }
 
 const COMMANDS: Record<string, CommandSpec> = {
@@ -161,7 +160,7 @@ export async function runCli(args: string[], hooks: CliHooks, term: Terminal = p
       }
       return await hooks.serve();
     }
-    const spec = name === "create" ? { ...CREATE_SPEC, args: [1, 1] as [number, number], run: hooks.create } : COMMANDS[name];
+    const spec = name === "create" ? { ...CREATE_SPEC, args: [1, 1] as [number, number], run: createCommand } : COMMANDS[name];
     if (!spec || !spec.run) {
       term.err(`Error: unknown command "${first}" for "tollama"\nRun 'tollama --help' for usage.\n`);
       return 1;
