@@ -15,13 +15,37 @@ import type { Message, Think, Tool, ToolProperty } from "./types.ts";
 export const GO_STRING: symbol = Symbol.for("tollama.template.String");
 export const GO_JSON: symbol = Symbol.for("tollama.template.MarshalJSON");
 
-/** Gives `value` Go's `String()` and `MarshalJSON()`, both the JSON of `json`, without visible keys. */
-function stringer<T extends object>(value: T, json: unknown): T {
+/** An object (Go struct or map) with Go's `String()` and `MarshalJSON()`: the JSON of `#json`. */
+class Stringer {
+  #json: () => unknown;
+  #text: string | undefined;
+
+  constructor(fields: Record<string, unknown>, json: () => unknown) {
+    Object.assign(this, fields);
+    this.#json = json;
+  }
+
+  [GO_STRING](): string {
+    return this.#text ??= goJson(this.#json());
+  }
+
+  [GO_JSON](): string {
+    return this.#text ??= goJson(this.#json());
+  }
+}
+
+/** A value that prints and marshals as the JSON of what `json()` returns (computed when first needed). */
+function stringer(fields: Record<string, unknown>, json: () => unknown): Record<string, unknown> {
+  return new Stringer(fields, json) as unknown as Record<string, unknown>;
+}
+
+/** A list that prints and marshals as the JSON of what `json()` returns. */
+function stringerList<T>(list: T[], json: () => unknown): T[] {
   let text: string | undefined;
-  const marshal = () => text ??= goJson(json);
-  Object.defineProperty(value, GO_STRING, { value: marshal });
-  Object.defineProperty(value, GO_JSON, { value: marshal });
-  return value;
+  const marshal = () => text ??= goJson(json());
+  Object.defineProperty(list, GO_STRING, { value: marshal });
+  Object.defineProperty(list, GO_JSON, { value: marshal });
+  return list;
 }
 
 /**
@@ -88,7 +112,7 @@ function property(p: ToolProperty): Record<string, unknown> {
 function properties(props: Record<string, ToolProperty> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, p] of Object.entries(props ?? {})) out[name] = property(p);
-  return stringer(out, propertiesJson(props ?? {}));
+  return stringer(out, () => propertiesJson(props ?? {}));
 }
 
 /** `templateTool`'s JSON: description always there, `required`, `$defs`, `items` only when set. */
@@ -134,14 +158,17 @@ function tool(t: Tool): Record<string, unknown> {
         Properties: properties(p.properties),
       },
     },
-  }, toolJson(t));
+  }, () => toolJson(t));
 }
 
 /** The request's tools as `.Tools`: a list that prints as a JSON array. */
 export function goTools(tools: readonly Tool[] | undefined): unknown[] {
   const list = tools ?? [];
-  return stringer(list.map(tool), list.map(toolJson));
+  return stringerList(list.map(tool), () => list.map(toolJson));
 }
+
+// Shared by every message without images or calls; templates never change their data.
+const NONE: readonly unknown[] = Object.freeze([]);
 
 /** One message as Ollama's `templateMessage`. */
 export function goMessage(m: Message): Record<string, unknown> {
@@ -149,13 +176,13 @@ export function goMessage(m: Message): Record<string, unknown> {
     Role: m.role,
     Content: m.content,
     Thinking: m.thinking ?? "",
-    Images: m.images ?? [],
-    ToolCalls: (m.tool_calls ?? []).map((c, i) => ({
+    Images: m.images ?? NONE,
+    ToolCalls: !m.tool_calls?.length ? NONE : m.tool_calls.map((c, i) => ({
       ID: c.id ?? "",
       Function: {
         Index: BigInt(c.function.index ?? i),
         Name: c.function.name,
-        Arguments: stringer({ ...c.function.arguments }, c.function.arguments ?? {}),
+        Arguments: stringer(c.function.arguments ?? {}, () => c.function.arguments ?? {}),
       },
     })),
     ToolName: m.tool_name ?? "",
