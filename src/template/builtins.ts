@@ -4,7 +4,8 @@
  * unsigned integers mix); `len`, `index`, `slice` on strings work on UTF-8 bytes.
  */
 import { FuncError, type GoFunc } from "./func_types.ts";
-import { sprint, sprintf, sprintln } from "./fmt.ts";
+import { sprint, sprintln } from "./fmt.ts";
+import { sprintf } from "./printf.ts";
 import { isPrint } from "./strconv.ts";
 import {
   byteLength,

@@ -16,7 +16,10 @@
  *   UTF-8 bytes);
  * - a JS `number` is float64 and a `bigint` is int64 (template literals keep Go's own typing: `1` is an
  *   `int`, `1.0` a float64, `1i` a complex128), booleans are bool;
- * - a JS function is a Go func, invoked only through `call`.
+ * - a JS function is a Go func, invoked only through `call`;
+ * - an object or array with a `[GO_STRING]()` method (`Symbol.for("tollama.template.String")`) is a Go
+ *   `fmt.Stringer`: it prints as the string returned; one with `[GO_JSON]()`
+ *   (`Symbol.for("tollama.template.MarshalJSON")`) is a `json.Marshaler`: `json` writes the JSON text returned.
  *
  * `Template.parse` throws an Error with `kind: "parse"`, `execute` one with `kind: "exec"`; messages are
  * Go's (`template: :3:5: executing "" at <.A.B>: ...`).
@@ -32,7 +35,7 @@ import { parseTemplate, TemplateParseError } from "./parse.ts";
 export type * from "./ast.ts";
 export { nodeString } from "./node_string.ts";
 export { TemplateExecError, TemplateParseError };
-export { GoComplex, GoInt } from "./values.ts";
+export { GO_JSON, GO_STRING, GoComplex, GoInt } from "./values.ts";
 
 /** How a template is parsed and run. */
 export interface TemplateOptions {

@@ -5,7 +5,7 @@
  */
 import type { FuncContext, GoFunc } from "./func_types.ts";
 import { formatFloat } from "./strconv.ts";
-import { GoComplex, GoInt, type GoMap, kindOf, mapGet, mapKeys } from "./values.ts";
+import { GO_JSON, GoComplex, GoInt, type GoMap, kindOf, mapGet, mapKeys } from "./values.ts";
 
 class Unsupported extends Error {}
 
@@ -67,6 +67,11 @@ function marshal(v: unknown): string {
       throw new Unsupported();
   }
   if (v === null) return "null";
+  const custom = (v as Record<symbol, unknown>)[GO_JSON];
+  if (typeof custom === "function") {
+    // json.Marshal writes a Marshaler's output HTML-escaped.
+    return String(custom.call(v)).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  }
   if (v instanceof GoInt) return v.v.toString();
   if (v instanceof GoComplex) throw new Unsupported();
   if (Array.isArray(v)) return "[" + v.map(marshal).join(",") + "]";

@@ -1,7 +1,16 @@
 // The public face: Template.parse / execute / root / withRoot / fromTree / identifiers, error kinds.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ActionNode, type ListNode, nodeString, Template, TemplateExecError, TemplateParseError } from "./mod.ts";
+import {
+  type ActionNode,
+  GO_JSON,
+  GO_STRING,
+  type ListNode,
+  nodeString,
+  Template,
+  TemplateExecError,
+  TemplateParseError,
+} from "./mod.ts";
 import { parseJsonLossless } from "./testdata_json.ts";
 
 const CHAT = "{{- if .System }}<|system|>{{ .System }}{{ end }}" +
@@ -80,4 +89,24 @@ test("lossless JSON keeps ints as bigint and 2.0 as a float", () => {
   assert.equal(v.n, null);
   assert.equal(Template.parse("{{.f}} {{.i}}").execute(v), "2 9007199254740993");
   assert.throws(() => parseJsonLossless("{"), SyntaxError);
+});
+
+test("GO_STRING and GO_JSON methods act as Go's fmt.Stringer and json.Marshaler", () => {
+  class Args {
+    city = "Paris";
+    [GO_STRING]() {
+      return '{"city":"Paris"}';
+    }
+    [GO_JSON]() {
+      return '{"city":"<Paris>"}';
+    }
+  }
+  const list = Object.defineProperty([{ a: 1n }], GO_STRING, { value: () => "[LIST]" });
+  const t = Template.parse('{{.A}}|{{.A.city}}|{{print .A}}|{{printf "%s %q %d" .A .A .A}}|{{.L}}|{{.M}}|{{json .A}}', { funcs: "ollama" });
+  assert.equal(
+    t.execute({ A: new Args(), L: list, M: { k: new Args() } }),
+    '{"city":"Paris"}|Paris|{"city":"Paris"}|{"city":"Paris"} "{\\"city\\":\\"Paris\\"}" map[%!d(string=city):%!d(string=Paris)]|[LIST]|map[k:{"city":"Paris"}]|{"city":"\\u003cParis\\u003e"}',
+  );
+  assert.equal(GO_STRING, Symbol.for("tollama.template.String"));
+  assert.equal(GO_JSON, Symbol.for("tollama.template.MarshalJSON"));
 });

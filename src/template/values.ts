@@ -12,6 +12,21 @@
  * - functions are Go funcs (only `call` invokes them).
  */
 
+/**
+ * A value carrying this symbol as a method is a Go `fmt.Stringer`: printing it (verbs v s q x X, as
+ * an action's output, through print/printf/html/js/urlquery) uses the string the method returns.
+ */
+export const GO_STRING: unique symbol = Symbol.for("tollama.template.String") as never;
+/** A value carrying this symbol as a method is a Go `json.Marshaler`: `json` writes the JSON text it returns. */
+export const GO_JSON: unique symbol = Symbol.for("tollama.template.MarshalJSON") as never;
+
+/** The `String()` method of a value, if it has one. */
+export function stringMethod(v: unknown): (() => unknown) | undefined {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return undefined;
+  const f = (v as Record<symbol, unknown>)[GO_STRING];
+  return typeof f === "function" ? f.bind(v) : undefined;
+}
+
 /** A Go integer whose type is not int64. */
 export class GoInt {
   constructor(readonly type: "int" | "uint8", readonly v: bigint) {}
