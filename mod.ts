@@ -1,13 +1,35 @@
 /**
  * tollama: Ollama rebuilt in TypeScript, on Deno and on Bun.
  *
- * Run as a program (`deno run -A mod.ts serve`, `bun run mod.ts serve`) it is the CLI; imported, it is a library.
+ * Run as a program (`deno run -A mod.ts serve`, `bun run mod.ts serve`) it is the CLI; imported, it is a library:
+ *
+ * @example Generate with a local GGUF file
+ * ```ts
+ * import { loadModel } from "./mod.ts";
+ * const model = await loadModel("model.gguf", { numCtx: 2048 });
+ * const r = await model.complete("Why is the sky blue?", { options: { temperature: 0, num_predict: 32 } });
+ * console.log(r.text, r.timings.evalCount);
+ * await model.close();
+ * ```
+ *
+ * @example Pull a model into the store, with Ollama's progress events
+ * ```ts
+ * import { pullModel } from "./mod.ts";
+ * await pullModel("llama3.2", { onProgress: (p) => console.log(p.status, p.completed, p.total) });
+ * ```
  * @module
  */
 import { runtime } from "./src/runtime/mod.ts";
 import { runCli } from "./src/cli/mod.ts";
 
 export { TOLLAMA_VERSION } from "./src/version.ts";
+/** Load a GGUF model in its own inference Worker: `complete()`, `generate()`, `embed()`, `close()`. */
+export { type CompleteOptions, type Completion, type GenerateChunk, loadModel, type LoadModelOptions } from "./src/engine/mod.ts";
+export type { OllamaOptions } from "./src/engine/mod.ts";
+/** Pull and push models with a registry, resumably, in Ollama's protocol and store layout. */
+export { pullModel, type PullOptions, type PullProgress, pushModel, type PushOptions } from "./src/registry/mod.ts";
+/** Go text/template, as Ollama renders prompt templates. */
+export { Template } from "./src/template/mod.ts";
 
 /** Runs the command line (`args` without the program name) and returns the exit code. */
 export function main(args: string[]): Promise<number> {
