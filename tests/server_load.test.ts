@@ -53,7 +53,7 @@ async function round(url: string, total: number, clients: number): Promise<{ ok:
   return counts;
 }
 
-test("server load: 200 requests, 16 clients, mixed and cancelled; memory flat, nothing leaked", async () => {
+test("server load: 200 requests, 16 clients, mixed and cancelled; memory flat, nothing leaked", { timeout: 120_000 }, async () => {
   await using server = await startTestServer({ loadRunner: loadEngineRunner });
   await installGguf(server.store, "tiny:latest", GGUF);
   await round(server.url, 32, 16); // warm-up: model loaded, pools and JIT settled
@@ -76,7 +76,7 @@ test("server load: 200 requests, 16 clients, mixed and cancelled; memory flat, n
   assert.equal(await health.text(), "Ollama is running");
 });
 
-test("server load: a full queue answers 503 with Ollama's message", async () => {
+test("server load: a full queue answers 503 with Ollama's message", { timeout: 120_000 }, async () => {
   await using server = await startTestServer({ loadRunner: loadEngineRunner, scheduler: { maxQueue: () => 2 } });
   await installGguf(server.store, "tiny:latest", GGUF);
   const body = JSON.stringify({ model: "tiny", prompt: "x", raw: true, stream: false, options: { num_predict: 4 } });

@@ -49,6 +49,8 @@ export interface GenerationChunk {
   doneReason?: "stop" | "length" | string;
   /** Output token ids of this chunk. */
   tokens?: number[];
+  /** The whole prompt's token ids (final chunk). */
+  promptTokens?: number[];
   timings?: { promptTokens: number; promptMs: number; evalTokens: number; evalMs: number };
   logprobs?: Array<{ token: string; logprob: number; top?: Array<{ token: string; logprob: number }> }>;
 }
@@ -71,6 +73,8 @@ export interface ServerRunner {
   readonly contextLength: number;
   /** Bytes of memory the model holds (reported by /api/ps). */
   readonly size: number;
+  /** The GGUF's `tokenizer.chat_template`, if any. */
+  readonly chatTemplate?: string;
   tokenize(text: string): number[] | Promise<number[]>;
   detokenize(tokens: number[]): string | Promise<string>;
   generate(request: GenerationRequest): AsyncIterable<GenerationChunk>;
@@ -85,17 +89,24 @@ export interface ServerRunner {
 export interface PromptRenderer {
   render(input: {
     model: ResolvedModel;
+    /** Overrides the model's Go template (generate's `template`). */
     template?: string;
+    /** The GGUF's Jinja `tokenizer.chat_template`, used when the model has no Go template. */
+    chatTemplate?: string;
     messages: Message[];
     tools?: Tool[];
     think?: boolean | string;
-    /** Legacy generate: a raw `.Prompt`/`.Suffix`/`.System` template execution. */
-    generate?: { prompt: string; suffix?: string; system?: string };
+    /** Fill-in-the-middle: the template executed with `.Prompt` and `.Suffix`. */
+    suffix?: { prompt: string; suffix: string };
+    /** Drop the oldest messages until the prompt fits `numCtx` tokens (Ollama's chatPrompt). */
+    truncate?: { numCtx: number; countTokens: (text: string) => number | Promise<number> };
   }): Promise<string> | string;
   /** The text a model writes before a tool call (e.g. `<tool_call>`); undefined when calls start with `{`. */
-  toolCallTag?(model: ResolvedModel): string | undefined;
+  toolCallTag?(model: ResolvedModel, chatTemplate?: string): string | undefined;
   /** Splits streamed output into content, thinking and tool calls. */
-  parser(input: { model: ResolvedModel; tools?: Tool[]; think?: boolean; prompt: string }): OutputParser;
+  parser(
+    input: { model: ResolvedModel; chatTemplate?: string; tools?: Tool[]; think?: boolean; prompt: string },
+  ): OutputParser;
 }
 
 export interface OutputParser {

@@ -22,6 +22,7 @@ export async function loadEngineRunner(spec: LoadSpec, signal: AbortSignal): Pro
   return {
     contextLength: model.info.nCtx,
     size,
+    chatTemplate: model.info.chatTemplate,
     tokenize: (text) => model.tokenize(text, { addSpecial: false, parseSpecial: true }),
     detokenize: (tokens) => model.detokenize(tokens),
     async *generate(request: GenerationRequest): AsyncGenerator<GenerationChunk> {
@@ -43,8 +44,10 @@ export async function loadEngineRunner(spec: LoadSpec, signal: AbortSignal): Pro
           done: true,
           doneReason: chunk.doneReason,
           tokens: chunk.tokens,
+          promptTokens: chunk.promptTokens,
+          // Usage counts the whole prompt, also the part the engine reused from its cache.
           timings: t && {
-            promptTokens: t.promptEvalCount,
+            promptTokens: chunk.promptTokens?.length ?? t.promptEvalCount,
             promptMs: t.promptEvalDuration / 1e6,
             evalTokens: t.evalCount,
             evalMs: t.evalDuration / 1e6,

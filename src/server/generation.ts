@@ -33,8 +33,9 @@ export interface GenerationPlan {
   keepAliveMs: number;
   signal: AbortSignal;
   prompt: PromptBuilder;
-  grammar?: string;
-  parser?: (prompt: string) => OutputParser;
+  /** GBNF for the output; a function when it depends on the loaded model (its tool-call tag). */
+  grammar?: string | ((runner: ServerRunner) => string | undefined);
+  parser?: (prompt: string, runner: ServerRunner) => OutputParser;
   wantContext?: boolean;
   logprobs?: boolean;
   topLogprobs?: number;
@@ -101,7 +102,8 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
   try {
     const runner = lease.runner;
     const prompt = await plan.prompt(runner);
-    const parser = plan.parser?.(prompt.text ?? "");
+    const parser = plan.parser?.(prompt.text ?? "", runner);
+    const grammar = typeof plan.grammar === "function" ? plan.grammar(runner) : plan.grammar;
     const promptStart = now();
     const outputTokens: number[] = [];
     let outputText = "";
@@ -110,7 +112,7 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
     const source = runner.generate({
       prompt: prompt.tokens ?? prompt.text ?? "",
       options: plan.options,
-      grammar: plan.grammar,
+      grammar,
       signal: stop.signal,
       logprobs: plan.logprobs,
       topLogprobs: plan.topLogprobs,
@@ -142,7 +144,7 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
         eval_duration: nanos(t?.evalMs ?? (Number.isNaN(evalStart) ? 0 : end - evalStart)),
       };
       if (plan.wantContext) {
-        const promptIds = prompt.tokens ?? await runner.tokenize(prompt.text ?? "");
+        const promptIds = chunk.promptTokens ?? prompt.tokens ?? await runner.tokenize(prompt.text ?? "");
         const outputIds = outputTokens.length || !outputText ? outputTokens : await runner.tokenize(outputText);
         event.context = [...promptIds, ...outputIds];
       }

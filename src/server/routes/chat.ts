@@ -5,7 +5,7 @@
  * @module
  */
 import type { Hono } from "hono";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps, ServerRunner } from "../deps.ts";
 import { readJson } from "../body.ts";
 import { type ChatRequest, ChatRequestSchema, type ChatResponse, type Message } from "../schemas.ts";
 import { ApiError, doesNotSupport, doesNotSupportTools, modelRequired } from "../errors.ts";
@@ -63,7 +63,7 @@ export async function chatChunks(
   if (!name) throw modelRequired();
   const think = checkThink(body.think);
   const topLogprobs = checkTopLogprobs(body.top_logprobs);
-  let grammar = formatGrammar(body.format);
+  let grammar: string | undefined | ((runner: ServerRunner) => string | undefined) = formatGrammar(body.format);
   const model = await resolveModel(deps, name);
   if (!canComplete(model.capabilities)) throw doesNotSupport(name, "chat");
   let tools = body.tools?.length ? body.tools : undefined;
@@ -89,7 +89,7 @@ export async function chatChunks(
   if (tools && (choice === "required" || typeof choice === "object")) {
     const forced = typeof choice === "object" ? tools.filter((t) => t.function.name === choice.name) : tools;
     if (forced.length === 0) throw new ApiError(400, `tool_choice names an unknown function "${(choice as { name: string }).name}"`);
-    grammar = toolCallGrammar(forced, deps.prompt.toolCallTag?.(model));
+    grammar = (runner: ServerRunner) => toolCallGrammar(forced, deps.prompt.toolCallTag?.(model, runner.chatTemplate));
   }
   const all: Message[] = [...model.messages, ...messages];
   if (model.system && messages[0]?.role !== "system") all.unshift({ role: "system", content: model.system });
@@ -102,9 +102,27 @@ export async function chatChunks(
     startedAt,
     logprobs: body.logprobs ?? false,
     topLogprobs,
-    parser: (rendered) =>
-      deps.prompt.parser({ model, tools, think: thinkValue !== undefined && thinkValue !== false, prompt: rendered }),
-    prompt: async () => ({ text: await deps.prompt.render({ model, messages: all, tools, think: thinkValue }) }),
+    parser: (rendered, runner) =>
+      deps.prompt.parser({
+        model,
+        chatTemplate: runner.chatTemplate,
+        tools,
+        think: thinkValue !== undefined && thinkValue !== false,
+        prompt: rendered,
+      }),
+    prompt: async (runner) => ({
+      text: await deps.prompt.render({
+        model,
+        chatTemplate: runner.chatTemplate,
+        messages: all,
+        tools,
+        think: thinkValue,
+        truncate: body.truncate === false ? undefined : {
+          numCtx: Math.min(options.num_ctx, runner.contextLength),
+          countTokens: async (t) => (await runner.tokenize(t)).length,
+        },
+      }),
+    }),
   });
   return (async function* () {
     for await (const event of events) {

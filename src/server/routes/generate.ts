@@ -99,18 +99,24 @@ export async function generateChunks(
     wantContext: !body.raw,
     logprobs: body.logprobs ?? false,
     topLogprobs,
-    parser: body.raw ? undefined : (rendered) =>
-      deps.prompt.parser({ model, think: thinkValue !== undefined && thinkValue !== false, prompt: rendered }),
+    parser: body.raw ? undefined : (rendered, runner) =>
+      deps.prompt.parser({
+        model,
+        chatTemplate: runner.chatTemplate,
+        think: thinkValue !== undefined && thinkValue !== false,
+        prompt: rendered,
+      }),
     prompt: async (runner) => {
       let text: string;
       if (body.raw) text = prompt;
-      else if (body.template || body.suffix) {
+      else if (body.suffix) {
         text = await deps.prompt.render({
           model,
           template: body.template ?? undefined,
+          chatTemplate: runner.chatTemplate,
           messages: [],
           think: thinkValue,
-          generate: { prompt, suffix: body.suffix ?? undefined, system: body.system ?? model.system },
+          suffix: { prompt, suffix: body.suffix },
         });
       } else {
         const messages: Message[] = [];
@@ -118,7 +124,17 @@ export async function generateChunks(
         if (system) messages.push({ role: "system", content: system });
         if (!body.context?.length) messages.push(...model.messages);
         messages.push({ role: "user", content: prompt, images: body.images ?? undefined });
-        text = await deps.prompt.render({ model, messages, think: thinkValue });
+        text = await deps.prompt.render({
+          model,
+          template: body.template ?? undefined,
+          chatTemplate: runner.chatTemplate,
+          messages,
+          think: thinkValue,
+          truncate: body.truncate === false ? undefined : {
+            numCtx: Math.min(options.num_ctx, runner.contextLength),
+            countTokens: async (t) => (await runner.tokenize(t)).length,
+          },
+        });
       }
       if (body.context?.length) text = (await runner.detokenize(body.context)) + text;
       return { text };

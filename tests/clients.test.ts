@@ -1,0 +1,185 @@
+// The real clients (ollama, openai, @langchain/ollama) against a real server running a real model through libllama.
+// The fixture model's weights are random, so every assertion is about shape, constraints and round trips; tool
+// calls are made deterministic by a grammar (a format schema, or OpenAI tool_choice).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { Ollama } from "ollama";
+import OpenAI from "openai";
+import { ChatOllama, OllamaEmbeddings } from "@langchain/ollama";
+import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { loadEngineRunner } from "../src/server/engine_adapter.ts";
+import { promptRenderer } from "../src/server/prompt_adapter.ts";
+
+const GGUF = "/work/shared/models/tiny-spm.gguf";
+// A ChatML Go template with tools: calls are bare JSON objects (tag "{").
+const TOOLS_TEMPLATE = `{{- if .Tools }}<|im_start|>system
+Tools: {{ json .Tools }}<|im_end|>
+{{ end }}{{- range .Messages }}<|im_start|>{{ .Role }}
+{{ if .ToolCalls }}{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}{{ end }}{{ else }}{{ .Content }}{{ end }}<|im_end|>
+{{ end }}<|im_start|>assistant
+`;
+const weatherTool = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "Weather in a city",
+    parameters: { type: "object", properties: { city: { type: "string", enum: ["Paris", "Oslo"] } }, required: ["city"] },
+  },
+};
+const greedy = { temperature: 0, num_predict: 8 };
+
+let server: TestServer;
+let ollama: Ollama;
+let openai: OpenAI;
+
+before(async () => {
+  server = await startTestServer({ loadRunner: loadEngineRunner, prompt: promptRenderer });
+  await installGguf(server.store, "tiny:latest", GGUF);
+  await installGguf(server.store, "tooly:latest", GGUF, { template: TOOLS_TEMPLATE, system: "You are terse." });
+  await installGguf(server.store, "emb:latest", GGUF, { config: { capabilities: ["embedding"] } });
+  ollama = new Ollama({ host: server.url });
+  openai = new OpenAI({ baseURL: server.url + "/v1", apiKey: "unused" });
+});
+after(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+test("ollama client: chat with the GGUF's Jinja template, streaming and not", { timeout: 120_000 }, async () => {
+  const messages = [{ role: "user", content: "Hello" }];
+  const full = await ollama.chat({ model: "tiny", messages, stream: false, options: greedy });
+  assert.equal(full.message.role, "assistant");
+  assert.equal(full.done, true);
+  assert.ok(full.eval_count! <= 8);
+  assert.ok(full.prompt_eval_count! > 3);
+  let text = "";
+  for await (const part of await ollama.chat({ model: "tiny", messages, stream: true, options: greedy })) {
+    text += part.message.content;
+  }
+  assert.equal(text, full.message.content);
+});
+
+test("ollama client: generate renders the template and returns a context that continues", { timeout: 120_000 }, async () => {
+  const first = await ollama.generate({ model: "tooly", prompt: "Hi", stream: false, options: greedy });
+  assert.ok(Array.isArray(first.context) && first.context.length > first.prompt_eval_count! - 1);
+  const second = await ollama.generate({ model: "tooly", prompt: "More", context: first.context, stream: false, options: greedy });
+  assert.ok(second.prompt_eval_count! > first.prompt_eval_count!);
+});
+
+test("ollama client: chat format schema output validates", { timeout: 120_000 }, async () => {
+  const schema = { type: "object", properties: { answer: { type: "string", maxLength: 10 }, score: { type: "number" } }, required: ["answer", "score"] };
+  const r = await ollama.chat({ model: "tiny", messages: [{ role: "user", content: "JSON" }], format: schema, stream: false, options: { temperature: 1, seed: 7, num_predict: 100 } });
+  const value = JSON.parse(r.message.content);
+  assert.deepEqual(Object.keys(value), ["answer", "score"]);
+  assert.equal(typeof value.score, "number");
+});
+
+test("ollama client: tools round trip (call steered by a format grammar, result sent back)", { timeout: 120_000 }, async () => {
+  const callSchema = {
+    type: "object",
+    properties: { name: { const: "get_weather" }, arguments: { type: "object", properties: { city: { enum: ["Paris"] } }, required: ["city"] } },
+    required: ["name", "arguments"],
+  };
+  const messages: Array<Record<string, unknown>> = [{ role: "user", content: "Weather in Paris?" }];
+  const r = await ollama.chat({ model: "tooly", messages: messages as never, tools: [weatherTool] as never, format: callSchema, stream: false, options: { temperature: 0, num_predict: 60 } });
+  assert.equal(r.message.content, "");
+  assert.equal(r.message.tool_calls?.length, 1);
+  assert.equal(r.message.tool_calls![0].function.name, "get_weather");
+  assert.deepEqual(r.message.tool_calls![0].function.arguments, { city: "Paris" });
+  messages.push(r.message as never, { role: "tool", content: "18 C and sunny", tool_name: "get_weather" });
+  const followUp = await ollama.chat({ model: "tooly", messages: messages as never, tools: [weatherTool] as never, stream: false, options: greedy });
+  assert.equal(followUp.done, true);
+  // Streaming delivers the same call as one whole object in a chunk.
+  const calls = [];
+  for await (const part of await ollama.chat({ model: "tooly", messages: [messages[0]] as never, tools: [weatherTool] as never, format: callSchema, stream: true, options: { temperature: 0, num_predict: 60 } })) {
+    calls.push(...part.message.tool_calls ?? []);
+  }
+  assert.deepEqual(calls.map((c) => c.function.arguments), [{ city: "Paris" }]);
+});
+
+test("ollama client: capability errors (tools, chat on an embedding model)", { timeout: 120_000 }, async () => {
+  await assert.rejects(
+    ollama.chat({ model: "tiny", messages: [{ role: "user", content: "x" }], tools: [weatherTool] as never }),
+    /registry.ollama.ai\/library\/tiny:latest does not support tools/,
+  );
+  await assert.rejects(ollama.chat({ model: "emb", messages: [{ role: "user", content: "x" }] }), /"emb" does not support chat/);
+  await assert.rejects(ollama.generate({ model: "emb", prompt: "x" }), /"emb" does not support generate/);
+  await assert.rejects(ollama.generate({ model: "tiny", prompt: "x", think: true }), /"tiny" does not support thinking/);
+  await assert.rejects(ollama.generate({ model: "tiny", prompt: "x", options: { temperature: "hot" } as never }), /option "temperature" must be of type float32/);
+});
+
+test("openai client: chat completions, streaming with usage, tool_choice honoured, json_schema", { timeout: 120_000 }, async () => {
+  const r = await openai.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "Hi" }], max_tokens: 6, temperature: 0 });
+  assert.equal(r.object, "chat.completion");
+  assert.match(r.id, /^chatcmpl-/);
+  assert.ok(r.usage!.completion_tokens <= 6);
+  const stream = await openai.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "Hi" }], max_tokens: 6, temperature: 0, stream: true, stream_options: { include_usage: true } });
+  let text = "";
+  let finish: string | null = null;
+  let usage;
+  for await (const chunk of stream) {
+    if (chunk.choices[0]) {
+      text += chunk.choices[0].delta.content ?? "";
+      finish = chunk.choices[0].finish_reason ?? finish;
+    }
+    if (chunk.usage) usage = chunk.usage;
+  }
+  assert.equal(text, r.choices[0].message.content);
+  assert.ok(finish === "stop" || finish === "length");
+  assert.equal(usage?.total_tokens, r.usage!.total_tokens);
+
+  const forced = await openai.chat.completions.create({
+    model: "tooly",
+    messages: [{ role: "user", content: "Weather?" }],
+    tools: [weatherTool as never],
+    tool_choice: { type: "function", function: { name: "get_weather" } },
+    max_tokens: 60,
+  });
+  const call = forced.choices[0].message.tool_calls![0] as { function: { name: string; arguments: string } };
+  assert.equal(forced.choices[0].finish_reason, "tool_calls");
+  assert.equal(call.function.name, "get_weather");
+  assert.ok(["Paris", "Oslo"].includes(JSON.parse(call.function.arguments).city));
+  const none = await openai.chat.completions.create({ model: "tooly", messages: [{ role: "user", content: "Weather?" }], tools: [weatherTool as never], tool_choice: "none", max_tokens: 4 });
+  assert.equal(none.choices[0].message.tool_calls, undefined);
+
+  const structured = await openai.chat.completions.create({
+    model: "tiny",
+    messages: [{ role: "user", content: "JSON" }],
+    response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] } } },
+    max_tokens: 40,
+  });
+  assert.equal(typeof JSON.parse(structured.choices[0].message.content!).ok, "boolean");
+});
+
+test("openai client: completions, embeddings, models; errors in OpenAI's shape", { timeout: 120_000 }, async () => {
+  const c = await openai.completions.create({ model: "tiny", prompt: "Once", max_tokens: 5, temperature: 0 });
+  assert.equal(c.object, "text_completion");
+  assert.ok(c.usage!.completion_tokens <= 5);
+  let streamed = "";
+  for await (const chunk of await openai.completions.create({ model: "tiny", prompt: "Once", max_tokens: 5, temperature: 0, stream: true })) {
+    streamed += chunk.choices[0]?.text ?? "";
+  }
+  assert.equal(streamed, c.choices[0].text);
+  const e = await openai.embeddings.create({ model: "tiny", input: ["a", "b"] });
+  assert.equal(e.data.length, 2);
+  assert.ok(Math.abs(Math.hypot(...e.data[0].embedding) - 1) < 1e-4);
+  const models = await openai.models.list();
+  assert.deepEqual(models.data.map((m) => m.id).sort(), ["emb:latest", "tiny:latest", "tooly:latest"]);
+  assert.equal((await openai.models.retrieve("tiny:latest")).id, "tiny:latest");
+  await assert.rejects(openai.chat.completions.create({ model: "missing", messages: [{ role: "user", content: "x" }] }), (err: { status?: number; message: string }) => {
+    assert.equal(err.status, 404);
+    assert.match(err.message, /model 'missing' not found/);
+    return true;
+  });
+});
+
+test("@langchain/ollama: ChatOllama invoke and stream, OllamaEmbeddings", { timeout: 120_000 }, async () => {
+  const chat = new ChatOllama({ baseUrl: server.url, model: "tiny", temperature: 0, numPredict: 6 });
+  const reply = await chat.invoke("Hello");
+  assert.equal(typeof reply.content, "string");
+  let streamed = "";
+  for await (const chunk of await chat.stream("Hello")) streamed += chunk.content;
+  assert.equal(streamed, reply.content);
+  const embeddings = new OllamaEmbeddings({ baseUrl: server.url, model: "tiny" });
+  const vector = await embeddings.embedQuery("hello");
+  assert.ok(vector.length > 0);
+});
