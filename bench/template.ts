@@ -17,17 +17,14 @@ const TEMPLATE = `{{- if or .System .Tools }}<|start_header_id|>system<|end_head
 You can call these functions. To call one, answer with JSON: {"name": <function name>, "parameters": <arguments object>}.
 {{- range .Tools }}
 
-{{ .Function.Name }}: {{ .Function.Description }}
-{{- range $name, $p := .Function.Parameters.Properties }}
-- {{ $name }} ({{ $p.Type }}{{ if $p.Enum }}, one of {{ json $p.Enum }}{{ end }}): {{ $p.Description }}
-{{- end }}
+{{ . }}
 {{- end }}
 {{- end }}<|eot_id|>
 {{- end }}
 {{- range $i, $m := .Messages }}
 {{- if eq .Role "system" }}{{ continue }}{{ end }}<|start_header_id|>{{ if eq .Role "tool" }}ipython{{ else }}{{ .Role }}{{ end }}<|end_header_id|>
 
-{{ if .ToolCalls }}{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "parameters": {{ json .Function.Arguments }}}{{ end }}{{ else }}{{ .Content }}{{ end }}<|eot_id|>
+{{ if .ToolCalls }}{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "parameters": {{ .Function.Arguments }}}{{ end }}{{ else }}{{ .Content }}{{ end }}<|eot_id|>
 {{- end }}<|start_header_id|>assistant<|end_header_id|>
 
 `;
@@ -68,12 +65,19 @@ function baseline(): string {
   let out = "<|start_header_id|>system<|end_header_id|>\n\nYou are a helpful assistant.\n\n" +
     'You can call these functions. To call one, answer with JSON: {"name": <function name>, "parameters": <arguments object>}.';
   for (const t of tools) {
-    out += `\n\n${t.function.name}: ${t.function.description}`;
-    const props = t.function.parameters!.properties!;
-    for (const name of Object.keys(props).sort()) {
-      const p = props[name];
-      out += `\n- ${name} (${p.type}${p.enum ? `, one of ${goJson(p.enum)}` : ""}): ${p.description}`;
+    const p = t.function.parameters!;
+    const props: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(p.properties!)) {
+      props[k] = new Map<string, unknown>([["type", v.type], ["description", v.description], ["enum", v.enum]]);
     }
+    const json = new Map<string, unknown>([
+      ["type", t.type],
+      ["function", new Map<string, unknown>([["name", t.function.name], ["description", t.function.description], [
+        "parameters",
+        new Map<string, unknown>([["type", p.type], ["required", p.required], ["properties", props]]),
+      ]])],
+    ]);
+    out += "\n\n" + goJson(json);
   }
   out += "<|eot_id|>";
   for (const m of messages) {

@@ -5,15 +5,8 @@
  * methods) and marshal with their JSON names under `json`.
  * @module
  */
+import { GO_JSON, GO_STRING } from "../template/mod.ts";
 import type { Message, Think, Tool, ToolProperty } from "./types.ts";
-
-/**
- * Keys under which a value carries Go's `String()` (used when printed) and `MarshalJSON()`
- * (used by `json`: returns the JSON text). Symbol-keyed, so field access and `range` still see
- * only the Go fields.
- */
-export const GO_STRING: symbol = Symbol.for("tollama.template.String");
-export const GO_JSON: symbol = Symbol.for("tollama.template.MarshalJSON");
 
 /** An object (Go struct or map) with Go's `String()` and `MarshalJSON()`: the JSON of `#json`. */
 class Stringer {
