@@ -53,8 +53,7 @@ const NORMAL = 0, BREAK = 1, CONTINUE = 2;
 export function execute(env: ExecEnv, root: ListNode, data: unknown): string {
   const s = new State(env);
   const dot = data === null ? undefined : data;
-  s.varNames.push("$");
-  s.varValues.push(dot);
+  s.push("$", dot);
   try {
     s.walk(dot, root);
   } catch (e) {
@@ -68,8 +67,10 @@ export function execute(env: ExecEnv, root: ListNode, data: unknown): string {
 
 class State {
   out: string[] = [];
+  // The variable stack: entries [0, nVars) are live; popping only moves nVars (no array resizing).
   varNames: string[] = [];
   varValues: unknown[] = [];
+  nVars = 0;
   node: Node | null = null;
   name = "";
   depth = 0;
@@ -94,13 +95,18 @@ class State {
     );
   }
 
+  push(name: string, value: unknown) {
+    this.varNames[this.nVars] = name;
+    this.varValues[this.nVars] = value;
+    this.nVars++;
+  }
+
   #pop(mark: number) {
-    this.varNames.length = mark;
-    this.varValues.length = mark;
+    this.nVars = mark;
   }
 
   #setVar(name: string, value: unknown) {
-    for (let i = this.varNames.length - 1; i >= 0; i--) {
+    for (let i = this.nVars - 1; i >= 0; i--) {
       if (this.varNames[i] === name) {
         this.varValues[i] = value;
         return;
@@ -110,7 +116,7 @@ class State {
   }
 
   #varValue(name: string): unknown {
-    for (let i = this.varNames.length - 1; i >= 0; i--) {
+    for (let i = this.nVars - 1; i >= 0; i--) {
       if (this.varNames[i] === name) return this.varValues[i];
     }
     this.errorf(`undefined variable: ${name}`);
@@ -144,7 +150,7 @@ class State {
         return NORMAL;
       case "if":
       case "with": {
-        const mark = this.varNames.length;
+        const mark = this.nVars;
         const val = this.evalPipeline(dot, node.pipe);
         let r = NORMAL;
         if (isTrue(val)) r = this.walk(node.type === "with" ? val : dot, node.list);
@@ -181,18 +187,18 @@ class State {
 
   #walkRange(dot: unknown, r: RangeNode) {
     this.node = r;
-    const mark0 = this.varNames.length;
+    const mark0 = this.nVars;
     const val = this.evalPipeline(dot, r.pipe);
-    const mark = this.varNames.length;
+    const mark = this.nVars;
     const decl = r.pipe.decl;
     const one = (index: () => unknown, elem: unknown): number => {
       if (decl.length > 0) {
         if (r.pipe.isAssign) this.#setVar(decl[0].ident[0], decl.length > 1 ? index() : elem);
-        else this.varValues[this.varValues.length - 1] = elem;
+        else this.varValues[this.nVars - 1] = elem;
       }
       if (decl.length > 1) {
         if (r.pipe.isAssign) this.#setVar(decl[1].ident[0], elem);
-        else this.varValues[this.varValues.length - 2] = index();
+        else this.varValues[this.nVars - 2] = index();
       }
       const sig = this.walk(elem, r.list);
       this.#pop(mark);
@@ -232,15 +238,17 @@ class State {
     if (tree === undefined) this.errorf(`template ${goQuote(t.name)} not defined`);
     if (this.depth >= MAX_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_DEPTH})`);
     const newDot = t.pipe ? this.evalPipeline(dot, t.pipe) : undefined;
-    const names = this.varNames, values = this.varValues, name = this.name;
+    const names = this.varNames, values = this.varValues, n = this.nVars, name = this.name;
     this.varNames = ["$"];
     this.varValues = [newDot];
+    this.nVars = 1;
     this.name = t.name;
     this.depth++;
     this.walk(newDot, tree);
     this.depth--;
     this.varNames = names;
     this.varValues = values;
+    this.nVars = n;
     this.name = name;
   }
 
@@ -256,8 +264,7 @@ class State {
     for (const v of pipe.decl) {
       if (pipe.isAssign) this.#setVar(v.ident[0], value);
       else {
-        this.varNames.push(v.ident[0]);
-        this.varValues.push(value);
+        this.push(v.ident[0], value);
       }
     }
     return value;
