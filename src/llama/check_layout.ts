@@ -69,6 +69,7 @@ export function checkLayouts(ffi: LlamaFfi): void {
     ["llama_model_params", ffi.fn.llama_model_default_params()],
     ["llama_context_params", ffi.fn.llama_context_default_params()],
     ["llama_sampler_chain_params", ffi.fn.llama_sampler_chain_default_params()],
+    ["llama_model_quantize_params", ffi.fn.llama_model_quantize_default_params()],
   ];
   const mismatches: string[] = [];
   for (const [name, bytes] of images) {

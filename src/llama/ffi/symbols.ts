@@ -102,6 +102,23 @@ export const STRUCTS = {
     ["logits", "ptr", undefined],
   ],
   llama_sampler_chain_params: [["no_perf", "bool", 1]],
+  llama_model_quantize_params: [
+    ["nthread", "i32", 0],
+    ["ftype", "i32", 7], // LLAMA_FTYPE_MOSTLY_Q8_0
+    ["output_tensor_type", "i32", 43], // GGML_TYPE_COUNT: no override
+    ["token_embedding_type", "i32", 43],
+    ["allow_requantize", "bool", 0],
+    ["quantize_output_tensor", "bool", 1],
+    ["only_copy", "bool", 0],
+    ["pure", "bool", 0],
+    ["keep_split", "bool", 0],
+    ["dry_run", "bool", 0],
+    ["imatrix", "ptr", 0],
+    ["kv_overrides", "ptr", 0],
+    ["tt_overrides", "ptr", 0],
+    ["prune_layers", "ptr", 0],
+    ["max_buf_size", "usize", 8 * 1024 * 1024 * 1024],
+  ],
   llama_chat_message: [["role", "ptr", undefined], ["content", "ptr", undefined]],
   llama_token_data: [["id", "i32", undefined], ["logit", "f32", undefined], ["p", "f32", undefined]],
   llama_token_data_array: [
@@ -169,6 +186,9 @@ export const SYMBOLS = {
   ggml_threadpool_params_init: fn(["buf", "i32"], "void"),
 
   llama_model_default_params: fn([], modelParams),
+  llama_model_quantize_default_params: fn([], byValue("llama_model_quantize_params")),
+  /** Blocks for the whole quantization: call it from a Worker. The params go by pointer. */
+  llama_model_quantize: fn(["cstr", "cstr", "buf"], "u32"),
   llama_context_default_params: fn([], contextParams),
   llama_sampler_chain_default_params: fn([], chainParams),
 
