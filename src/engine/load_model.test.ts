@@ -79,6 +79,17 @@ test("a repeated prompt reuses the cached prefix and evaluates only its last tok
   assert.equal(again.timings.promptEvalCount, 1);
 });
 
+test("a prompt of token ids is used as is; a bad id is refused", { skip }, async () => {
+  const c = expectedCases("tiny-spm")[0];
+  const r = await spm.complete(c.prompt_tokens, { options: { ...greedy, num_predict: 4 } });
+  assert.deepEqual(r.promptTokens, c.prompt_tokens);
+  const text = await spm.complete(c.prompt, { raw: true, options: { ...greedy, num_predict: 4 } });
+  assert.deepEqual(r.tokens, text.tokens);
+  await assert.rejects(spm.complete([1, 99_999_999]), /invalid token id/);
+  const noBos = await spm.complete("Once upon a time", { raw: true, addSpecial: false, options: { ...greedy, num_predict: 1 } });
+  assert.deepEqual(noBos.promptTokens, c.prompt_tokens.slice(1));
+});
+
 test("without raw, the prompt goes through the model's chat template", { skip }, async () => {
   const r = await spm.complete("hi", { options: { ...greedy, num_predict: 1 } });
   const templated = await spm.tokenize("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n");

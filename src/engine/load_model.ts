@@ -27,6 +27,8 @@ export interface LoadModelOptions {
 export interface CompleteOptions {
   /** Tokenize the prompt as is: add_special per the model, special tokens parsed, no template. */
   raw?: boolean;
+  /** With `raw`: false skips the BOS/EOS that add_special would add (the prompt already has them). */
+  addSpecial?: boolean;
   options?: OllamaOptions;
   /** A GBNF grammar constraining the output. */
   format?: string;
@@ -69,8 +71,8 @@ export class LoadedModel implements AsyncDisposable {
     return this.#host.info;
   }
 
-  /** Generates a whole completion. */
-  async complete(prompt: string, options: CompleteOptions = {}): Promise<Completion> {
+  /** Generates a whole completion. `prompt` is text, or token ids used as they are. */
+  async complete(prompt: string | number[], options: CompleteOptions = {}): Promise<Completion> {
     let text = "";
     let last: GenerateChunk | undefined;
     for await (const chunk of this.generate(prompt, options)) {
@@ -87,7 +89,7 @@ export class LoadedModel implements AsyncDisposable {
   }
 
   /** Streams a completion: chunks of text, then a last chunk with `done: true`, the reason and the timings. */
-  async *generate(prompt: string, options: CompleteOptions = {}): AsyncGenerator<GenerateChunk> {
+  async *generate(prompt: string | number[], options: CompleteOptions = {}): AsyncGenerator<GenerateChunk> {
     const started = performance.now();
     const chunks: string[] = [];
     let wake: (() => void) | undefined;
@@ -98,7 +100,13 @@ export class LoadedModel implements AsyncDisposable {
     outer?.addEventListener("abort", forward, { once: true });
     let settled = false;
     const result = this.#host.complete(
-      { prompt, raw: options.raw, options: options.options, grammar: options.format ?? options.options?.grammar },
+      {
+        prompt,
+        raw: options.raw,
+        addSpecial: options.addSpecial,
+        options: options.options,
+        grammar: options.format ?? options.options?.grammar,
+      },
       (text) => {
         chunks.push(text);
         wake?.();

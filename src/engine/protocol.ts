@@ -38,9 +38,12 @@ export interface Timings {
 export type DoneReason = "stop" | "length";
 
 export interface CompletionRequest {
-  prompt: string;
+  /** Text, or token ids used as they are (no template, no tokenization). */
+  prompt: string | number[];
   /** Tokenize the prompt as is (no template). */
   raw?: boolean;
+  /** With raw text: add BOS/EOS as the model asks (llama.cpp's add_special). Default true. */
+  addSpecial?: boolean;
   options?: OllamaOptions;
   /** A GBNF grammar constraining the output. */
   grammar?: string;

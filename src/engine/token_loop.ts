@@ -36,11 +36,18 @@ export class TokenLoop {
 
   /** The prompt's token ids: raw as llama.cpp tokenizes it, else through the model's chat template. */
   promptTokens(request: CompletionRequest): number[] {
+    if (typeof request.prompt !== "string") {
+      const nVocab = this.#model.vocab.nTokens;
+      for (const t of request.prompt) {
+        if (!Number.isInteger(t) || t < 0 || t >= nVocab) throw new RangeError(`invalid token id ${t} in the prompt`);
+      }
+      return request.prompt;
+    }
     let text = request.prompt;
     if (!request.raw && this.#model.chatTemplate() !== undefined) {
       text = this.#model.applyChatTemplate([{ role: "user", content: request.prompt }], true);
     }
-    return this.#model.vocab.tokenize(text, { addSpecial: true, parseSpecial: true });
+    return this.#model.vocab.tokenize(text, { addSpecial: request.addSpecial ?? true, parseSpecial: true });
   }
 
   /**

@@ -1,0 +1,143 @@
+/**
+ * Generation and prompt-processing speed of tollama's engine (loadModel → Worker → FFI token loop) against a
+ * plain C program on the same libllama (bench/native/generate.c, compiled here with cc): same model, threads,
+ * threadpool use, greedy argmax. Runs are interleaved (ABBA) and medians compared; prints the two ratios.
+ *
+ *   npx deno run -A bench/generate.ts [--reps 5] [--threads N] [--prompt 512] [--gen 128] [--model file.gguf]
+ *   npx bun run bench/generate.ts ...
+ *
+ * Default model: the bench-q8 fixture (~134M params, Q8_0), generated on first use. The box is shared: expect
+ * ±10–20 % noise between separate runs; only the interleaved ratios in one run mean much.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { loadModel } from "../src/engine/mod.ts";
+import { defaultThreadCount, Llama } from "../src/llama/mod.ts";
+import { config } from "../src/config.ts";
+import { runtime } from "../src/runtime/mod.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({
+  args: runtime.args(),
+  options: {
+    reps: { type: "string", default: "5" },
+    threads: { type: "string" },
+    prompt: { type: "string", default: "512" },
+    gen: { type: "string", default: "128" },
+    model: { type: "string" },
+  },
+});
+const reps = Number(values.reps);
+const threads = values.threads ? Number(values.threads) : defaultThreadCount();
+const promptTokens = Number(values.prompt);
+const genTokens = Number(values.gen);
+const nBatch = 512;
+const nCtx = 2048;
+
+async function modelPath(): Promise<string> {
+  if (values.model) return values.model;
+  const { fixtureModel } = await import("../tests/fixtures/mod.ts");
+  return await fixtureModel("bench-q8");
+}
+
+function compileNative(libDir: string, out: string): void {
+  const source = join(root, ".cache/llama.cpp");
+  const libs = ["libllama.v0.5.0.so", "libggml.v0.5.0.so", "libggml-base.so"].map((l) => `-l:${l}`);
+  execFileSync("cc", [
+    "-O2",
+    "-o",
+    out,
+    join(root, "bench/native/generate.c"),
+    "-I",
+    join(source, "include"),
+    "-I",
+    join(source, "ggml/include"),
+    "-L",
+    libDir,
+    ...libs,
+    `-Wl,-rpath,${libDir}`,
+  ]);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const path = await modelPath();
+const llama = await Llama.open({ libDir: config.llamaLibDir() });
+const work = mkdtempSync(join(tmpdir(), "tollama-bench-"));
+mkdirSync(work, { recursive: true });
+const native = join(work, "generate");
+compileNative(llama.libDir, native);
+const model = await loadModel(path, { numCtx: nCtx, numThread: threads, numBatch: nBatch });
+console.log(`${runtime.name} ${runtime.version}; model ${path}; ${threads} threads; CPU ${model.info.cpuVariant}`);
+console.log(`prompt ${promptTokens} tokens, ${genTokens} generated, ${reps} interleaved reps\n`);
+
+/** A prompt of about `n` tokens whose first word differs per rep, so no prefix is reused from the last rep. */
+async function prompt(rep: number): Promise<{ text: string; tokens: number[] }> {
+  let text = `Rep${rep} ${"alpha beta gamma delta ".repeat(Math.ceil(promptTokens / 2))}`;
+  let tokens = await model.tokenize(text);
+  while (tokens.length > promptTokens) {
+    text = text.slice(0, Math.floor(text.length * (promptTokens / tokens.length)) - 1);
+    tokens = await model.tokenize(text);
+  }
+  return { text, tokens };
+}
+
+interface Run {
+  pp: number; // tokens/s
+  tg: number;
+}
+
+async function runEngine(text: string): Promise<Run> {
+  const r = await model.complete(text, { raw: true, options: { temperature: 0, num_predict: genTokens } });
+  const t = r.timings;
+  return { pp: t.promptEvalCount / (t.promptEvalDuration / 1e9), tg: t.evalCount / (t.evalDuration / 1e9) };
+}
+
+function runNative(tokens: number[]): Run {
+  const file = join(work, "tokens.txt");
+  writeFileSync(file, tokens.join(" "));
+  const out = execFileSync(native, [path, llama.libDir, String(threads), String(nCtx), String(nBatch), file, String(genTokens)], {
+    encoding: "utf8",
+  });
+  const j = JSON.parse(out) as { prompt_tokens: number; prompt_ms: number; gen_tokens: number; gen_ms: number };
+  return { pp: j.prompt_tokens / (j.prompt_ms / 1e3), tg: j.gen_tokens / (j.gen_ms / 1e3) };
+}
+
+const engine: Run[] = [];
+const reference: Run[] = [];
+try {
+  await runEngine((await prompt(-1)).text); // warm-up: page in the weights, start the threadpool
+  runNative((await prompt(-2)).tokens);
+  for (let rep = 0; rep < reps; rep++) {
+    const { text, tokens } = await prompt(rep);
+    const order = rep % 2 === 0 ? ["native", "engine"] : ["engine", "native"];
+    for (const which of order) {
+      if (which === "native") reference.push(runNative(tokens));
+      else engine.push(await runEngine(text));
+    }
+    const e = engine[engine.length - 1], n = reference[reference.length - 1];
+    console.log(
+      `rep ${rep + 1}: pp engine ${e.pp.toFixed(0)} / native ${n.pp.toFixed(0)} tok/s; ` +
+        `tg engine ${e.tg.toFixed(1)} / native ${n.tg.toFixed(1)} tok/s`,
+    );
+  }
+} finally {
+  await model.close();
+  rmSync(work, { recursive: true, force: true });
+}
+
+const pp = median(engine.map((r) => r.pp)) / median(reference.map((r) => r.pp));
+const tg = median(engine.map((r) => r.tg)) / median(reference.map((r) => r.tg));
+console.log(
+  `\nmedians: pp engine ${median(engine.map((r) => r.pp)).toFixed(0)} native ${median(reference.map((r) => r.pp)).toFixed(0)} tok/s; ` +
+    `tg engine ${median(engine.map((r) => r.tg)).toFixed(1)} native ${median(reference.map((r) => r.tg)).toFixed(1)} tok/s`,
+);
+console.log(`ratio generation (engine/native): ${tg.toFixed(3)}`);
+console.log(`ratio prompt processing (engine/native): ${pp.toFixed(3)}`);
