@@ -50,3 +50,23 @@ test("buildPrompt() renders fill-in-the-middle without truncation", async () => 
   });
   assert.equal(built.prompt, "<PRE>a<SUF>b<MID>");
 });
+
+test("buildPrompt() tags images as [img-N] after truncation", async () => {
+  const withImages: Message[] = [
+    { role: "user", content: "old", images: ["AAA"] },
+    { role: "assistant", content: "ok" },
+    { role: "user", content: "compare [img] with this", images: ["BBB", "CCC"] },
+  ];
+  const built = await buildPrompt({ template: "{{ range .Messages }}{{ .Content }}|{{ end }}", messages: withImages, imageTags: true });
+  assert.equal(built.prompt, "[img-0]old|ok|[img-2]compare [img-1] with this|");
+  assert.deepEqual(built.images, ["AAA", "BBB", "CCC"]);
+  const cut = await buildPrompt({
+    template: "{{ range .Messages }}{{ .Content }}|{{ end }}",
+    messages: withImages,
+    imageTags: true,
+    truncate: { numCtx: 100, countTokens: (t) => t.length, imageTokens: 40 },
+  });
+  assert.equal(cut.dropped, 2);
+  assert.equal(cut.prompt, "[img-1]compare [img-0] with this|");
+  assert.deepEqual(cut.images, ["BBB", "CCC"]);
+});

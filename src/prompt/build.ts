@@ -3,6 +3,7 @@
  * chat template, else `{{ .Prompt }}`; then fitted to the context window when asked.
  * @module
  */
+import { tagImages } from "./images.ts";
 import { renderJinja } from "./jinja.ts";
 import { ChatTemplate, type RenderInput } from "./render.ts";
 import { truncateMessages } from "./truncate.ts";
@@ -20,6 +21,8 @@ export interface BuildPromptOptions extends RenderInput {
   /** Vocabulary BOS / EOS texts, for Jinja templates. */
   bosToken?: string;
   eosToken?: string;
+  /** Tag images as `[img-N]` in message contents (Ollama's placeholders for Go templates). */
+  imageTags?: boolean;
   /** Fit the messages into `numCtx` tokens (Ollama's `truncate: true`); omit to keep all. */
   truncate?: {
     numCtx: number;
@@ -37,6 +40,8 @@ export interface BuiltPrompt {
   dropped: number;
   /** Tokens of the prompt when truncation counted them. */
   tokens?: number;
+  /** Images of the rendered messages, in `[img-N]` order (with `imageTags`). */
+  images: string[];
   /** Which kind of template made the prompt. */
   templateKind: "go" | "jinja";
   /** The parsed Go template (for output parsing), when one was used. */
@@ -60,9 +65,16 @@ export async function buildPrompt(options: BuildPromptOptions): Promise<BuiltPro
   const templateKind = goTemplate ? "go" : "jinja";
   const messages = [...(options.messages ?? [])];
   const fim = !!(options.prompt && options.suffix);
+  let fitted: { prompt: string; messages: Message[]; dropped: number; tokens?: number };
   if (!options.truncate || messages.length === 0 || fim) {
-    return { prompt: render(messages), messages, dropped: 0, templateKind, goTemplate };
+    fitted = { prompt: render(messages), messages, dropped: 0 };
+  } else {
+    fitted = await truncateMessages(messages, { ...options.truncate, render });
   }
-  const fitted = await truncateMessages(messages, { ...options.truncate, render });
-  return { ...fitted, templateKind, goTemplate };
+  if (!options.imageTags || !fitted.messages.some((m) => m.images?.length)) {
+    return { ...fitted, images: [], templateKind, goTemplate };
+  }
+  // As Ollama: tags are numbered over the messages that survived truncation, then rendered again.
+  const tagged = tagImages(fitted.messages);
+  return { ...fitted, prompt: render(tagged.messages), images: tagged.images, templateKind, goTemplate };
 }

@@ -16,14 +16,17 @@ export type { RenderInput, TemplateCapability } from "./render.ts";
 /** Rendering a GGUF's Jinja `tokenizer.chat_template`. */
 export { renderJinja } from "./jinja.ts";
 export type { JinjaOptions } from "./jinja.ts";
+/** Ollama's `[img-N]` image placeholders. */
+export { tagImages } from "./images.ts";
+export type { TaggedImages } from "./images.ts";
 /** Dropping the oldest messages to fit num_ctx. */
 export { truncateMessages } from "./truncate.ts";
 export type { TruncateOptions, Truncated } from "./truncate.ts";
 /** Ollama's merge of consecutive same-role messages. */
 export { collate } from "./collate.ts";
 /** Streaming output parsers. */
-export { OutputParser, outputParserFor } from "./output.ts";
-export type { OutputChunk, OutputParserForOptions, OutputParserOptions } from "./output.ts";
+export { jinjaOutputTags, OutputParser, outputParserFor } from "./output.ts";
+export type { OutputChunk, OutputParserForOptions, OutputParserOptions, OutputTags } from "./output.ts";
 export { makeToolCallId, ToolCallParser } from "./tool_calls.ts";
 export type { ParsedToolCall, ToolCallChunk, ToolCallParserOptions } from "./tool_calls.ts";
 export { ThinkingParser } from "./thinking.ts";

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { outputParserFor } from "./output.ts";
+import { jinjaOutputTags, outputParserFor } from "./output.ts";
 import { ChatTemplate } from "./render.ts";
 import type { Tool } from "./types.ts";
 
@@ -55,4 +55,19 @@ test("outputParserFor() needs no parser without tools or thinking", () => {
   assert.equal(outputParserFor(ChatTemplate.get("{{ .Prompt }}"), { think: true }), null);
   const toolsOnly = everySplit("<think>not split</think>", { tools });
   assert.deepEqual(toolsOnly, { thinking: "", content: "<think>not split</think>", calls: [] });
+});
+
+test("jinjaOutputTags() reads tool-call and thinking markers from a Jinja template", () => {
+  assert.deepEqual(jinjaOutputTags("{% if tools %}<tool_call>{{ x }}</tool_call>{% endif %}<think>\n</think>"), {
+    toolCallTags: { tag: "<tool_call>", closeTag: "</tool_call>" },
+    thinkingTags: { openTag: "<think>", closeTag: "</think>" },
+  });
+  assert.deepEqual(jinjaOutputTags("{{ messages }}"), {
+    toolCallTags: { tag: "{", closeTag: "" },
+    thinkingTags: { openTag: "", closeTag: "" },
+  });
+  const parser = outputParserFor(jinjaOutputTags("[TOOL_CALLS]"), { tools, makeId: () => "call_x" })!;
+  const a = parser.add('[TOOL_CALLS][{"name": "get_weather", "arguments": {}}]');
+  const b = parser.finish();
+  assert.deepEqual([...a.toolCalls, ...b.toolCalls], [{ id: "call_x", function: { index: 0, name: "get_weather", arguments: {} } }]);
 });

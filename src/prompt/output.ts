@@ -3,7 +3,7 @@
  * template has thinking tags), then tool calls in what remains (when the request has tools).
  * @module
  */
-import type { ChatTemplate } from "./render.ts";
+import type { ToolCallTags } from "./tags.ts";
 import { ThinkingParser } from "./thinking.ts";
 import { type ParsedToolCall, ToolCallParser } from "./tool_calls.ts";
 import type { Tool } from "./types.ts";
@@ -63,8 +63,14 @@ export interface OutputParserForOptions {
   makeId?: () => string;
 }
 
-/** The output parser a Go-templated model needs for one request, or null when none is needed. */
-export function outputParserFor(template: ChatTemplate, options: OutputParserForOptions): OutputParser | null {
+/** The output format a template implies: a `ChatTemplate`, or `jinjaOutputTags()` of a Jinja one. */
+export interface OutputTags {
+  readonly toolCallTags: ToolCallTags;
+  readonly thinkingTags: { openTag: string; closeTag: string };
+}
+
+/** The output parser a model needs for one request, or null when none is needed. */
+export function outputParserFor(template: OutputTags, options: OutputParserForOptions): OutputParser | null {
   const parserOptions: OutputParserOptions = {};
   const { openTag, closeTag } = template.thinkingTags;
   if (options.think && openTag !== "" && closeTag !== "") {
@@ -77,4 +83,27 @@ export function outputParserFor(template: ChatTemplate, options: OutputParserFor
   }
   if (!parserOptions.thinking && !parserOptions.tools) return null;
   return new OutputParser(parserOptions);
+}
+
+// Markers of common Jinja chat templates, most specific first: [opening, closing].
+const JINJA_TOOL_TAGS: [string, string][] = [
+  ["<tool_call>", "</tool_call>"],
+  ["<|tool_call_start|>", "<|tool_call_end|>"],
+  ["<|python_tag|>", ""],
+  ["[TOOL_CALLS]", ""],
+  ["<function_calls>", "</function_calls>"],
+];
+const JINJA_THINK_TAGS: [string, string][] = [["<think>", "</think>"], ["<thinking>", "</thinking>"]];
+
+/**
+ * Output tags for a model rendered with its Jinja chat template (no Go template to read them
+ * from): known tool-call and thinking markers found in the template text, else bare JSON calls.
+ */
+export function jinjaOutputTags(chatTemplate: string): OutputTags {
+  const tool = JINJA_TOOL_TAGS.find(([open]) => chatTemplate.includes(open));
+  const think = JINJA_THINK_TAGS.find(([open, close]) => chatTemplate.includes(open) && chatTemplate.includes(close));
+  return {
+    toolCallTags: tool ? { tag: tool[0], closeTag: tool[1] } : { tag: "{", closeTag: "" },
+    thinkingTags: think ? { openTag: think[0], closeTag: think[1] } : { openTag: "", closeTag: "" },
+  };
 }
