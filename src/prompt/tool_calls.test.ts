@@ -127,3 +127,16 @@ test("ToolCallParser accepts any name when no tools are listed", () => {
 test("makeToolCallId() makes Ollama-shaped ids", () => {
   assert.match(makeToolCallId(), /^call_[a-z0-9]{8}$/);
 });
+
+test("ToolCallParser streams long arguments without rescanning them", () => {
+  const code = "x = 1\\n".repeat(20000);
+  const text = `<tool_call>{"name": "search", "arguments": {"q": "${code}"}}</tool_call>`;
+  const parser = new ToolCallParser({ ...qwen, makeId: counterIds() });
+  const started = performance.now();
+  const calls = [];
+  for (let i = 0; i < text.length; i += 3) calls.push(...parser.add(text.slice(i, i + 3)).toolCalls);
+  calls.push(...parser.finish().toolCalls);
+  assert.equal(calls.length, 1);
+  assert.equal((calls[0].function.arguments.q as string).length, 6 * 20000);
+  assert.ok(performance.now() - started < 2000, "linear in the output length");
+});

@@ -66,6 +66,8 @@ export class ToolCallParser {
   #buf = "";
   #index = 0;
   #callsInRun = 0;
+  // Where the scan of an unfinished object stopped, so long arguments are not rescanned per chunk.
+  #scan: ObjectScan | null = null;
 
   constructor(options: ToolCallParserOptions = {}) {
     this.#tag = options.tag?.trim() || "{";
@@ -109,6 +111,7 @@ export class ToolCallParser {
           this.#callsInRun += step.calls.length;
         }
         this.#buf = this.#buf.slice(step.end);
+        if (step.end > 0) this.#scan = null;
       }
     }
     return out;
@@ -140,12 +143,14 @@ export class ToolCallParser {
     if (at !== -1) {
       out.content += buf.slice(0, at);
       this.#buf = buf.slice(at);
+      this.#scan = null;
       this.#state = "calls";
       return true;
     }
     const keep = final ? 0 : partialSuffix(buf, this.#tag);
     out.content += buf.slice(0, buf.length - keep);
     this.#buf = buf.slice(buf.length - keep);
+    this.#scan = null;
     return false;
   }
 
@@ -172,7 +177,7 @@ export class ToolCallParser {
     }
     if (!final && this.#isPartialToken(rest)) return { kind: "wait" };
     if (rest[0] === "{") {
-      const end = objectEnd(buf, i);
+      const end = this.#objectEnd(i);
       if (end === -1) return final ? { kind: "text", end: buf.length } : { kind: "wait" };
       const calls = callsFromJson(buf.slice(i, end), null, this.#names);
       return calls.length ? { kind: "calls", end, calls } : { kind: "text", end };
@@ -185,12 +190,22 @@ export class ToolCallParser {
         if (!final && brace === -1 && rest.length <= name.length + NAME_GAP) return { kind: "wait" };
         return { kind: "text", end: i + name.length };
       }
-      const end = objectEnd(buf, i + brace);
+      const end = this.#objectEnd(i + brace);
       if (end === -1) return final ? { kind: "text", end: buf.length } : { kind: "wait" };
       const calls = callsFromJson(buf.slice(i + brace, end), name, this.#names);
       return calls.length ? { kind: "calls", end, calls } : { kind: "text", end };
     }
     return { kind: "text", end: i };
+  }
+
+  #objectEnd(start: number): number {
+    // The buffer only grows while a scan is pending; any cut from its front drops the scan.
+    if (this.#scan === null || this.#scan.start !== start) {
+      this.#scan = { start, pos: start, depth: 0, inString: false, escaped: false };
+    }
+    const end = scanObject(this.#buf, this.#scan);
+    if (end !== -1) this.#scan = null;
+    return end;
   }
 
   #isPartialToken(rest: string): boolean {
@@ -227,27 +242,41 @@ export function partialSuffix(s: string, tag: string): number {
   return 0;
 }
 
-/** End (exclusive) of the balanced JSON object starting at `start`, or -1 if it is not closed yet. */
-export function objectEnd(s: string, start: number): number {
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  for (let i = start; i < s.length; i++) {
-    const c = s[i];
+/** Progress of a scan over a JSON object that may not be complete yet. */
+interface ObjectScan {
+  start: number;
+  pos: number;
+  depth: number;
+  inString: boolean;
+  escaped: boolean;
+}
+
+/** Continues `scan`; returns the object's end (exclusive), or -1 when it is not closed yet. */
+function scanObject(s: string, scan: ObjectScan): number {
+  let { depth, inString, escaped } = scan;
+  let i = scan.pos;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
     if (inString) {
       if (escaped) escaped = false;
-      else if (c === "\\") escaped = true;
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
+      else if (c === 92) escaped = true; // backslash
+      else if (c === 34) inString = false; // quote
+    } else if (c === 34) {
       inString = true;
-    } else if (c === "{") {
+    } else if (c === 123) {
       depth++;
-    } else if (c === "}") {
+    } else if (c === 125) {
       depth--;
       if (depth === 0) return i + 1;
     }
   }
+  Object.assign(scan, { pos: i, depth, inString, escaped });
   return -1;
+}
+
+/** End (exclusive) of the balanced JSON object starting at `start`, or -1 if it is not closed yet. */
+export function objectEnd(s: string, start: number): number {
+  return scanObject(s, { start, pos: start, depth: 0, inString: false, escaped: false });
 }
 
 type Call = { name: string; arguments: Record<string, unknown> };
