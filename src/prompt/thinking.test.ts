@@ -55,3 +55,10 @@ test("ThinkingParser keeps unfinished thinking as thinking", () => {
 test("ThinkingParser rejects missing tags", () => {
   assert.throws(() => new ThinkingParser({ openTag: "", closeTag: "</think>" }), TypeError);
 });
+
+test("ThinkingParser is chunk-independent on non-ASCII text too", () => {
+  assert.deepEqual(parseEverySplit(tags, "<think>Überlegung 🤔 ✓</think> Antwort: 42 🎉"), {
+    thinking: "Überlegung 🤔 ✓",
+    content: "Antwort: 42 🎉",
+  });
+});

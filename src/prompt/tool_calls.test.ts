@@ -140,3 +140,9 @@ test("ToolCallParser streams long arguments without rescanning them", () => {
   assert.equal((calls[0].function.arguments.q as string).length, 6 * 20000);
   assert.ok(performance.now() - started < 2000, "linear in the output length");
 });
+
+test("ToolCallParser is chunk-independent on non-ASCII text too", () => {
+  const r = parseEverySplit(qwen, 'Wetter für Köln 🌦️…<tool_call>{"name": "get_weather", "arguments": {"city": "Köln 🏙️"}}</tool_call>');
+  assert.equal(r.content, "Wetter für Köln 🌦️…");
+  assert.deepEqual(r.calls.map((c) => c.arguments), [{ city: "Köln 🏙️" }]);
+});
