@@ -32,6 +32,7 @@ export {
   UnauthorizedError,
   USER_AGENT,
 } from "./http.ts";
+export { pullModel, type PullOptions, type PullProgress } from "./pull.ts";
 // push, auth and the identity key (registry push helper's lines; keep together)
 export { pushModel, PushManifestError, type PushOptions, type PushProgress } from "./push.ts";
 export { uploadBlob, type UploadBlobOptions, type UploadResult } from "./upload.ts";

@@ -50,7 +50,7 @@ export {
 export { blobFileName, digestOfFileName, isDigest, normalizeDigest } from "./digest.ts";
 export type { BlobSource, WriteBlobOptions, WrittenBlob } from "./blob_writer.ts";
 export type { CleanupOptions, CleanupReport } from "./cleanup.ts";
-export { syncDir, writeFileAtomic } from "./files.ts";
+export { DOWNLOAD_SUFFIX, syncDir, TEMP_PREFIX, writeFileAtomic } from "./files.ts";
 export {
   BlobNotFoundError,
   DigestMismatchError,

@@ -1,0 +1,356 @@
+/**
+ * Downloads one blob into the store: parallel ranged GETs into one preallocated file, progress persisted so a
+ * killed process resumes where it stopped, stalls retried at once, transient errors retried with jittered
+ * backoff (a retry that made progress does not count against the budget), sha256 computed while writing, and the
+ * blob renamed into place only when its digest is right. Concurrent pulls of one blob in a process share one
+ * download; another process pulling it waits for it (a lock file).
+ * @module
+ */
+import { open, rename, rm, stat } from "node:fs/promises";
+import { DigestMismatchError, normalizeDigest, type Store, syncDir } from "../../store/mod.ts";
+import {
+  type AuthHook,
+  backoffDelay,
+  registryFetch,
+  RegistryNotFoundError,
+  type RegistrySession,
+  sleep,
+  USER_AGENT,
+} from "../http.ts";
+import { resolveDirectUrl } from "./direct_url.ts";
+import { SequentialHasher } from "./hasher.ts";
+import { tryLock } from "./lock.ts";
+import { DirectUrlRejectedError, fetchPart, PartStalledError, type PartTransfer, WriteError } from "./part_fetch.ts";
+import { bytesDone, type DownloadState, loadState, type PartState, planParts, saveState } from "./state.ts";
+
+export interface BlobDownloadOptions {
+  store: Store;
+  digest: string;
+  /** Size from the manifest; the registry's Content-Length must agree. */
+  size: number;
+  /** `<base>/v2/<repo>/blobs/<digest>` */
+  blobUrl: URL;
+  auth?: AuthHook;
+  session: RegistrySession;
+  stallTimeoutMs: number;
+  signal?: AbortSignal;
+  /** Bytes per part (default: size/64 within [8 MiB, 128 MiB]). */
+  partSize?: number;
+  /** Parts downloading at once (default 8). */
+  concurrency?: number;
+  /** Bytes gathered per write (default part size / 16 within [16 KiB, 1 MiB]). */
+  batchSize?: number;
+  /** Failed attempts in a row, per part, before giving up (default 6, as Ollama). */
+  maxRetries?: number;
+  /** First retry delay in ms (default 500; doubles, ±50% jitter, at most 10 s). */
+  retryBaseMs?: number;
+  /** Progress: bytes of the blob on disk. */
+  onProgress?: (completed: number, total: number) => void;
+}
+
+/** What the caller learns: whether the blob was already there. */
+export interface BlobDownloadResult {
+  cacheHit: boolean;
+}
+
+const MiB = 1 << 20;
+
+function defaultPartSize(size: number): number {
+  return Math.min(128 * MiB, Math.max(8 * MiB, Math.ceil(size / 64)));
+}
+
+interface Shared {
+  promise: Promise<BlobDownloadResult>;
+  controller: AbortController;
+  waiters: number;
+  completed: number;
+  total: number;
+  listeners: Set<(completed: number, total: number) => void>;
+}
+
+/** Downloads in flight in this process, by blob path. */
+const inflight = new Map<string, Shared>();
+
+/** Downloads a blob unless present. Resolves when the blob is in the store under its digest. */
+export async function downloadBlob(options: BlobDownloadOptions): Promise<BlobDownloadResult> {
+  const digest = normalizeDigest(options.digest);
+  const path = options.store.blobPath(digest);
+  if (await options.store.hasBlob(digest)) {
+    options.onProgress?.(options.size, options.size);
+    return { cacheHit: true };
+  }
+  let shared = inflight.get(path);
+  if (!shared) {
+    const controller = new AbortController();
+    const created: Shared = {
+      controller,
+      waiters: 0,
+      completed: 0,
+      total: options.size,
+      listeners: new Set(),
+      promise: Promise.resolve({ cacheHit: false }),
+    };
+    created.promise = run({ ...options, digest, signal: controller.signal }, (completed, total) => {
+      created.completed = completed;
+      created.total = total;
+      for (const listener of created.listeners) listener(completed, total);
+    }).finally(() => inflight.delete(path));
+    inflight.set(path, created);
+    shared = created;
+  }
+  return await join(shared, options);
+}
+
+/** Follows a shared download; when the last follower gives up, the download is cancelled (its state stays). */
+function join(shared: Shared, options: BlobDownloadOptions): Promise<BlobDownloadResult> {
+  shared.waiters++;
+  const listener = options.onProgress;
+  if (listener) {
+    shared.listeners.add(listener);
+    listener(shared.completed, shared.total);
+  }
+  return new Promise<BlobDownloadResult>((resolve, reject) => {
+    let left = false;
+    /** Returns whether this was the last follower (the download is then being cancelled). */
+    const leave = (): boolean => {
+      if (left) return false;
+      left = true;
+      if (listener) shared.listeners.delete(listener);
+      options.signal?.removeEventListener("abort", onAbort);
+      if (--shared.waiters > 0) return false;
+      shared.controller.abort(options.signal?.reason);
+      return true;
+    };
+    const onAbort = () => {
+      const reason = options.signal!.reason;
+      // The last one out waits for the download to wind down (state saved, files closed): nothing touches the
+      // store after the caller's promise settles.
+      if (leave()) shared.promise.then(() => reject(reason), () => reject(reason));
+      else reject(reason);
+    };
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    shared.promise.then((result) => {
+      leave();
+      resolve(result);
+    }, (error) => {
+      leave();
+      reject(error);
+    });
+  });
+}
+
+async function run(
+  options: BlobDownloadOptions & { signal: AbortSignal },
+  progress: (completed: number, total: number) => void,
+): Promise<BlobDownloadResult> {
+  const { store, digest, signal } = options;
+  const paths = store.downloadPaths(digest);
+  const lockPath = `${paths.data}.lock`;
+  // Another process is pulling this blob into the same store: wait for it, or for its lock to go.
+  let lock = await tryLock(lockPath);
+  while (!lock) {
+    await sleep(250, signal);
+    if (await store.hasBlob(digest)) return { cacheHit: true };
+    lock = await tryLock(lockPath);
+  }
+  try {
+    if (await store.hasBlob(digest)) return { cacheHit: true };
+    return await transfer(options, paths, progress);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function transfer(
+  options: BlobDownloadOptions & { signal: AbortSignal },
+  paths: { data: string; state: string },
+  progress: (completed: number, total: number) => void,
+): Promise<BlobDownloadResult> {
+  const { store, digest, signal } = options;
+  const retries = options.maxRetries ?? 6;
+  const retryBaseMs = options.retryBaseMs ?? 500;
+
+  const requestedPartSize = options.partSize ?? defaultPartSize(options.size);
+  let state = await loadState(paths.state, digest, options.size);
+  const dataSize = await stat(paths.data).then((info) => info.size, () => -1);
+  if (state && dataSize !== state.size) state = undefined;
+  if (!state) {
+    const head = await registryFetch(options.blobUrl, { method: "HEAD" }, {
+      auth: options.auth,
+      session: options.session,
+      signal,
+      retries,
+      backoffMs: retryBaseMs,
+    });
+    const length = Number(head.headers.get("content-length") ?? NaN);
+    if (Number.isFinite(length) && length !== options.size) {
+      throw new Error(`blob ${digest} is ${length} bytes at the registry but ${options.size} in the manifest`);
+    }
+    state = { version: 1, digest, size: options.size, parts: planParts(options.size, requestedPartSize) };
+  }
+  const partSize = state.parts[0]?.size ?? requestedPartSize;
+  const resumed = bytesDone(state) > 0;
+  const file = await open(paths.data, resumed ? "r+" : "w+", 0o644);
+  let closed = false;
+  try {
+    if (!resumed) await file.truncate(state.size);
+    await saveState(paths.state, state);
+    const written = state.parts.filter((p) => p.done > 0).map((p) => [p.offset, p.offset + p.done] as [number, number]);
+    const hasher = new SequentialHasher(file, state.size, written);
+    let completed = bytesDone(state);
+    progress(completed, state.size);
+
+    const checkpoint = new Checkpointer(paths.state, state);
+    const inner = new AbortController();
+    const onAbort = () => inner.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const registryOrigin = options.blobUrl.origin;
+    let directUrl = options.blobUrl;
+    if (state.size > 0) {
+      try {
+        directUrl = await resolveDirectUrl(options.blobUrl, { ...options, retries, backoffMs: retryBaseMs });
+      } catch (error) {
+        if (signal.aborted || error instanceof RegistryNotFoundError) throw error;
+        throw new Error(`max retries exceeded: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    let reresolving: Promise<void> | undefined;
+    const reresolve = (rejected: URL) => {
+      if (directUrl !== rejected) return Promise.resolve();
+      reresolving ??= resolveDirectUrl(options.blobUrl, { ...options, signal: inner.signal, retries, backoffMs: retryBaseMs })
+        .then((url) => {
+          directUrl = url;
+        }).finally(() => reresolving = undefined);
+      return reresolving;
+    };
+    const partTransfer = (): PartTransfer => ({
+      file,
+      size: state.size,
+      hasher,
+      url: directUrl,
+      headers: () => {
+        const headers = new Headers({ "user-agent": USER_AGENT });
+        // Credentials go only to the registry itself, never to the CDN a redirect pointed at.
+        if (directUrl.origin === registryOrigin && options.session.authorization) {
+          headers.set("authorization", options.session.authorization);
+        }
+        return headers;
+      },
+      stallTimeoutMs: options.stallTimeoutMs,
+      batchSize: options.batchSize ?? Math.min(MiB, Math.max(16 << 10, Math.floor(partSize / 16))),
+      onWritten: (_part, bytes) => {
+        completed += bytes;
+        progress(completed, state.size);
+        checkpoint.note(bytes);
+      },
+    });
+
+    const runPart = async (part: PartState) => {
+      let failures = 0;
+      while (part.done < part.size) {
+        inner.signal.throwIfAborted();
+        const before = part.done;
+        const current = partTransfer();
+        try {
+          await fetchPart(current, part, inner.signal);
+        } catch (error) {
+          if (inner.signal.aborted) throw inner.signal.reason;
+          if (error instanceof WriteError) throw error;
+          if (error instanceof PartStalledError) continue; // Ollama's "part stalled; retrying": no retry used
+          failures = part.done > before ? 1 : failures + 1;
+          if (failures > retries) {
+            throw new Error(`max retries exceeded: ${(error as Error).message}`, { cause: error });
+          }
+          await sleep(backoffDelay(failures - 1, retryBaseMs), inner.signal);
+          if (error instanceof DirectUrlRejectedError) await reresolve(current.url).catch(() => {});
+        }
+      }
+    };
+
+    const queue = state.parts.filter((part) => part.done < part.size);
+    let next = 0;
+    let failure: unknown;
+    const worker = async () => {
+      while (failure === undefined) {
+        const part = queue[next++];
+        if (!part) return;
+        try {
+          await runPart(part);
+        } catch (error) {
+          failure ??= error;
+          inner.abort(error);
+        }
+      }
+    };
+    const workers = Math.max(1, Math.min(options.concurrency ?? 8, queue.length));
+    try {
+      await Promise.all(Array.from({ length: workers }, worker));
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      await checkpoint.flush();
+    }
+    if (failure !== undefined) throw signal.aborted ? signal.reason : failure;
+
+    const actual = await hasher.digest();
+    if (actual !== digest) {
+      await file.close();
+      closed = true;
+      await rm(paths.data, { force: true });
+      await rm(paths.state, { force: true });
+      throw new DigestMismatchError(digest, actual, `digest mismatch, file must be downloaded again: want ${digest}, got ${actual}`);
+    }
+    await file.sync();
+    await file.close();
+    closed = true;
+    await rename(paths.data, store.blobPath(digest));
+    await syncDir(store.blobsDir);
+    await rm(paths.state, { force: true });
+    return { cacheHit: false };
+  } finally {
+    if (!closed) await file.close().catch(() => {});
+  }
+}
+
+/**
+ * Saves the state after every `everyBytes` newly written bytes or `everyMs` ms, one save at a time, so a kill
+ * loses at most about one batch per part plus `everyBytes`.
+ */
+class Checkpointer {
+  #path: string;
+  #state: DownloadState;
+  #unsaved = 0;
+  #lastSave = Date.now();
+  #saving: Promise<void> | undefined;
+  #everyBytes: number;
+  #everyMs = 250;
+
+  constructor(path: string, state: DownloadState) {
+    this.#path = path;
+    this.#state = state;
+    this.#everyBytes = Math.min(8 * MiB, Math.max(64 << 10, Math.floor(state.size / 256)));
+  }
+
+  note(bytes: number): void {
+    this.#unsaved += bytes;
+    if (this.#saving) return;
+    if (this.#unsaved >= this.#everyBytes || Date.now() - this.#lastSave >= this.#everyMs) this.#save();
+  }
+
+  #save(): void {
+    this.#unsaved = 0;
+    this.#lastSave = Date.now();
+    this.#saving = saveState(this.#path, this.#state).catch(() => {}).finally(() => {
+      this.#saving = undefined;
+      if (this.#unsaved >= this.#everyBytes) this.#save();
+    });
+  }
+
+  async flush(): Promise<void> {
+    while (this.#saving) await this.#saving;
+    if (this.#unsaved > 0) {
+      this.#unsaved = 0;
+      await saveState(this.#path, this.#state).catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * One attempt at one part of a blob: a ranged GET from where the part stands, checked (206 with the right
+ * Content-Range, or a 200 whose leading bytes are skipped), written at its offset in batches, with a stall
+ * watchdog that counts from the request so a server that never sends a first byte is caught too.
+ * @module
+ */
+import type { FileHandle } from "node:fs/promises";
+import type { SequentialHasher } from "./hasher.ts";
+import type { PartState } from "./state.ts";
+
+/** No byte for the stall timeout: retried at once, without using up a retry. */
+export class PartStalledError extends Error {
+  constructor(ms: number) {
+    super(`part stalled: no data for ${ms} ms`);
+    this.name = "PartStalledError";
+  }
+}
+
+/** Writing to disk failed (ENOSPC, EIO...): not retried, the download stops and keeps its state. */
+export class WriteError extends Error {
+  readonly code?: string;
+  constructor(cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+    this.name = "WriteError";
+    this.code = (cause as { code?: string })?.code;
+  }
+}
+
+/** The direct URL refused us (an expired signed CDN URL, say): resolve it again, then retry. */
+export class DirectUrlRejectedError extends Error {
+  readonly status: number;
+  constructor(status: number) {
+    super(`direct URL answered ${status}`);
+    this.name = "DirectUrlRejectedError";
+    this.status = status;
+  }
+}
+
+export interface PartTransfer {
+  file: FileHandle;
+  /** Blob size. */
+  size: number;
+  hasher: SequentialHasher;
+  url: URL;
+  /** Request headers for `url` (User-Agent, and Authorization only when `url` is the registry's own origin). */
+  headers: () => Headers;
+  stallTimeoutMs: number;
+  /** Bytes gathered before each write. */
+  batchSize: number;
+  /** Called after each write lands with the bytes it added to `part.done`. */
+  onWritten: (part: PartState, bytes: number) => void;
+}
+
+async function writeAll(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesWritten } = await file.write(bytes, offset, bytes.byteLength - offset, position + offset);
+    offset += bytesWritten;
+  }
+}
+
+/** `bytes a-b/total` → numbers (total NaN for `*`). */
+function parseContentRange(value: string | null): { start: number; end: number; total: number } | undefined {
+  const match = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value ?? "");
+  if (!match) return undefined;
+  return { start: Number(match[1]), end: Number(match[2]), total: match[3] === "*" ? NaN : Number(match[3]) };
+}
+
+/**
+ * Downloads the rest of `part` (or as much as the server sends). Resolves after a clean end, which may leave the
+ * part incomplete when the server sent a shorter range than asked (the caller asks again); rejects otherwise.
+ * `part.done` only ever counts bytes that are on disk.
+ */
+export async function fetchPart(transfer: PartTransfer, part: PartState, signal: AbortSignal): Promise<void> {
+  const first = part.offset + part.done;
+  const last = part.offset + part.size - 1;
+  const attempt = new AbortController();
+  const onAbort = () => attempt.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  let lastByteAt = Date.now();
+  let stalled = false;
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastByteAt > transfer.stallTimeoutMs) {
+      stalled = true;
+      attempt.abort(new PartStalledError(transfer.stallTimeoutMs));
+    }
+  }, Math.max(10, Math.min(1000, transfer.stallTimeoutMs / 4)));
+
+  let pendingWrite: Promise<void> = Promise.resolve();
+  try {
+    const headers = transfer.headers();
+    headers.set("range", `bytes=${first}-${last}`);
+    const response = await fetch(transfer.url, { headers, signal: attempt.signal, redirect: "follow" });
+    let skip = 0;
+    let end = last;
+    if (response.status === 206) {
+      const range = parseContentRange(response.headers.get("content-range"));
+      if (!range || range.start !== first || range.end > last || range.end < range.start ||
+        (!Number.isNaN(range.total) && range.total !== transfer.size)) {
+        await response.body?.cancel().catch(() => {});
+        throw new Error(`unexpected Content-Range ${JSON.stringify(response.headers.get("content-range"))} for bytes=${first}-${last}`);
+      }
+      end = range.end;
+    } else if (response.status === 200) {
+      // The server ignored Range and sends the whole blob: skip to where this part stands.
+      const length = response.headers.get("content-length");
+      if (length !== null && Number(length) !== transfer.size) {
+        await response.body?.cancel().catch(() => {});
+        throw new Error(`unexpected Content-Length ${length} for a ${transfer.size}-byte blob`);
+      }
+      skip = first;
+    } else {
+      await response.body?.cancel().catch(() => {});
+      if ([401, 403, 404, 410].includes(response.status)) throw new DirectUrlRejectedError(response.status);
+      throw new Error(`unexpected status ${response.status} for bytes=${first}-${last}`);
+    }
+    if (!response.body) throw new Error("response has no body");
+
+    let position = first;
+    let batch = new Uint8Array(Math.min(transfer.batchSize, end - first + 1));
+    let fill = 0;
+    const flush = async () => {
+      if (fill === 0) return;
+      const bytes = batch.subarray(0, fill);
+      const at = position - fill;
+      transfer.hasher.offer(at, bytes);
+      await pendingWrite;
+      pendingWrite = writeAll(transfer.file, bytes, at).then(() => {
+        lastByteAt = Date.now(); // time spent waiting on the disk is not a network stall
+        part.done += bytes.byteLength;
+        transfer.hasher.written(at, at + bytes.byteLength);
+        transfer.onWritten(part, bytes.byteLength);
+      }, (error) => {
+        throw new WriteError(error);
+      });
+      batch = new Uint8Array(Math.min(transfer.batchSize, Math.max(1, end - position + 1)));
+      fill = 0;
+    };
+    const reader = response.body.getReader();
+    try {
+      while (position <= end) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        lastByteAt = Date.now();
+        let chunk = value;
+        if (skip > 0) {
+          const dropped = Math.min(skip, chunk.byteLength);
+          skip -= dropped;
+          chunk = chunk.subarray(dropped);
+        }
+        while (chunk.byteLength > 0 && position <= end) {
+          const take = Math.min(chunk.byteLength, batch.byteLength - fill, end - position + 1);
+          batch.set(chunk.subarray(0, take), fill);
+          fill += take;
+          position += take;
+          chunk = chunk.subarray(take);
+          if (fill === batch.byteLength || position > end) await flush();
+        }
+      }
+    } finally {
+      // Bytes that arrived before a failure are good bytes: keep them.
+      await flush().catch(() => {});
+      if (position <= end) await reader.cancel().catch(() => {});
+      else reader.cancel().catch(() => {});
+    }
+    await pendingWrite;
+    if (position <= end) throw new Error(`unexpected EOF: got ${position - first} of ${end - first + 1} bytes`);
+  } catch (error) {
+    const writeFailure = await pendingWrite.then(() => undefined, (e) => e);
+    if (error instanceof WriteError) throw error;
+    if (writeFailure instanceof WriteError) throw writeFailure;
+    if (signal.aborted) throw signal.reason;
+    if (stalled) throw new PartStalledError(transfer.stallTimeoutMs);
+    throw error;
+  } finally {
+    clearInterval(watchdog);
+    signal.removeEventListener("abort", onAbort);
+  }
+}
