@@ -6,11 +6,9 @@ import assert from "node:assert/strict";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { ChatOllama, OllamaEmbeddings } from "@langchain/ollama";
+import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
-import { loadEngineRunner } from "../src/server/engine_adapter.ts";
-import { promptRenderer } from "../src/server/prompt_adapter.ts";
 
-const GGUF = "/work/shared/models/tiny-spm.gguf";
 // A ChatML Go template with tools: calls are bare JSON objects (tag "{").
 const TOOLS_TEMPLATE = `{{- if .Tools }}<|im_start|>system
 Tools: {{ json .Tools }}<|im_end|>
@@ -33,10 +31,11 @@ let ollama: Ollama;
 let openai: OpenAI;
 
 before(async () => {
-  server = await startTestServer({ loadRunner: loadEngineRunner, prompt: promptRenderer });
-  await installGguf(server.store, "tiny:latest", GGUF);
-  await installGguf(server.store, "tooly:latest", GGUF, { template: TOOLS_TEMPLATE, system: "You are terse." });
-  await installGguf(server.store, "emb:latest", GGUF, { config: { capabilities: ["embedding"] } });
+  if (fixtureSkip("tiny-spm")) return;
+  server = await startTestServer();
+  await installGguf(server.store, "tiny:latest", await fixtureModel("tiny-spm"));
+  await installGguf(server.store, "tooly:latest", await fixtureModel("tiny-spm"), { template: TOOLS_TEMPLATE, system: "You are terse." });
+  await installGguf(server.store, "emb:latest", await fixtureModel("embed"));
   ollama = new Ollama({ host: server.url });
   openai = new OpenAI({ baseURL: server.url + "/v1", apiKey: "unused" });
 });
@@ -44,7 +43,7 @@ after(async () => {
   await server?.[Symbol.asyncDispose]();
 });
 
-test("ollama client: chat with the GGUF's Jinja template, streaming and not", { timeout: 120_000 }, async () => {
+test("ollama client: chat with the GGUF's Jinja template, streaming and not", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const messages = [{ role: "user", content: "Hello" }];
   const full = await ollama.chat({ model: "tiny", messages, stream: false, options: greedy });
   assert.equal(full.message.role, "assistant");
@@ -58,14 +57,14 @@ test("ollama client: chat with the GGUF's Jinja template, streaming and not", { 
   assert.equal(text, full.message.content);
 });
 
-test("ollama client: generate renders the template and returns a context that continues", { timeout: 120_000 }, async () => {
+test("ollama client: generate renders the template and returns a context that continues", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const first = await ollama.generate({ model: "tooly", prompt: "Hi", stream: false, options: greedy });
   assert.ok(Array.isArray(first.context) && first.context.length > first.prompt_eval_count! - 1);
   const second = await ollama.generate({ model: "tooly", prompt: "More", context: first.context, stream: false, options: greedy });
   assert.ok(second.prompt_eval_count! > first.prompt_eval_count!);
 });
 
-test("ollama client: chat format schema output validates", { timeout: 120_000 }, async () => {
+test("ollama client: chat format schema output validates", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const schema = { type: "object", properties: { answer: { type: "string", maxLength: 10 }, score: { type: "number" } }, required: ["answer", "score"] };
   const r = await ollama.chat({ model: "tiny", messages: [{ role: "user", content: "JSON" }], format: schema, stream: false, options: { temperature: 1, seed: 7, num_predict: 100 } });
   const value = JSON.parse(r.message.content);
@@ -73,7 +72,7 @@ test("ollama client: chat format schema output validates", { timeout: 120_000 },
   assert.equal(typeof value.score, "number");
 });
 
-test("ollama client: tools round trip (call steered by a format grammar, result sent back)", { timeout: 120_000 }, async () => {
+test("ollama client: tools round trip (call steered by a format grammar, result sent back)", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const callSchema = {
     type: "object",
     properties: { name: { const: "get_weather" }, arguments: { type: "object", properties: { city: { enum: ["Paris"] } }, required: ["city"] } },
@@ -96,7 +95,7 @@ test("ollama client: tools round trip (call steered by a format grammar, result 
   assert.deepEqual(calls.map((c) => c.function.arguments), [{ city: "Paris" }]);
 });
 
-test("ollama client: capability errors (tools, chat on an embedding model)", { timeout: 120_000 }, async () => {
+test("ollama client: capability errors (tools, chat on an embedding model)", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   await assert.rejects(
     ollama.chat({ model: "tiny", messages: [{ role: "user", content: "x" }], tools: [weatherTool] as never }),
     /registry.ollama.ai\/library\/tiny:latest does not support tools/,
@@ -107,7 +106,7 @@ test("ollama client: capability errors (tools, chat on an embedding model)", { t
   await assert.rejects(ollama.generate({ model: "tiny", prompt: "x", options: { temperature: "hot" } as never }), /option "temperature" must be of type float32/);
 });
 
-test("openai client: chat completions, streaming with usage, tool_choice honoured, json_schema", { timeout: 120_000 }, async () => {
+test("openai client: chat completions, streaming with usage, tool_choice honoured, json_schema", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const r = await openai.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "Hi" }], max_tokens: 6, temperature: 0 });
   assert.equal(r.object, "chat.completion");
   assert.match(r.id, /^chatcmpl-/);
@@ -150,7 +149,7 @@ test("openai client: chat completions, streaming with usage, tool_choice honoure
   assert.equal(typeof JSON.parse(structured.choices[0].message.content!).ok, "boolean");
 });
 
-test("openai client: completions, embeddings, models; errors in OpenAI's shape", { timeout: 120_000 }, async () => {
+test("openai client: completions, embeddings, models; errors in OpenAI's shape", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const c = await openai.completions.create({ model: "tiny", prompt: "Once", max_tokens: 5, temperature: 0 });
   assert.equal(c.object, "text_completion");
   assert.ok(c.usage!.completion_tokens <= 5);
@@ -172,7 +171,7 @@ test("openai client: completions, embeddings, models; errors in OpenAI's shape",
   });
 });
 
-test("@langchain/ollama: ChatOllama invoke and stream, OllamaEmbeddings", { timeout: 120_000 }, async () => {
+test("@langchain/ollama: ChatOllama invoke and stream, OllamaEmbeddings", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const chat = new ChatOllama({ baseUrl: server.url, model: "tiny", temperature: 0, numPredict: 6 });
   const reply = await chat.invoke("Hello");
   assert.equal(typeof reply.content, "string");

@@ -2,16 +2,16 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Ollama } from "ollama";
+import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
-import { loadEngineRunner } from "../src/server/engine_adapter.ts";
 
-const GGUF = "/work/shared/models/tiny-spm.gguf";
 let server: TestServer;
 let ollama: Ollama;
 
 before(async () => {
-  server = await startTestServer({ loadRunner: loadEngineRunner });
-  await installGguf(server.store, "tiny:latest", GGUF);
+  if (fixtureSkip("tiny-spm")) return;
+  server = await startTestServer();
+  await installGguf(server.store, "tiny:latest", await fixtureModel("tiny-spm"));
   ollama = new Ollama({ host: server.url });
 });
 after(async () => {
@@ -20,7 +20,7 @@ after(async () => {
 
 const greedy = { temperature: 0, num_predict: 8, seed: 1 };
 
-test("server generate: raw, streaming and not, same greedy text, Ollama's metrics", { timeout: 120_000 }, async () => {
+test("server generate: raw, streaming and not, same greedy text, Ollama's metrics", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const full = await ollama.generate({ model: "tiny", prompt: "Hello world", raw: true, stream: false, options: greedy });
   assert.equal(full.done, true);
   assert.equal(full.done_reason, "length");
@@ -41,7 +41,7 @@ test("server generate: raw, streaming and not, same greedy text, Ollama's metric
   assert.equal(last?.done, true);
 });
 
-test("server generate: format json and a JSON schema always parse and validate", { timeout: 120_000 }, async () => {
+test("server generate: format json and a JSON schema always parse and validate", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const schema = {
     type: "object",
     properties: {
@@ -71,7 +71,7 @@ test("server generate: format json and a JSON schema always parse and validate",
   }
 });
 
-test("server embed: /api/embed normalised, dimensions, legacy /api/embeddings, /v1/embeddings base64", { timeout: 120_000 }, async () => {
+test("server embed: /api/embed normalised, dimensions, legacy /api/embeddings, /v1/embeddings base64", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const r = await ollama.embed({ model: "tiny", input: ["hello", "world"] });
   assert.equal(r.embeddings.length, 2);
   const norm = Math.hypot(...r.embeddings[0]);
@@ -93,7 +93,7 @@ test("server embed: /api/embed normalised, dimensions, legacy /api/embeddings, /
   assert.ok(body.usage.prompt_tokens > 0);
 });
 
-test("server ps, keep_alive 0 unload, empty prompt load", { timeout: 120_000 }, async () => {
+test("server ps, keep_alive 0 unload, empty prompt load", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const loaded = await ollama.generate({ model: "tiny", prompt: "", keep_alive: "1m" });
   assert.equal(loaded.done_reason, "load");
   const ps = await ollama.ps();
@@ -107,7 +107,7 @@ test("server ps, keep_alive 0 unload, empty prompt load", { timeout: 120_000 }, 
   assert.deepEqual((await ollama.ps()).models, []);
 });
 
-test("server generate: a client leaving mid-stream stops generation and frees the runner", { timeout: 120_000 }, async () => {
+test("server generate: a client leaving mid-stream stops generation and frees the runner", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
   const abort = new AbortController();
   const res = await fetch(server.url + "/api/generate", {
     method: "POST",

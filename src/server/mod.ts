@@ -5,6 +5,8 @@
  */
 export { createApp } from "./app.ts";
 export { type RunningServer, startServer, type StartServerOptions } from "./server.ts";
+/** The whole server over the real store, registry, modelfile, engine and prompt parts. */
+export { serve, type ServeOptions, type TollamaServer } from "./serve.ts";
 export type {
   AppDeps,
   GenerationChunk,

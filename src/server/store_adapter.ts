@@ -20,8 +20,8 @@ export interface StoreAdapterOptions {
   push?: (name: string, options: { insecure: boolean; signal: AbortSignal }) => AsyncIterable<ProgressResponse>;
   create?: (request: CreateRequest & { model: string }, signal: AbortSignal) => AsyncIterable<ProgressResponse>;
   show?: (name: string, options: { verbose: boolean }) => Promise<Record<string, unknown>>;
-  /** Capabilities of a resolved model beyond what its template shows (embedding-only GGUFs, vision). */
-  capabilities?: (model: ResolvedModel) => Promise<string[]> | string[];
+  /** `details` and `capabilities` from the GGUF and config (modelfile/'s listDetails); default: the config blob only. */
+  describe?: (stored: StoredManifest) => Promise<{ details: ModelDetails; capabilities: string[] }>;
 }
 
 function parseName(name: string): ModelRef {
@@ -85,6 +85,8 @@ export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): S
       const all = await store.list();
       const models = await Promise.all(all.map(async (stored) => {
         const cfg = await config(stored);
+        const described = options.describe ? await options.describe(stored).catch(() => undefined) : undefined;
+        const capabilities = described?.capabilities ?? cfg.capabilities;
         const name = shortName(stored.name);
         return {
           name,
@@ -92,8 +94,8 @@ export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): S
           modified_at: rfc3339(stored.modified.getTime()),
           size: stored.size,
           digest: stored.digest,
-          details: details(cfg),
-          ...(cfg.capabilities ? { capabilities: cfg.capabilities } : {}),
+          details: described?.details ?? details(cfg),
+          ...(capabilities?.length ? { capabilities } : {}),
           _modified: stored.modified.getTime(),
         };
       }));
@@ -129,12 +131,24 @@ export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): S
       }
       if (!model.modelPath) throw new ApiError(500, `model '${name}' has no weights layer`);
       model.capabilities = cfg.capabilities ?? templateCapabilities(model.template);
-      if (options.capabilities) model.capabilities = await options.capabilities(model);
+      if (options.describe) {
+        const described = await options.describe(stored);
+        model.capabilities = described.capabilities;
+        model.details = described.details;
+      }
       return model;
     },
 
     async show(name: string, opts: { verbose: boolean }) {
-      if (options.show) return await options.show(name, opts);
+      if (options.show) {
+        try {
+          return await options.show(name, opts);
+        } catch (error) {
+          // Ollama names the model as the request spelled it.
+          if ((error as Error).name === "ModelNotFoundError") throw modelNotFound(name);
+          throw error;
+        }
+      }
       const model = await this.resolve(name);
       const stored = (await store.findManifest(parseName(name)))!;
       const out: Record<string, unknown> = {

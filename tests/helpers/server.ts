@@ -1,56 +1,37 @@
 /**
- * A real tollama server on a loopback port over a temp store, for end-to-end tests:
+ * A real tollama server (the same `serve()` `tollama serve` runs) on a loopback port over a temp store:
  * ```ts
- * await using server = await startTestServer({ loadRunner });
- * server.url; server.store; server.dir
+ * await using server = await startTestServer();
+ * server.url; server.store; server.dir; server.scheduler
  * ```
- * Closing stops the server, unloads every model and removes the store.
+ * Disposing stops the server, unloads every model and removes the store.
  * @module
  */
+import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Store } from "../../src/store/mod.ts";
-import { type RunningServer, startServer } from "../../src/server/mod.ts";
-import type { AppDeps, PromptRenderer, ServerRunner } from "../../src/server/mod.ts";
-import { Scheduler, type SchedulerOptions } from "../../src/engine/scheduler.ts";
-import { storeAdapter, type StoreAdapterOptions } from "../../src/server/store_adapter.ts";
+import type { Store } from "../../src/store/mod.ts";
+import { parseModelName } from "../../src/registry/mod.ts";
+import { serve, type ServeOptions, type TollamaServer } from "../../src/server/mod.ts";
 
 export interface TestServer extends AsyncDisposable {
   url: string;
   dir: string;
   store: Store;
-  server: RunningServer;
-  scheduler: Scheduler<ServerRunner>;
+  server: TollamaServer;
+  scheduler: TollamaServer["scheduler"];
 }
 
-export async function startTestServer(options: {
-  loadRunner?: SchedulerOptions<ServerRunner>["loadRunner"];
-  prompt?: PromptRenderer;
-  adapter?: StoreAdapterOptions;
-  scheduler?: Partial<SchedulerOptions<ServerRunner>>;
-  app?: Partial<AppDeps>;
-} = {}): Promise<TestServer> {
+export async function startTestServer(options: { scheduler?: ServeOptions["scheduler"] } = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), "tollama-server-"));
-  const store = await Store.open(dir);
-  const scheduler = new Scheduler<ServerRunner>({
-    loadRunner: options.loadRunner ?? (() => Promise.reject(new Error("no engine in this test"))),
-    ...options.scheduler,
-  });
-  const server = await startServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    store: storeAdapter(store, options.adapter),
-    scheduler,
-    prompt: options.prompt ?? ({} as PromptRenderer),
-    ...options.app,
-  });
+  const server = await serve({ hostname: "127.0.0.1", port: 0, modelsDir: dir, scheduler: options.scheduler });
   return {
     url: server.url,
     dir,
-    store,
+    store: server.store,
     server,
-    scheduler,
+    scheduler: server.scheduler,
     [Symbol.asyncDispose]: async () => {
       await server.close();
       await rm(dir, { recursive: true, force: true });
@@ -65,8 +46,6 @@ export async function installGguf(
   path: string,
   layers: { template?: string; system?: string; params?: Record<string, unknown>; config?: Record<string, unknown> } = {},
 ): Promise<void> {
-  const { createReadStream } = await import("node:fs");
-  const { parseModelName } = await import("../../src/registry/mod.ts");
   const weights = await store.writeBlob(createReadStream(path) as unknown as AsyncIterable<Uint8Array>);
   const encode = (text: string) => new TextEncoder().encode(text);
   const layer = async (kind: string, text: string) => {
@@ -82,7 +61,7 @@ export async function installGguf(
     model_family: "llama",
     model_families: ["llama"],
     model_type: "4M",
-    file_type: "F16",
+    file_type: "F32",
     architecture: "amd64",
     os: "linux",
     ...layers.config,

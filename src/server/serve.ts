@@ -1,0 +1,89 @@
+/**
+ * `serve(opts)`: the whole server over the real parts — the store at OLLAMA_MODELS (cleaned at start), pull and
+ * push through registry/, create and show through modelfile/, models loaded by engine/ behind the scheduler,
+ * prompts rendered by prompt/ — bound on OLLAMA_HOST. This is what `tollama serve` and the library's `serve` run.
+ * @module
+ */
+import { config } from "../config.ts";
+import { Scheduler, type SchedulerOptions } from "../engine/scheduler.ts";
+import { parseModelName, pullModel, pushModel } from "../registry/mod.ts";
+import { Store } from "../store/mod.ts";
+import { createModel, listDetails, showModel } from "../modelfile/mod.ts";
+import type { ServerRunner } from "./deps.ts";
+import { loadEngineRunner } from "./engine_adapter.ts";
+import { promptRenderer } from "./prompt_adapter.ts";
+import { progressStream } from "./progress_stream.ts";
+import { type RunningServer, startServer } from "./server.ts";
+import { storeAdapter } from "./store_adapter.ts";
+import type { ProgressResponse } from "./schemas.ts";
+
+export interface ServeOptions {
+  /** Default: OLLAMA_HOST's host. */
+  hostname?: string;
+  /** Default: OLLAMA_HOST's port; 0 picks a free one. */
+  port?: number;
+  /** Default: OLLAMA_MODELS (~/.ollama/models). */
+  modelsDir?: string;
+  signal?: AbortSignal;
+  /** Advanced (tests): scheduler settings over the OLLAMA_* defaults, e.g. `maxQueue`. */
+  scheduler?: Partial<SchedulerOptions<ServerRunner>>;
+}
+
+/** A running server with the parts it was built from. */
+export interface TollamaServer extends RunningServer {
+  readonly store: Store;
+  readonly scheduler: Scheduler<ServerRunner>;
+}
+
+/**
+ * Starts the server; `close()` stops it and unloads every model.
+ * @example
+ * ```ts
+ * const server = await serve({ port: 0 });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ */
+export async function serve(options: ServeOptions = {}): Promise<TollamaServer> {
+  const modelsDir = options.modelsDir ?? config.modelsDir();
+  const store = await Store.open(modelsDir);
+  await store.cleanup().catch((error) => console.warn("store cleanup:", (error as Error).message));
+  const scheduler = new Scheduler<ServerRunner>({
+    loadRunner: loadEngineRunner,
+    maxLoaded: config.maxLoadedModels,
+    maxQueue: config.maxQueue,
+    keepAliveMs: config.keepAliveMs,
+    // engine/ runs one request at a time per model for now; continuous batching will raise this to numParallel.
+    parallel: () => 1,
+    ...options.scheduler,
+  });
+  const adapter = storeAdapter(store, {
+    pull: (name, o) =>
+      progressStream<ProgressResponse>((emit) =>
+        pullModel(name, { modelsDir, insecure: o.insecure, signal: o.signal, onProgress: emit })
+      ),
+    push: (name, o) =>
+      progressStream<ProgressResponse>((emit) =>
+        pushModel(name, { modelsDir, insecure: o.insecure, signal: o.signal, onProgress: emit })
+      ),
+    create: (request, signal) =>
+      progressStream<ProgressResponse>((emit) =>
+        createModel(store, request, {
+          onProgress: emit,
+          signal,
+          pull: (name, o) => pullModel(name, { modelsDir, onProgress: o.onProgress, signal: o.signal }),
+        })
+      ),
+    show: async (name, o) => ({ ...await showModel(store, parseModelName(name), o) }),
+    describe: (stored) => listDetails(store, stored),
+  });
+  const server = await startServer({
+    hostname: options.hostname,
+    port: options.port,
+    signal: options.signal,
+    store: adapter,
+    scheduler,
+    prompt: promptRenderer,
+  });
+  return Object.assign(server, { store, scheduler });
+}
