@@ -46,3 +46,7 @@ test("renderJinja() turns template errors into PromptTemplateError", () => {
     (e: unknown) => e instanceof PromptTemplateError && /no system role/.test(e.message),
   );
 });
+
+test("renderJinja() gives Llama 3.x templates today's date_string", () => {
+  assert.match(renderJinja("{{ date_string }}", { messages: [] }), /^\d{2} [A-Z][a-z]{2} \d{4}$/);
+});

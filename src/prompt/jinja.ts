@@ -71,6 +71,8 @@ export function renderJinja(template: string, options: JinjaOptions): string {
     add_generation_prompt: addGenerationPrompt,
     bos_token: options.bosToken ?? "",
     eos_token: options.eosToken ?? "",
+    // Llama 3.x templates print it as "Today Date"; they default to a fixed 2024 date otherwise.
+    date_string: new Date().toLocaleDateString("en-GB", { day: "2-digit", month: "short", year: "numeric" }),
   };
   if (options.tools?.length) data.tools = options.tools;
   if (options.think !== undefined) {
