@@ -1,0 +1,75 @@
+// Template-driven features over real HTTP: thinking split, fill-in-the-middle (suffix), system/template overrides,
+// keep_alive strings, truncation of long conversations.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { Ollama } from "ollama";
+import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
+import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+
+const THINKING_TEMPLATE = `{{- range .Messages }}<|im_start|>{{ .Role }}
+{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}<|im_end|>
+{{ end }}<|im_start|>assistant
+{{ if .Think }}<think>{{ end }}`;
+const FIM_TEMPLATE = `{{ if .Suffix }}<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>{{ else }}{{ .Prompt }}{{ end }}`;
+const skip = fixtureSkip("tiny-spm");
+const opts = { skip, timeout: 120_000 };
+
+let server: TestServer;
+let ollama: Ollama;
+before(async () => {
+  if (skip) return;
+  server = await startTestServer();
+  const gguf = await fixtureModel("tiny-spm");
+  await installGguf(server.store, "thinker:latest", gguf, { template: THINKING_TEMPLATE });
+  await installGguf(server.store, "fim:latest", gguf, { template: FIM_TEMPLATE });
+  ollama = new Ollama({ host: server.url });
+});
+after(async () => {
+  await server?.[Symbol.asyncDispose]();
+});
+
+test("server: think splits output into thinking (prompt ends in <think>), think:false keeps it all content", opts, async () => {
+  const shown = await ollama.show({ model: "thinker" });
+  assert.ok(shown.capabilities?.includes("thinking"), JSON.stringify(shown.capabilities));
+  const messages = [{ role: "user", content: "Why?" }];
+  const thought = await ollama.chat({ model: "thinker", messages, think: true, stream: false, options: { temperature: 0, num_predict: 8 } });
+  assert.ok((thought.message.thinking ?? "").length > 0, JSON.stringify(thought.message));
+  assert.equal(thought.message.content, "");
+  const plain = await ollama.chat({ model: "thinker", messages, think: false, stream: false, options: { temperature: 0, num_predict: 8 } });
+  assert.equal(plain.message.thinking, undefined);
+  let streamedThinking = "";
+  for await (const part of await ollama.chat({ model: "thinker", messages, think: true, stream: true, options: { temperature: 0, num_predict: 8 } })) {
+    streamedThinking += part.message.thinking ?? "";
+  }
+  assert.equal(streamedThinking, thought.message.thinking);
+  await assert.rejects(ollama.chat({ model: "fim", messages, think: "loud" as never }), /invalid think value/);
+});
+
+test("server: suffix needs the insert capability and renders the FIM template", opts, async () => {
+  const r = await ollama.generate({ model: "fim", prompt: "def f(", suffix: "return x", stream: false, options: { temperature: 0, num_predict: 4 } });
+  assert.equal(r.done, true);
+  await assert.rejects(
+    ollama.generate({ model: "thinker", prompt: "a", suffix: "b" }),
+    /registry.ollama.ai\/library\/thinker:latest does not support insert/,
+  );
+});
+
+test("server: system and template overrides, keep_alive strings, raw with context refused", opts, async () => {
+  const a = await ollama.generate({ model: "fim", prompt: "Hi", system: "S", template: "{{ .System }}|{{ .Prompt }}|", stream: false, keep_alive: "2m", options: { temperature: 0, num_predict: 2 } });
+  assert.equal(a.done, true);
+  // fim and thinker share one GGUF blob, so one runner (keyed by the blob, as Ollama's) serves both.
+  const ps = await ollama.ps();
+  assert.equal(ps.models.length, 1);
+  const expires = Date.parse(String(ps.models[0].expires_at));
+  assert.ok(expires > Date.now() + 60_000 && expires <= Date.now() + 121_000);
+  const bad = await fetch(server.url + "/api/generate", { method: "POST", body: JSON.stringify({ model: "fim", prompt: "x", keep_alive: "soon" }) });
+  assert.deepEqual([bad.status, await bad.json()], [400, { error: 'time: invalid duration "soon"' }]);
+  await assert.rejects(ollama.generate({ model: "fim", prompt: "x", raw: true, context: [1, 2] }), /raw mode does not support/);
+});
+
+test("server: a conversation longer than num_ctx is truncated from the front, not refused", opts, async () => {
+  const long = Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: `message ${i} `.repeat(20) }));
+  const r = await ollama.chat({ model: "thinker", messages: long, stream: false, options: { num_ctx: 256, num_predict: 2, temperature: 0 } });
+  assert.equal(r.done, true);
+  assert.ok(r.prompt_eval_count! <= 256, String(r.prompt_eval_count));
+});
