@@ -3,7 +3,7 @@
  * println html js urlquery eq ne lt le gt ge call. Comparisons accept only like kinds (signed and
  * unsigned integers mix); `len`, `index`, `slice` on strings work on UTF-8 bytes.
  */
-import { FuncError, type GoFunc } from "./func_types.ts";
+import { FuncError, type GoFunc, INTERFACE_INDEX } from "./func_types.ts";
 import { sprint, sprintln } from "./fmt.ts";
 import { sprintf } from "./printf.ts";
 import { isPrint } from "./strconv.ts";
@@ -109,6 +109,7 @@ function le(a: unknown, b: unknown): boolean {
 }
 
 function indexArg(index: unknown, cap: number): number {
+  if (index === INTERFACE_INDEX) throw new FuncError("cannot index slice/array with type interface {}");
   index = indirect(index);
   const k = kindOf(index);
   if (k === "invalid") throw new FuncError("cannot index slice/array with nil");

@@ -18,7 +18,7 @@ import type {
   TemplateNode,
   VariableNode,
 } from "./ast.ts";
-import { FuncError, type GoFunc, type ParamType } from "./func_types.ts";
+import { FuncError, type GoFunc, INTERFACE_INDEX, type ParamType } from "./func_types.ts";
 import { sprint1 } from "./fmt.ts";
 import { nodeString } from "./node_string.ts";
 import { goQuote } from "./strconv.ts";
@@ -70,7 +70,11 @@ class State {
   // The variable stack: entries [0, nVars) are live; popping only moves nVars (no array resizing).
   varNames: string[] = [];
   varValues: unknown[] = [];
+  // Whether a variable holds an interface{} value not yet unwrapped (a range element): Go's `slice`
+  // rejects such indexes. `dotIface` says the same of dot.
+  varIface: boolean[] = [];
   nVars = 0;
+  dotIface = false;
   node: Node | null = null;
   name = "";
   depth = 0;
@@ -98,6 +102,7 @@ class State {
   push(name: string, value: unknown) {
     this.varNames[this.nVars] = name;
     this.varValues[this.nVars] = value;
+    this.varIface[this.nVars] = false;
     this.nVars++;
   }
 
@@ -105,10 +110,11 @@ class State {
     this.nVars = mark;
   }
 
-  #setVar(name: string, value: unknown) {
+  #setVar(name: string, value: unknown, iface = false) {
     for (let i = this.nVars - 1; i >= 0; i--) {
       if (this.varNames[i] === name) {
         this.varValues[i] = value;
+        this.varIface[i] = iface;
         return;
       }
     }
@@ -153,7 +159,14 @@ class State {
         const mark = this.nVars;
         const val = this.evalPipeline(dot, node.pipe);
         let r = NORMAL;
-        if (isTrue(val)) r = this.walk(node.type === "with" ? val : dot, node.list);
+        if (isTrue(val)) {
+          if (node.type === "with") {
+            const iface = this.dotIface;
+            this.dotIface = false;
+            r = this.walk(val, node.list);
+            this.dotIface = iface;
+          } else r = this.walk(dot, node.list);
+        }
         else if (node.elseList) r = this.walk(dot, node.elseList);
         this.#pop(mark);
         return r;
@@ -193,14 +206,22 @@ class State {
     const decl = r.pipe.decl;
     const one = (index: () => unknown, elem: unknown): number => {
       if (decl.length > 0) {
-        if (r.pipe.isAssign) this.#setVar(decl[0].ident[0], decl.length > 1 ? index() : elem);
-        else this.varValues[this.nVars - 1] = elem;
+        if (r.pipe.isAssign) {
+          if (decl.length > 1) this.#setVar(decl[0].ident[0], index());
+          else this.#setVar(decl[0].ident[0], elem, true);
+        } else {
+          this.varValues[this.nVars - 1] = elem;
+          this.varIface[this.nVars - 1] = true;
+        }
       }
       if (decl.length > 1) {
-        if (r.pipe.isAssign) this.#setVar(decl[1].ident[0], elem);
+        if (r.pipe.isAssign) this.#setVar(decl[1].ident[0], elem, true);
         else this.varValues[this.nVars - 2] = index();
       }
+      const iface = this.dotIface;
+      this.dotIface = true;
       const sig = this.walk(elem, r.list);
+      this.dotIface = iface;
       this.#pop(mark);
       return sig;
     };
@@ -238,17 +259,22 @@ class State {
     if (tree === undefined) this.errorf(`template ${goQuote(t.name)} not defined`);
     if (this.depth >= MAX_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_DEPTH})`);
     const newDot = t.pipe ? this.evalPipeline(dot, t.pipe) : undefined;
-    const names = this.varNames, values = this.varValues, n = this.nVars, name = this.name;
+    const names = this.varNames, values = this.varValues, ifaces = this.varIface, n = this.nVars, name = this.name;
+    const dotIface = this.dotIface;
     this.varNames = ["$"];
     this.varValues = [newDot];
+    this.varIface = [false];
     this.nVars = 1;
+    this.dotIface = false;
     this.name = t.name;
     this.depth++;
     this.walk(newDot, tree);
     this.depth--;
     this.varNames = names;
     this.varValues = values;
+    this.varIface = ifaces;
     this.nVars = n;
+    this.dotIface = dotIface;
     this.name = name;
   }
 
@@ -400,7 +426,12 @@ class State {
     let i = 0;
     for (; i < numFixed && i < argNodes.length; i++) argv.push(this.#evalArg(dot, fn.params[i], argNodes[i]));
     if (fn.variadic !== undefined) {
-      for (; i < argNodes.length; i++) argv.push(this.#evalArg(dot, fn.variadic, argNodes[i]));
+      const sliceIndexes = builtin && name === "slice";
+      for (; i < argNodes.length; i++) {
+        const v = this.#evalArg(dot, fn.variadic, argNodes[i]);
+        // Go's slice does not unwrap interface{} indexes (a map value, a range element) and rejects them.
+        argv.push(sliceIndexes && v !== undefined && this.#yieldsInterface(argNodes[i]) ? INTERFACE_INDEX : v);
+      }
     }
     if (final !== MISSING) {
       let t: ParamType;
@@ -417,6 +448,22 @@ class State {
       }
       throw e;
     }
+  }
+
+  // Whether evaluating `n` as an argument gives an interface{} value that Go has not unwrapped.
+  #yieldsInterface(n: ArgNode): boolean {
+    switch (n.type) {
+      case "field":
+      case "chain":
+        return true;
+      case "variable":
+        if (n.ident.length > 1) return true;
+        for (let i = this.nVars - 1; i >= 0; i--) if (this.varNames[i] === n.ident[0]) return this.varIface[i];
+        return false;
+      case "dot":
+        return this.dotIface;
+    }
+    return false;
   }
 
   #validateType(value: unknown, typ: ParamType | null): unknown {

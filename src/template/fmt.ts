@@ -6,7 +6,7 @@
  * map[string]interface{} (`[a b]`, `map[k:v]`).
  */
 import { canBackquote, formatFloat, goQuote, goQuoteRune, isPrint } from "./strconv.ts";
-import { GoComplex, GoInt, type GoMap, mapGet, mapKeys, stringMethod, typeName, utf8 } from "./values.ts";
+import { GoComplex, GoInt, type GoMap, kindOf, mapGet, mapKeys, stringMethod, typeName, utf8 } from "./values.ts";
 
 function runeCount(s: string): number {
   let n = s.length;
@@ -42,6 +42,7 @@ export class Printer {
   zero = false;
   plusV = false;
   sharpV = false;
+  erroring = false;
   wid = 0;
   widPresent = false;
   prec = 0;
@@ -282,6 +283,7 @@ export class Printer {
   }
 
   badVerb(verb: string, arg: unknown, top: boolean) {
+    this.erroring = true;
     this.buf += "%!" + verb + "(";
     if (arg === null || arg === undefined) this.buf += "<nil>";
     else {
@@ -290,6 +292,7 @@ export class Printer {
       else this.printValue(arg, "v", 0);
     }
     this.buf += ")";
+    this.erroring = false;
   }
 
   printArg(arg: unknown, verb: string) {
@@ -299,12 +302,28 @@ export class Printer {
       return;
     }
     if (verb === "T") return this.fmtS(typeName(arg));
+    if (verb === "p") return this.fmtPointer(arg);
     if (typeof arg === "object" && this.handleMethods(arg, verb)) return;
     this.printScalarOr(arg, verb, true, 0);
   }
 
-  // Go's handleMethods: a Stringer prints its String() for the string-like verbs.
+  // %p: maps, slices and funcs print an address (which no test can know); other values are bad verbs.
+  fmtPointer(arg: unknown) {
+    const k = kindOf(arg);
+    if (k !== "map" && k !== "slice" && k !== "func") return this.badVerb("p", arg, true);
+    const sharp = this.sharp;
+    this.sharp = !sharp;
+    this.fmtInteger(0xc000010000n, 16, false, "v", false);
+    this.sharp = sharp;
+  }
+
+  // Go's handleMethods: %w outside Errorf is a bad verb; a Stringer prints its String() for v s x X q.
   handleMethods(v: unknown, verb: string): boolean {
+    if (this.erroring) return false;
+    if (verb === "w") {
+      this.badVerb(verb, v, true);
+      return true;
+    }
     if (this.sharpV) return false;
     if (verb !== "v" && verb !== "s" && verb !== "x" && verb !== "X" && verb !== "q") return false;
     const str = stringMethod(v);

@@ -25,3 +25,6 @@ export class FuncError extends Error {}
 export interface FuncContext {
   now: () => Date;
 }
+
+/** Stands for an index argument of `slice` that is a wrapped interface{} value (Go rejects those). */
+export const INTERFACE_INDEX: unique symbol = Symbol("interface{} index");

@@ -145,9 +145,11 @@ export function ollamaFuncs(ctx: FuncContext): Map<string, GoFunc> {
         }
       },
     }],
-    ["currentDate", { params: [], call: () => ymd(ctx.now()) }],
+    // Both accept (and ignore) format strings, as Ollama's do.
+    ["currentDate", { params: [], variadic: "string", call: () => ymd(ctx.now()) }],
     ["yesterdayDate", {
       params: [],
+      variadic: "string",
       call: () => {
         const d = new Date(ctx.now().getTime());
         d.setDate(d.getDate() - 1);
