@@ -207,10 +207,14 @@ test("aborting during generation stops it between tokens; breaking out of genera
 test("a generation that fills the context ends with done_reason length", { skip }, async () => {
   const small = await loadModel(spmPath!, { numCtx: 64, numThread: 1 });
   try {
-    const r = await small.complete("Once upon a time", { raw: true, options: greedy });
+    // without context shift (Ollama's shift: false)
+    const r = await small.complete("Once upon a time", { raw: true, shift: false, options: greedy });
     assert.equal(r.doneReason, "length");
     assert.equal(r.promptTokens.length + r.tokens.length, small.info.nCtx);
-    await assert.rejects(small.complete(longPrompt(small.info.nCtx), { raw: true }), /exceeds the context length/);
+    await assert.rejects(
+      small.complete(longPrompt(small.info.nCtx), { raw: true, shift: false }),
+      { name: "ContextLengthError", message: /^the prompt is longer than the context length currently available to the model;/ },
+    );
   } finally {
     await small.close();
   }

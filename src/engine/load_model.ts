@@ -1,6 +1,7 @@
 /**
  * The library face for running a GGUF model in-process: `loadModel(path)` → `complete()`, `generate()`,
- * `embed()`, `close()`. Each model runs in its own Worker (model_host.ts); one request at a time per model.
+ * `embed()`, `close()`. Each model runs in its own Worker (model_host.ts), where up to `numParallel` requests
+ * are decoded together (continuous batching) and the rest wait their turn.
  * @module
  */
 import { ModelHost } from "./model_host.ts";
@@ -18,6 +19,8 @@ export interface LoadModelOptions {
   numBatch?: number;
   /** Load as an embedding model (the main context produces embeddings). */
   embedding?: boolean;
+  /** Requests decoded at once, each with `numCtx` tokens of context (default OLLAMA_NUM_PARALLEL, 4). */
+  numParallel?: number;
   /** 0..1 while the weights load. */
   onProgress?: (progress: number) => void;
   /** Aborting stops the load. */
@@ -32,6 +35,14 @@ export interface CompleteOptions {
   options?: OllamaOptions;
   /** A GBNF grammar constraining the output. */
   format?: string;
+  /**
+   * Context shift (Ollama's `shift`, default true): a prompt too long for the context is cut in the middle
+   * (keeping `num_keep` tokens) and generation goes on past the context. false: a too-long prompt is a
+   * ContextLengthError and generation stops at the context's end with doneReason "length".
+   */
+  shift?: boolean;
+  /** Ollama's `truncate` (default true): false refuses a too-long prompt even with shift on. */
+  truncate?: boolean;
   signal?: AbortSignal;
 }
 
@@ -42,6 +53,8 @@ export interface Completion {
   promptTokens: number[];
   doneReason: DoneReason;
   timings: Timings;
+  /** Prompt tokens dropped from the middle to fit the context (tollama addition; 0 when none). */
+  truncated: number;
 }
 
 export interface GenerateChunk {
@@ -51,6 +64,8 @@ export interface GenerateChunk {
   timings?: Timings;
   tokens?: number[];
   promptTokens?: number[];
+  /** Final chunk: prompt tokens dropped from the middle to fit the context (0 when none). */
+  truncated?: number;
 }
 
 /** A model loaded in its own Worker. */
@@ -85,6 +100,7 @@ export class LoadedModel implements AsyncDisposable {
       promptTokens: last?.promptTokens ?? [],
       doneReason: last?.doneReason ?? "stop",
       timings: last!.timings!,
+      truncated: last?.truncated ?? 0,
     };
   }
 
@@ -106,6 +122,8 @@ export class LoadedModel implements AsyncDisposable {
         addSpecial: options.addSpecial,
         options: options.options,
         grammar: options.format ?? options.options?.grammar,
+        shift: options.shift,
+        truncate: options.truncate,
       },
       (text) => {
         chunks.push(text);
@@ -134,6 +152,7 @@ export class LoadedModel implements AsyncDisposable {
         doneReason: done.doneReason,
         tokens: done.tokens,
         promptTokens: done.promptTokens,
+        truncated: done.truncated,
         timings: {
           promptEvalCount: done.promptEvalCount,
           promptEvalDuration: done.promptEvalDuration,
@@ -141,6 +160,7 @@ export class LoadedModel implements AsyncDisposable {
           evalDuration: done.evalDuration,
           loadDuration,
           totalDuration: Math.round((performance.now() - started) * 1e6) + loadDuration,
+          cachedTokens: done.cachedTokens,
         },
       };
     } finally {
@@ -195,6 +215,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     numThread: options.numThread,
     numBatch: options.numBatch,
     embedding: options.embedding,
+    numParallel: options.numParallel,
     onProgress: options.onProgress,
     signal: options.signal,
   });

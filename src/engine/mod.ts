@@ -19,5 +19,5 @@ export { DEFAULT_OPTIONS, type OllamaOptions, samplingOptions, stopSequences } f
 export type { CompletionDone, CompletionRequest, DoneReason, LoadSettings, ModelInfo, Timings } from "./protocol.ts";
 /** Text-level stop sequences. */
 export { StopMatcher } from "./stop_matcher.ts";
-/** Prompt longer than the context. */
-export { ContextLengthError } from "./token_loop.ts";
+/** Prompt longer than the context (shift or truncate off); maps to HTTP 400. */
+export { ContextLengthError } from "./overflow.ts";

@@ -43,13 +43,16 @@ export class ModelHost {
   readonly loadDuration: number;
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
+  /** Messages posted and not yet received by the worker (its batch loop yields only when this is > 0). */
+  readonly #inbox: Int32Array;
   #nextId = 1;
   #closing: Promise<void> | undefined;
   #gone: Error | undefined;
 
-  private constructor(path: string, worker: Worker, info: ModelInfo, loadDuration: number) {
+  private constructor(path: string, worker: Worker, info: ModelInfo, loadDuration: number, inbox: Int32Array) {
     this.path = path;
     this.#worker = worker;
+    this.#inbox = inbox;
     this.info = info;
     this.loadDuration = loadDuration;
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
@@ -75,7 +78,9 @@ export class ModelHost {
       numThread: options.numThread,
       numBatch: options.numBatch,
       embedding: options.embedding,
+      numParallel: options.numParallel ?? (options.embedding ? 1 : config.numParallel()),
     };
+    const inbox = new Int32Array(new SharedArrayBuffer(4));
     try {
       const { info, loadDuration } = await new Promise<{ info: ModelInfo; loadDuration: number }>((resolve, reject) => {
         const onAbort = () => reject(options.signal?.reason ?? new Error("aborted"));
@@ -94,10 +99,10 @@ export class ModelHost {
           event.preventDefault?.();
           reject(new ModelLoadError(path, `the worker failed: ${event.message}`));
         };
-        const load: ToWorker = { type: "load", path, libDir: llama.libDir, debugLevel: config.debugLevel(), settings };
+        const load: ToWorker = { type: "load", path, libDir: llama.libDir, debugLevel: config.debugLevel(), settings, inbox };
         worker.postMessage(load);
       });
-      return new ModelHost(path, worker, info, loadDuration);
+      return new ModelHost(path, worker, info, loadDuration, inbox);
     } catch (error) {
       worker.terminate();
       throw error;
@@ -148,7 +153,7 @@ export class ModelHost {
             resolve();
           };
         });
-        this.#worker.postMessage({ type: "close" } satisfies ToWorker);
+        this.#post({ type: "close" });
         await closed;
       }
       this.#worker.terminate();
@@ -178,12 +183,18 @@ export class ModelHost {
         resolve: resolve as (value: unknown) => void,
         reject: (error) => reject(error.name === "AbortError" && signal?.aborted ? signal.reason : error),
       });
-      this.#worker.postMessage(build(id, cancel));
+      this.#post(build(id, cancel));
     }).finally(() => {
       signal?.removeEventListener("abort", onAbort);
       this.#pending.delete(id);
       this.#cancels.delete(id);
     });
+  }
+
+  /** Posts to the worker, counting the message first so its batch loop knows to look. */
+  #post(message: ToWorker): void {
+    Atomics.add(this.#inbox, 0, 1);
+    this.#worker.postMessage(message);
   }
 
   #receive(message: FromWorker): void {

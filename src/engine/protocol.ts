@@ -1,7 +1,9 @@
 /**
  * Messages between the main thread (model_host.ts) and an inference Worker (worker_main.ts). Plain data only:
  * they cross a structured clone. Cancellation is a SharedArrayBuffer flag, not a message, so it reaches a
- * worker that is busy in its synchronous token loop.
+ * worker that is busy in its synchronous token loop. `inbox` (shared too) counts messages posted and not yet
+ * received: the worker's batch loop looks at it between steps and yields to its event loop only when it is
+ * non-zero, so new requests join the batch without a per-step yield.
  * @module
  */
 import type { OllamaOptions } from "./options.ts";
@@ -12,10 +14,20 @@ export interface LoadSettings {
   numBatch?: number;
   /** The main context produces embeddings (an embedding model). */
   embedding?: boolean;
+  /** Requests decoded together (continuous batching); each gets `numCtx` tokens of one unified KV cache. */
+  numParallel?: number;
+  /**
+   * One KV buffer for all sequences (llama.cpp's kv_unified). Off by default: then every sequence attends over
+   * its own stream only, while a unified cache makes each decode attend over every slot's cached tokens.
+   */
+  kvUnified?: boolean;
 }
 
 export interface ModelInfo {
+  /** Context length of one request (the KV cache holds nCtx × nParallel). */
   nCtx: number;
+  /** Requests decoded at once. */
+  nParallel: number;
   nCtxTrain: number;
   nEmbd: number;
   nVocab: number;
@@ -33,6 +45,8 @@ export interface Timings {
   evalDuration: number;
   loadDuration: number;
   totalDuration: number;
+  /** Prompt tokens reused from the KV cache (not in promptEvalCount). */
+  cachedTokens: number;
 }
 
 export type DoneReason = "stop" | "length";
@@ -47,6 +61,10 @@ export interface CompletionRequest {
   options?: OllamaOptions;
   /** A GBNF grammar constraining the output. */
   grammar?: string;
+  /** Context shift: a too-long prompt is cut in the middle and generation goes on past the context. Default true. */
+  shift?: boolean;
+  /** false: a too-long prompt is an error even with shift on. Default true. */
+  truncate?: boolean;
 }
 
 export interface CompletionDone {
@@ -57,6 +75,10 @@ export interface CompletionDone {
   promptEvalDuration: number;
   evalCount: number;
   evalDuration: number;
+  /** Prompt tokens reused from the KV cache (prefix cache); promptEvalCount counts only the computed rest. */
+  cachedTokens: number;
+  /** Prompt tokens dropped from the middle to fit the context (0 when none). */
+  truncated: number;
 }
 
 export interface SerializedError {
@@ -65,7 +87,7 @@ export interface SerializedError {
 }
 
 export type ToWorker =
-  | { type: "load"; path: string; libDir: string; debugLevel: number; settings: LoadSettings }
+  | { type: "load"; path: string; libDir: string; debugLevel: number; settings: LoadSettings; inbox: Int32Array }
   | { type: "complete"; id: number; request: CompletionRequest; cancel: Int32Array }
   | { type: "embed"; id: number; inputs: string[]; truncate: boolean; cancel: Int32Array }
   | { type: "tokenize"; id: number; text: string; addSpecial: boolean; parseSpecial: boolean }

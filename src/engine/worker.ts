@@ -33,8 +33,14 @@ async function drain(): Promise<void> {
   }
 }
 
+/** The shared count of messages posted to this worker and not yet received (see protocol.ts). */
+let inbox: Int32Array | undefined;
+
 scope.onmessage = (event) => {
-  queue.push(event.data);
+  const message = event.data;
+  if (message.type === "load") inbox = message.inbox;
+  else if (inbox) Atomics.sub(inbox, 0, 1);
+  queue.push(message);
   void drain();
 };
 

@@ -1,11 +1,13 @@
 /**
- * Inside an inference Worker: owns one model, its context(s) and the token loop; answers ToWorker messages
- * one at a time (the loop is synchronous, so requests queue in the worker's message queue).
+ * Inside an inference Worker: owns one model, its context(s) and the batch runner; answers ToWorker messages
+ * one at a time. A completion only joins the runner's queue; `pump()` then steps the runner (synchronous FFI)
+ * until no request is left, and goes back to the event loop between steps only when the main thread has posted
+ * something (the shared `inbox` count), so new requests, cancellations and tokenize calls get in between steps.
  * @module
  */
 import { Batch, type Context, embedTokens, Llama, Model } from "../llama/mod.ts";
 import type { FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } from "./protocol.ts";
-import { TokenLoop } from "./token_loop.ts";
+import { BatchRunner } from "./batch_runner.ts";
 
 type Post = (message: FromWorker) => void;
 
@@ -13,12 +15,44 @@ interface Loaded {
   model: Model;
   context: Context;
   batch: Batch;
-  loop: TokenLoop;
+  runner: BatchRunner;
   settings: LoadSettings;
+  /** Context length of one request. */
+  nCtx: number;
+  inbox: Int32Array;
   embedding?: { context: Context; batch: Batch };
 }
 
 let loaded: Loaded | undefined;
+let pumping = false;
+
+/** One trip through the event loop, without the 4 ms clamp nested timers get. */
+const yieldChannel = new MessageChannel();
+let wakeUp: (() => void) | undefined;
+yieldChannel.port1.onmessage = () => wakeUp?.();
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    wakeUp = resolve;
+    yieldChannel.port2.postMessage(0);
+  });
+}
+
+/** Steps the runner while it has requests; see the module note. */
+async function pump(state: Loaded): Promise<void> {
+  if (pumping) return;
+  pumping = true;
+  try {
+    while (loaded === state && state.runner.busy) {
+      state.runner.step();
+      if (Atomics.load(state.inbox, 0) > 0) await yieldToEvents();
+    }
+  } catch (error) {
+    console.error("tollama worker: the batch loop failed:", error);
+    state.runner.cancelAll(error as Error);
+  } finally {
+    pumping = false;
+  }
+}
 
 function serialize(error: unknown): SerializedError {
   if (error instanceof Error) return { name: error.name, message: error.message };
@@ -33,9 +67,14 @@ export async function handleMessage(message: ToWorker, post: Post): Promise<void
     case "complete":
       return guarded(message.id, post, () => {
         const state = need();
-        const cancelled = () => Atomics.load(message.cancel, 0) !== 0;
-        const done = state.loop.run(message.request, cancelled, (text) => post({ type: "chunk", id: message.id, text }));
-        post({ type: "done", id: message.id, done });
+        const { id, cancel } = message;
+        state.runner.submit(message.request, {
+          chunk: (text) => post({ type: "chunk", id, text }),
+          done: (done) => post({ type: "done", id, done }),
+          fail: (error) => post({ type: "error", id, error: serialize(error) }),
+          cancelled: () => Atomics.load(cancel, 0) !== 0,
+        });
+        void pump(state);
       });
     case "embed":
       return guarded(message.id, post, () => {
@@ -67,6 +106,7 @@ export async function handleMessage(message: ToWorker, post: Post): Promise<void
     case "close":
       try {
         if (loaded) {
+          loaded.runner.cancelAll(Object.assign(new Error("the model was closed"), { name: "WorkerGoneError" }));
           loaded.batch.close();
           loaded.embedding?.batch.close();
           loaded.model.close(); // closes its contexts and samplers first
@@ -108,18 +148,32 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
       },
     });
     const settings = message.settings;
-    const nCtx = settings.numCtx ?? 4096;
+    const requested = settings.numCtx ?? 4096;
+    // An embedding model serves one input at a time; otherwise one sequence per parallel request, one KV cache.
+    const nSeqMax = settings.embedding ? 1 : Math.max(1, settings.numParallel ?? 1);
     const context = model.createContext({
-      nCtx,
-      nBatch: settings.embedding ? nCtx : settings.numBatch ?? 512,
+      nCtx: requested,
+      nSeqMax,
+      kvUnified: settings.kvUnified ?? false,
+      nBatch: settings.embedding ? requested : settings.numBatch ?? 512,
       nThreads: settings.numThread,
       embeddings: settings.embedding,
     });
+    const nCtx = context.nCtx / nSeqMax;
     const batch = new Batch(llama.ffi, context.nBatch, 1);
-    loaded = { model, context, batch, loop: new TokenLoop(model, context, batch), settings };
+    const log = message.debugLevel > 0 ? (line: string) => console.error(`tollama: ${line}`) : undefined;
+    const runner = new BatchRunner(model, context, batch, {
+      nCtx,
+      nSeqMax,
+      unified: settings.kvUnified ?? false,
+      // truncations are always worth a line; shifts only when debugging
+      log: (line) => (line.startsWith("truncating") ? console.warn(`tollama: ${line}`) : log?.(line)),
+    });
+    loaded = { model, context, batch, runner, settings, nCtx, inbox: message.inbox };
     if (settings.embedding) loaded.embedding = { context, batch };
     const info: ModelInfo = {
-      nCtx: context.nCtx,
+      nCtx,
+      nParallel: nSeqMax,
       nCtxTrain: model.nCtxTrain,
       nEmbd: model.nEmbd,
       nVocab: model.vocab.nTokens,
@@ -138,7 +192,7 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
 /** The context embeddings run on: the main one for an embedding model, else one made on first use. */
 function embeddingContext(state: Loaded): { context: Context; batch: Batch } {
   if (!state.embedding) {
-    const nCtx = state.context.nCtx;
+    const nCtx = state.nCtx;
     const context = state.model.createContext({
       nCtx,
       nBatch: nCtx,

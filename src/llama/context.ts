@@ -13,7 +13,10 @@ import type { Model } from "./model.ts";
 import { defaultThreadCount } from "./threads.ts";
 
 export interface ContextOptions {
-  /** Context length in tokens (0 = the model's trained length). Default 4096, capped at the trained length. */
+  /**
+   * Context length of one sequence in tokens (0 = the model's trained length). Default 4096, capped at the trained
+   * length. The cache holds nCtx × nSeqMax tokens.
+   */
   nCtx?: number;
   /** Most tokens per llama_decode call. Default 512. */
   nBatch?: number;
@@ -61,7 +64,9 @@ export class Context extends NativeHandle {
   static create(model: Model, options: ContextOptions): Context {
     const { ffi } = model.llama;
     const nCtxTrain = model.nCtxTrain;
-    const nCtx = options.nCtx === 0 ? nCtxTrain : Math.min(options.nCtx ?? 4096, nCtxTrain > 0 ? nCtxTrain : Infinity);
+    const perSeq = options.nCtx === 0 ? nCtxTrain : Math.min(options.nCtx ?? 4096, nCtxTrain > 0 ? nCtxTrain : Infinity);
+    // Every sequence gets the whole length: llama.cpp gives each n_ctx / n_seq_max (or shares n_ctx when unified).
+    const nCtx = perSeq * (options.nSeqMax ?? 1);
     const nBatch = Math.min(options.nBatch ?? 512, nCtx);
     const nThreads = options.nThreads && options.nThreads > 0 ? options.nThreads : defaultThreadCount();
     const nThreadsBatch = options.nThreadsBatch && options.nThreadsBatch > 0 ? options.nThreadsBatch : nThreads;

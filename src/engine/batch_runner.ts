@@ -1,0 +1,333 @@
+/**
+ * Continuous batching inside an inference Worker: one llama_context with `n_seq_max` sequences over a unified
+ * KV cache; every running request owns one sequence (a "slot"). Each `step()` builds ONE llama_batch holding the
+ * next token of every generating request plus chunks of pending prompts — capped while others generate, so a
+ * long prompt never stalls their token stream for long — decodes it, and samples each request from its own
+ * output row with its own sampler chain. Requests join and leave between steps; those beyond n_seq_max wait in
+ * a queue here.
+ *
+ * Prefix cache: a finished request leaves its tokens in its slot's KV cache. A new request takes the free slot
+ * sharing the longest token prefix with its prompt (multi-turn chat re-sends the history, so only the new turn is
+ * computed), trims the rest (llama_memory_seq_rm), and copies a longer prefix held by another slot when there is
+ * one (llama_memory_seq_cp: in a unified cache the cells are shared, not copied).
+ * @module
+ */
+import type { Batch, Context, Model } from "../llama/mod.ts";
+import { AbortedError } from "../llama/mod.ts";
+import { fitPrompt, keepCount, shiftDiscard } from "./overflow.ts";
+import type { CompletionRequest, DoneReason } from "./protocol.ts";
+import { Sequence, type SequenceSink } from "./sequence.ts";
+
+/** Most prompt tokens per step while other requests are generating (their next token waits for the step). */
+const PREFILL_CHUNK_WHILE_GENERATING = 256;
+/** Prefill tokens in a step from which the abort callback is installed (it costs a JS call per graph node). */
+const ABORT_CALLBACK_FROM = 32;
+/** Ollama bounds an open-ended generation (num_predict < 0) to this many contexts. */
+const OPEN_ENDED_CONTEXTS = 10;
+
+interface Slot {
+  readonly id: number;
+  /** Tokens whose KV entries this sequence holds, at positions 0..n-1. */
+  tokens: number[];
+  seq: Sequence | undefined;
+  /** When the slot was last given or freed (least recently used slots are reused first). */
+  lastUsed: number;
+  /** When its current request was admitted (prefill goes oldest first). */
+  admitted: number;
+  /**
+   * Positions below this may be cells shared with another slot (llama_memory_seq_cp): a shift must not move
+   * them, since a cell has one position for all its sequences.
+   */
+  sharedUntil: number;
+}
+
+export interface BatchRunnerOptions {
+  /** Context length of one request. */
+  nCtx: number;
+  /** Requests decoded together (the context's n_seq_max). */
+  nSeqMax: number;
+  /** The context has one KV buffer for all sequences (cells can be shared by seq_cp). */
+  unified: boolean;
+  /** Logs a line (truncations, shifts). */
+  log?: (message: string) => void;
+}
+
+export class BatchRunner {
+  readonly #model: Model;
+  readonly #context: Context;
+  readonly #batch: Batch;
+  readonly #nCtx: number;
+  readonly #slots: Slot[];
+  readonly #queue: Sequence[] = [];
+  readonly #log: (message: string) => void;
+  readonly #unified: boolean;
+  #clock = 0;
+
+  constructor(model: Model, context: Context, batch: Batch, options: BatchRunnerOptions) {
+    this.#model = model;
+    this.#context = context;
+    this.#batch = batch;
+    this.#nCtx = options.nCtx;
+    this.#log = options.log ?? (() => {});
+    this.#unified = options.unified;
+    this.#slots = Array.from(
+      { length: options.nSeqMax },
+      (_, id) => ({ id, tokens: [], seq: undefined, lastUsed: 0, admitted: 0, sharedUntil: 0 }),
+    );
+  }
+
+  /** Requests running or waiting. */
+  get busy(): boolean {
+    return this.#queue.length > 0 || this.#slots.some((s) => s.seq);
+  }
+
+  /** The prompt's token ids: given ids as they are, raw text as llama.cpp tokenizes it, else through the chat template. */
+  promptTokens(request: CompletionRequest): number[] {
+    if (typeof request.prompt !== "string") {
+      const nVocab = this.#model.vocab.nTokens;
+      for (const t of request.prompt) {
+        if (!Number.isInteger(t) || t < 0 || t >= nVocab) throw new RangeError(`invalid token id ${t} in the prompt`);
+      }
+      return request.prompt;
+    }
+    let text = request.prompt;
+    if (!request.raw && this.#model.chatTemplate() !== undefined) {
+      text = this.#model.applyChatTemplate([{ role: "user", content: request.prompt }], true);
+    }
+    return this.#model.vocab.tokenize(text, { addSpecial: request.addSpecial ?? true, parseSpecial: true });
+  }
+
+  /** Queues a request; errors in the request itself (bad ids, too long a prompt) go to `sink.fail` at once. */
+  submit(request: CompletionRequest, sink: SequenceSink): void {
+    let sequence: Sequence;
+    try {
+      if (sink.cancelled()) throw new AbortedError();
+      const original = this.promptTokens(request);
+      if (original.length === 0) throw new RangeError("the prompt is empty after tokenization");
+      const options = request.options ?? {};
+      const nCtx = this.#nCtx;
+      const addsBos = this.#model.vocab.addBos;
+      const numKeep = options.num_keep ?? 4;
+      const fitted = fitPrompt(original, {
+        nCtx,
+        numKeep,
+        addsBos,
+        shift: request.shift ?? true,
+        truncate: request.truncate ?? true,
+      });
+      if (fitted.dropped > 0) {
+        this.#log(`truncating input prompt: limit ${nCtx}, prompt ${original.length}, keep ${numKeep}, new ${fitted.tokens.length}`);
+      }
+      const limit = OPEN_ENDED_CONTEXTS * nCtx;
+      const wanted = options.num_predict ?? -1;
+      sequence = new Sequence(request, sink, {
+        original,
+        prompt: fitted.tokens,
+        dropped: fitted.dropped,
+        keep: keepCount(numKeep, fitted.tokens.length, addsBos, nCtx),
+        numPredict: wanted < 0 || wanted > limit ? limit : wanted,
+      });
+    } catch (error) {
+      sink.fail(error as Error);
+      return;
+    }
+    this.#queue.push(sequence);
+  }
+
+  /** Ends every request with `error` (the model is closing). */
+  cancelAll(error: Error): void {
+    for (const sequence of this.#queue.splice(0)) sequence.fail(error);
+    for (const slot of this.#slots) {
+      if (slot.seq) this.#release(slot, (s) => s.fail(error), true);
+    }
+  }
+
+  /** One decode: admits waiting requests, builds the batch, decodes it, samples. */
+  step(): void {
+    this.#admit();
+    const batch = this.#batch;
+    batch.clear();
+    const members: Slot[] = [];
+    let generating = 0;
+    for (const slot of this.#slots) {
+      const seq = slot.seq;
+      if (!seq || seq.pending === undefined) continue;
+      if (seq.sink.cancelled()) {
+        this.#release(slot, (s) => s.fail(), true);
+        continue;
+      }
+      if (slot.tokens.length + 1 >= this.#nCtx && !(seq.shift && this.#shift(slot, seq))) {
+        this.#release(slot, (s) => s.finish("length"));
+        continue;
+      }
+      seq.batchStart = slot.tokens.length;
+      seq.batchCount = 1;
+      seq.outIndex = batch.add(seq.pending, seq.batchStart, slot.id, true);
+      members.push(slot);
+      generating++;
+    }
+    let budget = batch.capacity - batch.length;
+    if (generating > 0) budget = Math.min(budget, PREFILL_CHUNK_WHILE_GENERATING);
+    let prefill = 0;
+    for (const slot of this.#byAge()) {
+      const seq = slot.seq!;
+      if (!seq.prefilling) continue;
+      if (seq.sink.cancelled()) {
+        this.#release(slot, (s) => s.fail(), true);
+        continue;
+      }
+      if (budget <= 0) continue;
+      const count = Math.min(budget, seq.prompt.length - seq.next);
+      seq.batchStart = seq.next;
+      seq.batchCount = count;
+      for (let k = 0; k < count; k++) {
+        const at = seq.next + k;
+        const last = at === seq.prompt.length - 1;
+        const i = batch.add(seq.prompt[at], at, slot.id, last);
+        if (last) seq.outIndex = i;
+      }
+      budget -= count;
+      prefill += count;
+      members.push(slot);
+    }
+    if (members.length === 0) return;
+    this.#decode(members, prefill);
+  }
+
+  #decode(members: Slot[], prefill: number): void {
+    const context = this.#context;
+    const watched = prefill >= ABORT_CALLBACK_FROM;
+    // Abort a decode only when every request in it is cancelled: the others' work must not be lost.
+    if (watched) context.setAbort(() => members.every((slot) => slot.seq?.sink.cancelled() ?? true));
+    try {
+      context.decode(this.#batch);
+    } catch (error) {
+      // what the failed decode wrote stays in the cache: drop each member's part of it
+      for (const slot of members) {
+        const failed = error instanceof AbortedError ? new AbortedError() : error as Error;
+        this.#release(slot, (s) => s.fail(failed), true);
+      }
+      return;
+    } finally {
+      if (watched) context.setAbort(null);
+    }
+    for (const slot of members) {
+      const seq = slot.seq!;
+      if (seq.pending !== undefined && !seq.prefilling) {
+        slot.tokens.push(seq.pending);
+        seq.pending = undefined;
+      } else {
+        for (let k = 0; k < seq.batchCount; k++) slot.tokens.push(seq.prompt[seq.batchStart + k]);
+        seq.next += seq.batchCount;
+        if (seq.prefilling) continue;
+      }
+      let reason: DoneReason | undefined;
+      try {
+        reason = seq.sample(context, this.#model);
+      } catch (error) {
+        this.#release(slot, (s) => s.fail(error as Error), true);
+        continue;
+      }
+      if (reason) this.#release(slot, (s) => s.finish(reason));
+    }
+  }
+
+  /** Moves waiting requests into free slots, each onto the slot whose cache shares the longest prefix. */
+  #admit(): void {
+    while (this.#queue.length > 0) {
+      const seq = this.#queue[0];
+      if (seq.sink.cancelled()) {
+        this.#queue.shift();
+        seq.fail();
+        continue;
+      }
+      const free = this.#slots.filter((s) => !s.seq);
+      if (free.length === 0) return;
+      this.#queue.shift();
+      const prompt = seq.prompt;
+      const max = prompt.length - 1; // evaluate at least one token: its logits give the first output
+      const common = (slot: Slot) => Math.min(commonPrefix(slot.tokens, prompt), max);
+      // the free slot with the longest shared prefix; on a tie the one used longest ago
+      let slot = free[0];
+      let best = common(slot);
+      for (const other of free.slice(1)) {
+        const n = common(other);
+        if (n > best || (n === best && other.lastUsed < slot.lastUsed)) [slot, best] = [other, n];
+      }
+      // a longer prefix in another slot (running or not) is shared into this one
+      let source: Slot | undefined;
+      for (const other of this.#slots) {
+        if (other === slot) continue;
+        const n = common(other);
+        if (n > best) [source, best] = [other, n];
+      }
+      const context = this.#context;
+      if (source) {
+        context.seqRm(slot.id, -1, -1);
+        if (this.#unified) {
+          context.seqCp(source.id, slot.id, 0, best);
+          slot.sharedUntil = best;
+          source.sharedUntil = Math.max(source.sharedUntil, best);
+        } else {
+          // separate streams copy whole sequences only (a buffer copy), then the tail goes
+          context.seqCp(source.id, slot.id, -1, -1);
+          context.seqRm(slot.id, best, -1);
+        }
+        slot.tokens = source.tokens.slice(0, best);
+      } else if (!context.seqRm(slot.id, best, -1)) {
+        context.seqRm(slot.id, -1, -1); // a memory that cannot cut a sequence in the middle
+        best = 0;
+      }
+      slot.tokens.length = best;
+      slot.sharedUntil = Math.min(slot.sharedUntil, best);
+      slot.seq = seq;
+      slot.admitted = ++this.#clock;
+      try {
+        seq.start(this.#model, best, this.#nCtx);
+      } catch (error) {
+        this.#release(slot, (s) => s.fail(error as Error));
+      }
+    }
+  }
+
+  /** Frees the context of a sequence that reached the end: keep the first `keep` tokens, drop half of the rest. */
+  #shift(slot: Slot, seq: Sequence): boolean {
+    const used = slot.tokens.length;
+    // shared cells stay where they are: keep them too
+    const keep = Math.max(Math.min(seq.keep, used - 1), slot.sharedUntil);
+    if (keep >= used - 1) return false;
+    const discard = shiftDiscard(used, keep);
+    const context = this.#context;
+    context.seqRm(slot.id, keep, keep + discard);
+    context.seqAdd(slot.id, keep + discard, used, -discard);
+    slot.tokens.splice(keep, discard);
+    seq.shifted = true;
+    this.#log(`context shift: sequence ${slot.id} kept ${keep}, dropped ${discard} of ${used} tokens`);
+    return true;
+  }
+
+  /** Ends the slot's request through `end`; `clear` also drops its KV (cancelled, failed, or shifted). */
+  #release(slot: Slot, end: (seq: Sequence) => void, clear = false): void {
+    const seq = slot.seq;
+    slot.seq = undefined;
+    slot.lastUsed = ++this.#clock;
+    if (clear || seq?.shifted) {
+      this.#context.seqRm(slot.id, -1, -1);
+      slot.tokens = [];
+      slot.sharedUntil = 0;
+    }
+    if (seq) end(seq);
+  }
+
+  /** Slots with a request, oldest request first (prefill order). */
+  #byAge(): Slot[] {
+    return this.#slots.filter((s) => s.seq).sort((a, b) => a.admitted - b.admitted);
+  }
+}
+
+function commonPrefix(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}

@@ -1,0 +1,150 @@
+/**
+ * One request inside the batch runner: its prompt (already fitted to the context), where its prefill stands,
+ * its own sampler chain, and the text side of its output (streaming UTF-8 decode → stop sequences → chunks).
+ * The runner (batch_runner.ts) decides what goes into each decode; this file only keeps one request's state.
+ * @module
+ */
+import { AbortedError, type Context, type Model, Sampler } from "../llama/mod.ts";
+import { samplingOptions, stopSequences } from "./options.ts";
+import type { CompletionDone, CompletionRequest, DoneReason } from "./protocol.ts";
+import { StopMatcher } from "./stop_matcher.ts";
+
+/** Where a request's output goes (the worker posts it to the main thread). */
+export interface SequenceSink {
+  chunk(text: string): void;
+  done(done: CompletionDone): void;
+  fail(error: Error): void;
+  /** Polled between steps and, during big prefills, from inside llama_decode. */
+  cancelled(): boolean;
+}
+
+const now = () => performance.now();
+const ns = (ms: number) => Math.round(ms * 1e6);
+
+export class Sequence {
+  readonly request: CompletionRequest;
+  readonly sink: SequenceSink;
+  /** The whole prompt as tokenized (before fitting). */
+  readonly original: number[];
+  /** What is evaluated: `original`, or its truncation. */
+  readonly prompt: number[];
+  /** Prompt tokens dropped to fit the context. */
+  readonly dropped: number;
+  /** Tokens kept at the start on a context shift. */
+  readonly keep: number;
+  readonly shift: boolean;
+  readonly numPredict: number;
+  /** Prompt tokens evaluated so far (the first `cached` of them came from the KV cache). */
+  next = 0;
+  cached = 0;
+  /** A sampled token not yet decoded (generation phase). */
+  pending: number | undefined;
+  /** Index of this sequence's output in the current batch, -1 when it has none. */
+  outIndex = -1;
+  /** Position of this sequence's first token in the current batch, and how many it has there. */
+  batchStart = 0;
+  batchCount = 0;
+  /** A context shift happened: the KV no longer matches a plain prefix of the tokens. */
+  shifted = false;
+  readonly tokens: number[] = [];
+  #sampler: Sampler | undefined;
+  readonly #stop: StopMatcher;
+  readonly #decoder = new TextDecoder("utf-8");
+  #startedAt = 0;
+  #prefilledAt = 0;
+
+  constructor(
+    request: CompletionRequest,
+    sink: SequenceSink,
+    fitted: { original: number[]; prompt: number[]; dropped: number; keep: number; numPredict: number },
+  ) {
+    this.request = request;
+    this.sink = sink;
+    this.original = fitted.original;
+    this.prompt = fitted.prompt;
+    this.dropped = fitted.dropped;
+    this.keep = fitted.keep;
+    this.numPredict = fitted.numPredict;
+    this.shift = request.shift ?? true;
+    this.#stop = new StopMatcher(stopSequences(request.options));
+  }
+
+  get prefilling(): boolean {
+    return this.next < this.prompt.length;
+  }
+
+  /** Starts the request on its slot: `cached` prompt tokens are already in the KV cache. */
+  start(model: Model, cached: number, nCtx: number): void {
+    this.#startedAt = now();
+    this.next = this.cached = cached;
+    const options = this.request.options ?? {};
+    this.#sampler = new Sampler(model, samplingOptions(options, this.request.grammar), nCtx);
+    this.#sampler.acceptPrompt(this.prompt);
+  }
+
+  /**
+   * Samples the next token from output `outIndex` of the last decode and streams its text. Returns the reason
+   * to stop, or undefined to go on (the token is then `pending`, to be decoded in the next step).
+   */
+  sample(context: Context, model: Model): DoneReason | undefined {
+    if (this.#prefilledAt === 0) this.#prefilledAt = now();
+    const token = this.#sampler!.sample(context, this.outIndex);
+    this.outIndex = -1;
+    if (model.vocab.isEog(token)) return "stop";
+    this.tokens.push(token);
+    const text = this.#decoder.decode(model.vocab.piece(token), { stream: true });
+    if (text) {
+      const safe = this.#stop.push(text);
+      if (safe.text) this.sink.chunk(safe.text);
+      if (safe.stopped) {
+        this.#stoppedByText = true;
+        return "stop";
+      }
+    }
+    if (this.numPredict > 0 && this.tokens.length >= this.numPredict) return "length";
+    this.pending = token;
+    return undefined;
+  }
+
+  #stoppedByText = false;
+
+  /** Sends the held-back text and the final figures. */
+  finish(reason: DoneReason): void {
+    let doneReason = reason;
+    if (!this.#stoppedByText) {
+      // bytes of an incomplete character, then whatever was held back as a possible stop prefix
+      let tail = "";
+      const last = this.#decoder.decode();
+      const pushed = last ? this.#stop.push(last) : { text: "", stopped: false };
+      tail += pushed.text;
+      if (pushed.stopped) doneReason = "stop";
+      else tail += this.#stop.flush();
+      if (tail) this.sink.chunk(tail);
+    }
+    const ended = now();
+    const prefilled = this.#prefilledAt || ended;
+    this.close();
+    this.sink.done({
+      tokens: this.tokens,
+      promptTokens: this.original,
+      doneReason,
+      promptEvalCount: this.prompt.length - this.cached,
+      promptEvalDuration: ns(prefilled - this.#startedAt),
+      evalCount: this.tokens.length,
+      evalDuration: ns(ended - prefilled),
+      cachedTokens: this.cached,
+      truncated: this.dropped,
+    });
+  }
+
+  /** Ends the request with an error (AbortError when cancelled). */
+  fail(error: Error = new AbortedError()): void {
+    this.close();
+    this.sink.fail(error);
+  }
+
+  close(): void {
+    this.#sampler?.close();
+    this.#sampler = undefined;
+  }
+}
