@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { loadModel } from "../src/engine/mod.ts";
 import { defaultThreadCount, Llama } from "../src/llama/mod.ts";
 import { config } from "../src/config.ts";
@@ -89,15 +90,39 @@ async function prompt(rep: number): Promise<{ text: string; tokens: number[] }> 
   return { text, tokens };
 }
 
+/** Tokens per second of wall time, and per second of process CPU time (steadier on a shared box). */
 interface Run {
-  pp: number; // tokens/s
+  pp: number;
   tg: number;
+  ppCpu: number;
+  tgCpu: number;
 }
 
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e3;
+};
+
+/**
+ * Two calls: the prompt alone (one token generated) for prompt processing, then the same prompt again (all but
+ * its last token come from the prefix cache) generating `genTokens` for generation. CPU time is the whole
+ * process's (worker, main thread, runtime threads): the engine's real cost.
+ */
 async function runEngine(text: string): Promise<Run> {
-  const r = await model.complete(text, { raw: true, options: { temperature: 0, num_predict: genTokens } });
-  const t = r.timings;
-  return { pp: t.promptEvalCount / (t.promptEvalDuration / 1e9), tg: t.evalCount / (t.evalDuration / 1e9) };
+  let c0 = cpuMs();
+  const a = await model.complete(text, { raw: true, options: { temperature: 0, num_predict: 1 } });
+  const ppCpuMs = cpuMs() - c0;
+  c0 = cpuMs();
+  const b = await model.complete(text, { raw: true, options: { temperature: 0, num_predict: genTokens } });
+  const tgCpuMs = cpuMs() - c0;
+  const ta = a.timings, tb = b.timings;
+  return {
+    pp: ta.promptEvalCount / (ta.promptEvalDuration / 1e9),
+    tg: tb.evalCount / (tb.evalDuration / 1e9),
+    ppCpu: ta.promptEvalCount / (ppCpuMs / 1e3),
+    // the repeated prompt's last token is decoded too: evalCount decodes in all
+    tgCpu: tb.evalCount / (tgCpuMs / 1e3),
+  };
 }
 
 function runNative(tokens: number[]): Run {
@@ -106,8 +131,14 @@ function runNative(tokens: number[]): Run {
   const out = execFileSync(native, [path, llama.libDir, String(threads), String(nCtx), String(nBatch), file, String(genTokens)], {
     encoding: "utf8",
   });
-  const j = JSON.parse(out) as { prompt_tokens: number; prompt_ms: number; gen_tokens: number; gen_ms: number };
-  return { pp: j.prompt_tokens / (j.prompt_ms / 1e3), tg: j.gen_tokens / (j.gen_ms / 1e3) };
+  const j = JSON.parse(out) as Record<string, number>;
+  return {
+    pp: j.prompt_tokens / (j.prompt_ms / 1e3),
+    tg: j.gen_tokens / (j.gen_ms / 1e3),
+    ppCpu: j.prompt_tokens / (j.prompt_cpu_ms / 1e3),
+    // per CPU second the unit is decodes (one token each): gen_tokens samples took gen_tokens - 1 decodes
+    tgCpu: (j.gen_tokens - 1) / (j.gen_cpu_ms / 1e3),
+  };
 }
 
 const engine: Run[] = [];
@@ -124,8 +155,9 @@ try {
     }
     const e = engine[engine.length - 1], n = reference[reference.length - 1];
     console.log(
-      `rep ${rep + 1}: pp engine ${e.pp.toFixed(0)} / native ${n.pp.toFixed(0)} tok/s; ` +
-        `tg engine ${e.tg.toFixed(1)} / native ${n.tg.toFixed(1)} tok/s`,
+      `rep ${rep + 1}: pp engine ${e.pp.toFixed(0)} / native ${n.pp.toFixed(0)} tok/s (CPU ${e.ppCpu.toFixed(0)} / ${
+        n.ppCpu.toFixed(0)
+      }); tg engine ${e.tg.toFixed(1)} / native ${n.tg.toFixed(1)} tok/s (CPU ${e.tgCpu.toFixed(1)} / ${n.tgCpu.toFixed(1)})`,
     );
   }
 } finally {
@@ -133,11 +165,10 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const pp = median(engine.map((r) => r.pp)) / median(reference.map((r) => r.pp));
-const tg = median(engine.map((r) => r.tg)) / median(reference.map((r) => r.tg));
-console.log(
-  `\nmedians: pp engine ${median(engine.map((r) => r.pp)).toFixed(0)} native ${median(reference.map((r) => r.pp)).toFixed(0)} tok/s; ` +
-    `tg engine ${median(engine.map((r) => r.tg)).toFixed(1)} native ${median(reference.map((r) => r.tg)).toFixed(1)} tok/s`,
-);
-console.log(`ratio generation (engine/native): ${tg.toFixed(3)}`);
-console.log(`ratio prompt processing (engine/native): ${pp.toFixed(3)}`);
+const ratio = (key: keyof Run) => median(engine.map((r) => r[key])) / median(reference.map((r) => r[key]));
+const show = (key: keyof Run) =>
+  `engine ${median(engine.map((r) => r[key])).toFixed(1)} native ${median(reference.map((r) => r[key])).toFixed(1)} tok/s`;
+console.log(`\nmedians: pp ${show("pp")}; tg ${show("tg")}`);
+console.log(`medians per CPU second: pp ${show("ppCpu")}; tg ${show("tgCpu")}`);
+console.log(`ratio generation (engine/native): ${ratio("tg").toFixed(3)} wall, ${ratio("tgCpu").toFixed(3)} CPU`);
+console.log(`ratio prompt processing (engine/native): ${ratio("pp").toFixed(3)} wall, ${ratio("ppCpu").toFixed(3)} CPU`);

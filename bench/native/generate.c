@@ -4,7 +4,7 @@
 //   generate <model.gguf> <lib dir> <threads> <n_ctx> <n_batch> <tokens file> <n_gen>
 //
 // The tokens file holds the prompt's token ids, whitespace-separated (tollama tokenized it). Prints one JSON line:
-// {"prompt_tokens":N,"prompt_ms":x,"gen_tokens":M,"gen_ms":y}
+// {"prompt_tokens":N,"prompt_ms":x,"gen_tokens":M,"gen_ms":y,"prompt_cpu_ms":a,"gen_cpu_ms":b} (CPU: process time)
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -21,6 +21,12 @@ static double now_ms(void) {
 static void quiet(enum ggml_log_level level, const char * text, void * data) {
     (void) data;
     if (level >= GGML_LOG_LEVEL_WARN && level != GGML_LOG_LEVEL_CONT) fputs(text, stderr);
+}
+
+static double cpu_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 static int argmax(const float * logits, int n) {
@@ -84,7 +90,7 @@ int main(int argc, char ** argv) {
     }
     llama_memory_clear(llama_get_memory(ctx), true);
 
-    double t0 = now_ms();
+    double c0 = cpu_ms(), t0 = now_ms();
     for (int from = 0; from < n_prompt; from += n_batch) {
         int count = n_prompt - from < n_batch ? n_prompt - from : n_batch;
         batch.n_tokens = count;
@@ -94,7 +100,7 @@ int main(int argc, char ** argv) {
         }
         if (llama_decode(ctx, batch) != 0) { fprintf(stderr, "prompt decode failed\n"); return 1; }
     }
-    double t1 = now_ms();
+    double c1 = cpu_ms(), t1 = now_ms();
     int out = batch.n_tokens - 1, pos = n_prompt, generated = 0;
     for (;;) {
         int token = argmax(llama_get_logits_ith(ctx, out), n_vocab);
@@ -106,8 +112,9 @@ int main(int argc, char ** argv) {
         if (llama_decode(ctx, batch) != 0) { fprintf(stderr, "decode failed\n"); return 1; }
         out = 0;
     }
-    double t2 = now_ms();
-    printf("{\"prompt_tokens\":%d,\"prompt_ms\":%.4f,\"gen_tokens\":%d,\"gen_ms\":%.4f}\n", n_prompt, t1 - t0, generated, t2 - t1);
+    double c2 = cpu_ms(), t2 = now_ms();
+    printf("{\"prompt_tokens\":%d,\"prompt_ms\":%.4f,\"gen_tokens\":%d,\"gen_ms\":%.4f,\"prompt_cpu_ms\":%.4f,\"gen_cpu_ms\":%.4f}\n",
+           n_prompt, t1 - t0, generated, t2 - t1, c1 - c0, c2 - c1);
     llama_batch_free(batch);
     llama_free(ctx);
     tp_free(tp);
