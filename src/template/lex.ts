@@ -4,6 +4,8 @@
  * Positions are UTF-16 offsets into the text.
  */
 
+import { isAlnumNonAscii } from "./unicode_tables.ts";
+
 /** Item kinds. Keywords come after `Keyword`. */
 export const enum T {
   Error,
@@ -74,14 +76,13 @@ export function isSpace(c: string): boolean {
   return c === " " || c === "\t" || c === "\r" || c === "\n";
 }
 
-const ALNUM = /^[_\p{L}\p{Nd}]$/u;
 function isAlphaNumeric(c: string): boolean {
   if (c === "") return false;
   const code = c.charCodeAt(0);
   if (code < 128) {
     return c === "_" || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
   }
-  return ALNUM.test(c);
+  return isAlnumNonAscii(c.codePointAt(0)!);
 }
 
 function rightTrimLength(s: string): number {

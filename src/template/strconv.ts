@@ -4,6 +4,8 @@
  * (Quote, QuoteToASCII, QuoteRune, CanBackquote) with Go's idea of printable runes.
  */
 
+import { isPrintNonAscii } from "./unicode_tables.ts";
+
 /** Decimal digits of |x|: value = 0.d × 10^dp; `d` has no leading or trailing zeros ("" for zero). */
 interface Digits {
   d: string;
@@ -196,13 +198,10 @@ export function formatFloat(x: number, fmt: string, prec: number): string {
   return fmtF(neg, dg, Math.max(prec - dg.dp, 0));
 }
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-/** Go's unicode.IsPrint / strconv.IsPrint. */
+/** Go's unicode.IsPrint / strconv.IsPrint (Unicode 13, as Go 1.19). */
 export function isPrint(cp: number): boolean {
   if (cp < 0x80) return cp >= 0x20 && cp < 0x7f;
-  if (cp >= 0xd800 && cp < 0xe000) return false;
-  return PRINTABLE.test(String.fromCodePoint(cp));
+  return isPrintNonAscii(cp);
 }
 
 const HEX = "0123456789abcdef";
