@@ -236,7 +236,7 @@ describe("pullModel", { skip: registrySkip() }, () => {
     }
   });
 
-  test("seeded fault storms: every pull ends with the right bytes", async () => {
+  test("seeded fault storms: every pull ends with the right bytes", { timeout: 60_000 }, async () => {
     const kinds: Array<(r: () => number) => Fault> = [
       (r) => ({ kind: "reset", after: Math.floor(r() * 200 * KiB) }),
       () => ({ kind: "stall-before", ms: 2000 }),

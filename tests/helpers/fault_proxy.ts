@@ -69,6 +69,8 @@ export interface ProxyStats {
   faults: Record<string, number>;
   /** Requests, for debugging a failure: `METHOD path range → status`. */
   log: string[];
+  /** Blob byte ranges sent, per blob GET: [start, end) within the blob. */
+  served: Array<{ digest: string; start: number; end: number }>;
 }
 
 export interface FaultProxy extends AsyncDisposable {
@@ -114,7 +116,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let schedule = options.schedule;
   let scheduledBlobGets = 0;
   let rate = options.bytesPerSecond;
-  const stats: ProxyStats = { blobBytes: 0, requests: 0, blobGets: 0, faults: {}, log: [] };
+  const stats: ProxyStats = { blobBytes: 0, requests: 0, blobGets: 0, faults: {}, log: [], served: [] };
   const closing = new AbortController();
   // Throttle: a shared clock of when the next byte may go out.
   let nextSendAt = 0;
@@ -210,7 +212,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
     const reader = upstream.body.getReader();
     let sent = 0;
+    // Where this body starts in the blob: the Content-Range start of a 206, else 0.
+    const bodyStart = Number(/bytes (\d+)-/.exec(out.get("content-range") ?? "")?.[1] ?? 0);
+    const record = { digest: url.pathname.slice(url.pathname.lastIndexOf("/") + 1), start: bodyStart, end: bodyStart };
+    if (isBlobGet && status < 300) stats.served.push(record);
     let stalledDuring = false;
+    const count = (bytes: number) => {
+      if (!isBlobGet) return;
+      stats.blobBytes += bytes;
+      record.end += bytes;
+    };
     const signal = closing.signal;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -223,7 +234,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           if (fault?.kind === "reset" && sent + slice.byteLength > fault.after) {
             slice = slice.subarray(0, Math.max(0, fault.after - sent));
             if (slice.byteLength) controller.enqueue(slice);
-            if (isBlobGet) stats.blobBytes += slice.byteLength;
+            count(slice.byteLength);
             await reader.cancel().catch(() => {});
             controller.error(new Error("injected reset"));
             return;
@@ -231,7 +242,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           if (fault?.kind === "truncate" && sent + slice.byteLength >= fault.after) {
             slice = slice.subarray(0, fault.after - sent);
             if (slice.byteLength) controller.enqueue(slice);
-            if (isBlobGet) stats.blobBytes += slice.byteLength;
+            count(slice.byteLength);
             await reader.cancel().catch(() => {});
             controller.close();
             return;
@@ -240,7 +251,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             const head = slice.subarray(0, fault.after - sent);
             if (head.byteLength) controller.enqueue(head);
             sent += head.byteLength;
-            if (isBlobGet) stats.blobBytes += head.byteLength;
+            count(head.byteLength);
             i += head.byteLength;
             stalledDuring = true;
             await sleep(fault.ms, signal);
@@ -263,7 +274,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           }
           controller.enqueue(slice);
           sent += slice.byteLength;
-          if (isBlobGet) stats.blobBytes += slice.byteLength;
+          count(slice.byteLength);
           i += slice.byteLength;
         }
       },

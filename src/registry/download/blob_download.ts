@@ -21,7 +21,15 @@ import { resolveDirectUrl } from "./direct_url.ts";
 import { SequentialHasher } from "./hasher.ts";
 import { tryLock } from "./lock.ts";
 import { DirectUrlRejectedError, fetchPart, PartStalledError, type PartTransfer, WriteError } from "./part_fetch.ts";
-import { bytesDone, type DownloadState, loadState, type PartState, planParts, saveState } from "./state.ts";
+import {
+  bytesDone,
+  type DownloadState,
+  loadState,
+  type PartState,
+  planParts,
+  removeStateDebris,
+  saveState,
+} from "./state.ts";
 
 export interface BlobDownloadOptions {
   store: Store;
@@ -171,6 +179,7 @@ async function transfer(
   const retries = options.maxRetries ?? 6;
   const retryBaseMs = options.retryBaseMs ?? 500;
 
+  await removeStateDebris(paths.state);
   const requestedPartSize = options.partSize ?? defaultPartSize(options.size);
   let state = await loadState(paths.state, digest, options.size);
   const dataSize = await stat(paths.data).then((info) => info.size, () => -1);

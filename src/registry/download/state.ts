@@ -6,7 +6,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { TEMP_PREFIX } from "../../store/mod.ts";
 
@@ -66,6 +66,14 @@ export async function saveState(path: string, state: DownloadState): Promise<voi
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  }
+}
+
+/** Removes temp files of state saves a killed process left half-done (call only while holding the download lock). */
+export async function removeStateDebris(path: string): Promise<void> {
+  const prefix = `${TEMP_PREFIX}${basename(path)}-`;
+  for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
+    if (name.startsWith(prefix)) await rm(join(dirname(path), name), { force: true });
   }
 }
 

@@ -1,0 +1,145 @@
+/**
+ * Kill -9 a pulling process at seeded random points mid-download, then resume: the final bytes are right and the
+ * bytes the registry has to send twice stay under one part's worth. A throttling proxy makes the kill land
+ * mid-transfer and records exactly which byte ranges it served.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { pullModel } from "../src/registry/mod.ts";
+import { runtime } from "../src/runtime/mod.ts";
+import { Store } from "../src/store/mod.ts";
+import { type FaultProxy, seededRandom, startFaultProxy } from "./helpers/fault_proxy.ts";
+import { makeModel, seedModel, sha256 } from "./helpers/pull_fixture.ts";
+import { type RegistryHandle, registrySkip, startRegistry } from "./helpers/registry.ts";
+
+const KiB = 1024;
+const PART = 512 * KiB;
+const CONCURRENCY = 3;
+const SEEDS = 20;
+const CHILD = fileURLToPath(new URL("./helpers/pull_child.ts", import.meta.url));
+
+function childCommand(args: string[]): [string, string[]] {
+  return runtime.name === "deno" ? [runtime.execPath(), ["run", "-A", CHILD, ...args]] : [runtime.execPath(), ["run", CHILD, ...args]];
+}
+
+/** Starts a pull in a child process and SIGKILLs it once the weights layer has `killAt` bytes on disk. */
+function pullAndKill(name: string, dir: string, weights: string, killAt: number, jitterMs: number): Promise<"killed" | "finished"> {
+  const [cmd, args] = childCommand([name, dir, String(PART), String(CONCURRENCY)]);
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => stderr += chunk);
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    let armed = false;
+    let finished = false;
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      buffered += chunk;
+      let newline;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line === "done") finished = true;
+        if (line.startsWith("{") && !armed) {
+          const event = JSON.parse(line);
+          if (event.error) return reject(new Error(`child failed: ${event.error}`));
+          if (event.digest === weights && event.completed >= killAt) {
+            armed = true;
+            setTimeout(() => child.kill("SIGKILL"), jitterMs);
+          }
+        }
+      }
+    });
+    child.once("exit", (code, signal) => {
+      if (signal === "SIGKILL") resolve("killed");
+      else if (code === 0 && finished) resolve("finished");
+      else reject(new Error(`child exited with ${code ?? signal}: ${stderr}`));
+    });
+  });
+}
+
+/** Bytes of `digest` served in both lists of ranges. */
+function overlap(first: Array<[number, number]>, second: Array<[number, number]>): number {
+  const merge = (ranges: Array<[number, number]>) => {
+    const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+    const out: Array<[number, number]> = [];
+    for (const [s, e] of sorted) {
+      const last = out.at(-1);
+      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+      else out.push([s, e]);
+    }
+    return out;
+  };
+  let total = 0;
+  for (const [a, b] of merge(first)) {
+    for (const [c, d] of merge(second)) total += Math.max(0, Math.min(b, d) - Math.max(a, c));
+  }
+  return total;
+}
+
+describe("pull survives kill -9", { skip: registrySkip() }, () => {
+  let registry: RegistryHandle;
+  let proxy: FaultProxy;
+  const model = makeModel("library/killme", "latest", 2 * 1024 * KiB + 4321, 11);
+  const size = model.blobs.get(model.weights)!.length;
+
+  before(async () => {
+    registry = await startRegistry();
+    await seedModel(registry, model);
+    proxy = await startFaultProxy({ upstream: registry.url });
+  });
+  after(async () => {
+    await proxy?.close();
+    await registry?.stop();
+  });
+
+  test(`${SEEDS} seeded kills mid-download, each resumed: right bytes, little fetched twice`, { timeout: 120_000 }, async () => {
+    const name = `${proxy.host}/library/killme:latest`;
+    let worst = 0;
+    let kills = 0;
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const random = seededRandom(seed * 7919);
+      const dir = await mkdtemp(join(tmpdir(), "tollama-kill-"));
+      try {
+        // Phase 1 (and 2 for every fourth seed): a throttled child, killed mid-download.
+        const phases = seed % 4 === 0 ? 2 : 1;
+        const before: Array<[number, number]> = [];
+        for (let phase = 0; phase < phases; phase++) {
+          proxy.setRate(6 << 20);
+          const mark = proxy.stats.served.length;
+          const outcome = await pullAndKill(name, dir, model.weights, Math.floor(size * (0.05 + random() * 0.85)), Math.floor(random() * 30));
+          if (outcome === "killed") kills++;
+          await new Promise((resolve) => setTimeout(resolve, 20)); // let the proxy notice the dead connections
+          for (const r of proxy.stats.served.slice(mark)) if (r.digest === model.weights) before.push([r.start, r.end]);
+        }
+        // Resume, in this process, at full speed.
+        proxy.setRate(undefined);
+        const mark = proxy.stats.served.length;
+        await pullModel(name, { modelsDir: dir, insecure: true, partSize: PART, concurrency: CONCURRENCY, retryBaseMs: 5 });
+        const after = proxy.stats.served.slice(mark).filter((r) => r.digest === model.weights && r.end - r.start > 1)
+          .map((r) => [r.start, r.end] as [number, number]);
+        const twice = overlap(before, after);
+        worst = Math.max(worst, twice);
+        assert.ok(twice <= PART, `seed ${seed}: ${twice} bytes fetched again (more than one part, ${PART})`);
+
+        const store = await Store.open(dir);
+        for (const [digest] of model.blobs) {
+          assert.equal(sha256(await readFile(store.blobPath(digest))), digest, `seed ${seed}: blob ${digest}`);
+        }
+        const stored = await store.readManifest({ host: proxy.host, namespace: "library", model: "killme", tag: "latest" });
+        assert.deepEqual(stored.raw, model.manifest);
+        for (const file of await readdir(join(dir, "blobs"))) assert.match(file, /^sha256-[0-9a-f]{64}$/, `seed ${seed}: ${file}`);
+      } finally {
+        proxy.setRate(undefined);
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    assert.ok(kills >= SEEDS, `only ${kills} kills landed mid-download`);
+    console.log(`kill -9 resume: worst re-fetch ${worst} bytes of ${size} (${(worst / size * 100).toFixed(2)}%), part ${PART}`);
+  });
+});
