@@ -73,3 +73,12 @@ test("server: a conversation longer than num_ctx is truncated from the front, no
   assert.equal(r.done, true);
   assert.ok(r.prompt_eval_count! <= 256, String(r.prompt_eval_count));
 });
+
+test("server: context continues token-exactly and refuses ids outside the vocabulary", opts, async () => {
+  const first = await ollama.generate({ model: "fim", prompt: "One", stream: false, options: { temperature: 0, num_predict: 3 } });
+  const second = await ollama.generate({ model: "fim", prompt: " two", context: first.context, stream: false, options: { temperature: 0, num_predict: 3 } });
+  assert.deepEqual(second.context!.slice(0, first.context!.length), first.context);
+  const bad = await fetch(server.url + "/api/generate", { method: "POST", body: JSON.stringify({ model: "fim", prompt: "x", context: [1, 99999999] }) });
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error, /token id 99999999/);
+});

@@ -73,6 +73,8 @@ export interface ServerRunner {
   readonly contextLength: number;
   /** Bytes of memory the model holds (reported by /api/ps). */
   readonly size: number;
+  /** Tokens in the vocabulary (token ids from clients are checked against it). */
+  readonly vocabSize?: number;
   /** The GGUF's `tokenizer.chat_template`, if any. */
   readonly chatTemplate?: string;
   tokenize(text: string): number[] | Promise<number[]>;

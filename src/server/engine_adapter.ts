@@ -23,12 +23,14 @@ export async function loadEngineRunner(spec: LoadSpec, signal: AbortSignal): Pro
     contextLength: model.info.nCtx,
     size,
     chatTemplate: model.info.chatTemplate,
+    vocabSize: model.info.nVocab,
     tokenize: (text) => model.tokenize(text, { addSpecial: false, parseSpecial: true }),
     detokenize: (tokens) => model.detokenize(tokens),
     async *generate(request: GenerationRequest): AsyncGenerator<GenerationChunk> {
-      const prompt = typeof request.prompt === "string" ? request.prompt : await model.detokenize(request.prompt);
-      const source = model.generate(prompt, {
+      // Text gets BOS/EOS as the model wants them; token ids (a `context` continuation) are taken as they are.
+      const source = model.generate(request.prompt, {
         raw: true,
+        addSpecial: typeof request.prompt === "string",
         options: request.options as OllamaOptions,
         format: request.grammar,
         signal: request.signal,

@@ -136,7 +136,12 @@ export async function generateChunks(
           },
         });
       }
-      if (body.context?.length) text = (await runner.detokenize(body.context)) + text;
+      // The previous exchange's tokens come first, as they were (Ollama detokenizes and re-tokenizes them).
+      if (body.context?.length) {
+        const bad = body.context.find((t) => !Number.isInteger(t) || t < 0 || t >= (runner.vocabSize ?? 2 ** 31));
+        if (bad !== undefined) throw new ApiError(400, `invalid context: token id ${bad} is not in the vocabulary`);
+        return { text, tokens: [...body.context, ...await runner.tokenize(text)] };
+      }
       return { text };
     },
   });
