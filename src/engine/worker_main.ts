@@ -159,7 +159,9 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
       nThreads: settings.numThread,
       embeddings: settings.embedding,
     });
-    const nCtx = context.nCtx / nSeqMax;
+    // A request gets num_ctx as asked (capped at the trained length), not llama.cpp's padded share of the cache.
+    const wanted = requested === 0 ? model.nCtxTrain : Math.min(requested, model.nCtxTrain || Infinity);
+    const nCtx = Math.min(wanted, Math.floor(context.nCtx / nSeqMax));
     const batch = new Batch(llama.ffi, context.nBatch, 1);
     const log = message.debugLevel > 0 ? (line: string) => console.error(`tollama: ${line}`) : undefined;
     const runner = new BatchRunner(model, context, batch, {
