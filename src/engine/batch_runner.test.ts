@@ -1,6 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { type LoadedModel, loadModel } from "./mod.ts";
+import { type Completion, type LoadedModel, loadModel } from "./mod.ts";
 import { fitPrompt, truncatedPromptLimit } from "./overflow.ts";
 import { fixtureModel, fixtureSkip } from "../../tests/fixtures/mod.ts";
 
@@ -29,7 +29,7 @@ const prompts = [
 test("BatchRunner: parallel requests (more than the slots) give exactly the sequential greedy output", { skip }, async () => {
   assert.equal(model.info.nParallel, 4);
   const options = { ...greedy, num_predict: 24 };
-  const sequential = [];
+  const sequential: Completion[] = [];
   for (const p of prompts) sequential.push(await model.complete(p, { raw: true, options }));
   const parallel = await Promise.all(prompts.map((p) => model.complete(p, { raw: true, options })));
   for (let i = 0; i < prompts.length; i++) {
@@ -45,7 +45,7 @@ test("BatchRunner: parallel requests (more than the slots) give exactly the sequ
 test("BatchRunner: cancelling one of four streams leaves the other three correct", { skip }, async () => {
   const options = { ...greedy, num_predict: 40 };
   const four = prompts.slice(0, 4);
-  const expected = [];
+  const expected: number[][] = [];
   for (const p of four) expected.push((await model.complete(p, { raw: true, options })).tokens);
   const controller = new AbortController();
   const runs = four.map(async (p, i) => {
