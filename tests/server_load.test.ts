@@ -91,3 +91,21 @@ test("server load: a full queue answers 503 with Ollama's message", { timeout: 1
   assert.deepEqual(busy[0][1], { error: "server busy, please try again.  maximum pending requests exceeded" });
   assert.ok(results.some(([status]) => status === 200));
 });
+
+test("server scheduler: with one model slot, a second model evicts the idle first one", { timeout: 120_000, skip: fixtureSkip("tiny-bpe") }, async () => {
+  await using server = await startTestServer({ scheduler: { maxLoaded: () => 1 } });
+  await installGguf(server.store, "spm:latest", await fixtureModel("tiny-spm"));
+  await installGguf(server.store, "bpe:latest", await fixtureModel("tiny-bpe"));
+  const gen = (model: string) =>
+    fetch(server.url + "/api/generate", {
+      method: "POST",
+      body: JSON.stringify({ model, prompt: "hi", raw: true, stream: false, options: { num_predict: 2 } }),
+    }).then((r) => r.json());
+  assert.equal((await gen("spm")).done, true);
+  assert.equal((await gen("bpe")).done, true);
+  const ps = await (await fetch(server.url + "/api/ps")).json();
+  assert.deepEqual(ps.models.map((m: { name: string }) => m.name), ["bpe:latest"]);
+  // Both at once with one slot: the second waits for the first to finish, then takes its place.
+  const [a, b] = await Promise.all([gen("spm"), gen("bpe")]);
+  assert.equal(a.done && b.done, true);
+});
