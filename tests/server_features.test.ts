@@ -82,3 +82,18 @@ test("server: context continues token-exactly and refuses ids outside the vocabu
   assert.equal(bad.status, 400);
   assert.match((await bad.json()).error, /token id 99999999/);
 });
+
+test("server: _debug_render_only returns the rendered prompt without generating", opts, async () => {
+  const res = await fetch(server.url + "/api/chat", {
+    method: "POST",
+    body: JSON.stringify({ model: "thinker", messages: [{ role: "user", content: "Hello" }], think: false, _debug_render_only: true }),
+  });
+  const body = await res.json();
+  assert.equal(body._debug_info.rendered_template, "<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n");
+  assert.equal(body._debug_info.image_count, 0);
+  const gen = await (await fetch(server.url + "/api/generate", {
+    method: "POST",
+    body: JSON.stringify({ model: "fim", prompt: "a", suffix: "b", _debug_render_only: true }),
+  })).json();
+  assert.equal(gen._debug_info.rendered_template, "<PRE> a <SUF>b <MID>");
+});

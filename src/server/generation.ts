@@ -92,6 +92,22 @@ function mapLogprobs(chunk: GenerationChunk): Logprob[] | undefined {
   }));
 }
 
+/** Renders the prompt without generating (`_debug_render_only`): Ollama's `_debug_info`. */
+export async function renderOnly(
+  deps: AppDeps,
+  plan: Pick<GenerationPlan, "model" | "options" | "keepAliveMs" | "signal" | "prompt">,
+  imageCount: number,
+): Promise<{ rendered_template: string; image_count: number }> {
+  const lease = await deps.scheduler.acquire(loadSpec(plan.model, plan.options), { signal: plan.signal });
+  try {
+    const prompt = await plan.prompt(lease.runner);
+    const text = prompt.text ?? await lease.runner.detokenize(prompt.tokens ?? []);
+    return { rendered_template: text, image_count: imageCount };
+  } finally {
+    lease.release(plan.keepAliveMs);
+  }
+}
+
 /** Runs one generation; the caller iterates (and may stop early: the lease is released either way). */
 export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): AsyncGenerator<GenerationEvent> {
   const now = deps.now ?? Date.now;

@@ -170,6 +170,13 @@ export interface GenerateResponse extends Metrics {
   context?: number[];
   tool_calls?: ToolCall[];
   logprobs?: Logprob[];
+  _debug_info?: DebugInfo;
+}
+
+/** `_debug_render_only` answers this instead of generating. */
+export interface DebugInfo {
+  rendered_template: string;
+  image_count: number;
 }
 
 export interface ChatResponse extends Metrics {
@@ -179,6 +186,7 @@ export interface ChatResponse extends Metrics {
   done: boolean;
   done_reason?: string;
   logprobs?: Logprob[];
+  _debug_info?: DebugInfo;
 }
 
 export interface ProgressResponse {

@@ -10,7 +10,7 @@ import { readJson } from "../body.ts";
 import { type ChatRequest, ChatRequestSchema, type ChatResponse, type Message } from "../schemas.ts";
 import { ApiError, doesNotSupport, doesNotSupportTools, modelRequired } from "../errors.ts";
 import { resolveOptions } from "../options.ts";
-import { loadOnly, runGeneration, unloadModel } from "../generation.ts";
+import { type GenerationPlan, loadOnly, renderOnly, runGeneration, unloadModel } from "../generation.ts";
 import { ndjsonResponse } from "../stream.ts";
 import {
   canComplete,
@@ -93,7 +93,7 @@ export async function chatChunks(
   }
   const all: Message[] = [...model.messages, ...messages];
   if (model.system && messages[0]?.role !== "system") all.unshift({ role: "system", content: model.system });
-  const events = runGeneration(deps, {
+  const plan: GenerationPlan = {
     model,
     options,
     keepAliveMs: keepAlive,
@@ -123,7 +123,12 @@ export async function chatChunks(
         },
       }),
     }),
-  });
+  };
+  if (body._debug_render_only) {
+    const images = messages.reduce((n, m) => n + (m.images?.length ?? 0), 0);
+    return { ...base, done: false, _debug_info: await renderOnly(deps, plan, images) };
+  }
+  const events = runGeneration(deps, plan);
   return (async function* () {
     for await (const event of events) {
       const chunk: ChatResponse = {

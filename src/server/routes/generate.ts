@@ -9,7 +9,7 @@ import { readJson } from "../body.ts";
 import { type GenerateRequest, GenerateRequestSchema, type GenerateResponse, type Message } from "../schemas.ts";
 import { ApiError, doesNotSupport, modelNotFound, rawModeConflict } from "../errors.ts";
 import { resolveOptions } from "../options.ts";
-import { loadOnly, runGeneration, unloadModel } from "../generation.ts";
+import { type GenerationPlan, loadOnly, renderOnly, runGeneration, unloadModel } from "../generation.ts";
 import { ndjsonResponse } from "../stream.ts";
 import {
   canComplete,
@@ -89,7 +89,7 @@ export async function generateChunks(
     return { ...base, done_reason: "load" };
   }
   const prompt = body.prompt ?? "";
-  const events = runGeneration(deps, {
+  const plan: GenerationPlan = {
     model,
     options,
     keepAliveMs: keepAlive,
@@ -144,7 +144,11 @@ export async function generateChunks(
       }
       return { text };
     },
-  });
+  };
+  if (body._debug_render_only) {
+    return { ...base, done: false, _debug_info: await renderOnly(deps, plan, body.images?.length ?? 0) };
+  }
+  const events = runGeneration(deps, plan);
   return (async function* () {
     for await (const event of events) {
       const chunk: GenerateResponse = {
