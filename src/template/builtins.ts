@@ -70,9 +70,16 @@ function eq(arg1: unknown, ...rest: unknown[]): boolean {
           truth = a.re === b.re && a.im === b.im;
           break;
         }
-        default:
+        default: {
+          // Neither is a basic kind: nil compares with anything, like kinds are not comparable.
+          if (arg1 !== undefined && arg !== undefined && kindOf(arg1) !== kindOf(arg)) {
+            throw new FuncError(
+              `non-comparable types ${sprintf("%s", [arg1])}: ${typeName(arg1)}, ${typeName(arg)}: ${sprintf("%v", [arg])}`,
+            );
+          }
           if (arg === undefined || arg1 === undefined) truth = arg1 === arg;
           else throw new FuncError(`non-comparable type ${sprintf("%s", [arg])}: ${typeName(arg)}`);
+        }
       }
     }
     if (truth) return true;

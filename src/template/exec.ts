@@ -473,7 +473,7 @@ class State {
       this.errorf(`invalid value; expected ${typ}`);
     }
     if (typ === "string" && typeof value !== "string") {
-      this.errorf(`wrong type for value; expected string; got ${typeName(value)}`);
+      this.errorf(`wrong type for value; expected string; got ${value === null ? "interface {}" : typeName(value)}`);
     }
     return value;
   }

@@ -4,6 +4,7 @@
  * Positions are UTF-16 offsets into the text.
  */
 
+import { isPrint } from "./strconv.ts";
 import { isAlnumNonAscii } from "./unicode_tables.ts";
 
 /** Item kinds. Keywords come after `Keyword`. */
@@ -102,19 +103,17 @@ export function lex(input: string): Item[] {
   const items: Item[] = [];
   let start = 0;
   let pos = 0;
-  let line = 1;
   let startLine = 1;
   let parenDepth = 0;
 
   const emit = (typ: T) => {
     items.push({ typ, pos: start, val: input.slice(start, pos), line: startLine });
+    startLine += countNewlines(input, start, pos);
     start = pos;
-    startLine = line;
   };
   const ignore = () => {
-    line += countNewlines(input, start, pos);
+    startLine += countNewlines(input, start, pos);
     start = pos;
-    startLine = line;
   };
   const fail = (msg: string): false => {
     items.push({ typ: T.Error, pos: start, val: msg, line: startLine });
@@ -129,7 +128,6 @@ export function lex(input: string): Item[] {
     const cp = input.codePointAt(pos)!;
     const ch = cp > 0xffff ? input.slice(pos, pos + 2) : input[pos];
     pos += ch.length;
-    if (ch === "\n") line++;
     return ch;
   };
   const backup = (ch: string) => {
@@ -138,7 +136,6 @@ export function lex(input: string): Item[] {
       return;
     }
     pos -= ch.length;
-    if (ch === "\n") line--;
   };
   const peek = (): string => {
     const ch = next();
@@ -164,11 +161,8 @@ export function lex(input: string): Item[] {
     const x = input.indexOf(LEFT, pos);
     if (x < 0) {
       pos = input.length;
-      if (pos > start) {
-        line += countNewlines(input, start, pos);
-        emit(T.Text);
-      }
-      items.push({ typ: T.EOF, pos, val: "", line });
+      if (pos > start) emit(T.Text);
+      items.push({ typ: T.EOF, pos, val: "", line: startLine });
       return false;
     }
     if (x > pos || x > start) {
@@ -176,7 +170,6 @@ export function lex(input: string): Item[] {
       let trim = 0;
       if (hasLeftTrimMarker(x + LEFT.length)) trim = rightTrimLength(input.slice(start, pos));
       pos -= trim;
-      line += countNewlines(input, start, pos);
       if (pos > start) emit(T.Text);
       pos += trim;
       ignore();
@@ -337,9 +330,9 @@ export function lex(input: string): Item[] {
           parenDepth++;
           continue;
         case ")":
+          emit(T.RightParen);
           parenDepth--;
           if (parenDepth < 0) return fail("unexpected right paren U+0029 ')'");
-          emit(T.RightParen);
           continue;
       }
       if (c === ".") {
@@ -417,5 +410,6 @@ function countNewlines(s: string, from: number, to: number): number {
 export function goRuneName(c: string): string {
   if (c === "") return "EOF";
   const cp = c.codePointAt(0)!;
-  return `U+${cp.toString(16).toUpperCase().padStart(4, "0")} '${c}'`;
+  const name = `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+  return isPrint(cp) ? `${name} '${c}'` : name;
 }

@@ -18,6 +18,8 @@ import type {
 import { type Item, lex, T } from "./lex.ts";
 import { NumberSyntaxError, parseNumber, unquote } from "./number.ts";
 import { nodeString } from "./node_string.ts";
+import { goQuote } from "./strconv.ts";
+import { byteLength } from "./values.ts";
 
 /** A parse failure: `kind` is always "parse". */
 export class TemplateParseError extends Error {
@@ -63,7 +65,8 @@ class Parser {
   #hasFunc: (name: string) => boolean;
   #vars: string[] = ["$"];
   #rangeDepth = 0;
-  #line = 1;
+  #far = 0; // the furthest item read: Go reports errors at its line
+  #actionLine = 0; // line of the "{{" of the action being parsed (0 outside)
   #trees = new Map<string, ListNode>();
 
   constructor(text: string, items: Item[], hasFunc: (name: string) => boolean) {
@@ -73,14 +76,14 @@ class Parser {
   }
 
   #fail(msg: string): never {
-    throw new TemplateParseError(`template: :${this.#line}: ${msg}`);
+    const line = this.#items[Math.min(this.#far, this.#items.length - 1)].line;
+    throw new TemplateParseError(`template: :${line}: ${msg}`);
   }
 
   #next(): Item {
     const it = this.#items[Math.min(this.#i, this.#items.length - 1)];
+    if (this.#i > this.#far) this.#far = this.#i;
     this.#i++;
-    this.#line = it.line;
-    if (it.typ === T.Error) this.#fail(it.val);
     return it;
   }
   #backup() {
@@ -106,7 +109,16 @@ class Parser {
     if (it.typ !== typ) this.#unexpected(it, context);
     return it;
   }
+  // A lexer error surfaces where the parser meets it, as in Go.
   #unexpected(it: Item, context: string): never {
+    if (it.typ === T.Error) {
+      let extra = "";
+      if (this.#actionLine !== 0 && this.#actionLine !== it.line) {
+        extra = ` in action started at :${this.#actionLine}`;
+        if (it.val.endsWith(" action")) extra = extra.slice(" in action".length);
+      }
+      this.#fail(it.val + extra);
+    }
     this.#fail(`unexpected ${itemString(it)} in ${context}`);
   }
 
@@ -131,14 +143,17 @@ class Parser {
   }
 
   #withNewTree<R>(fn: () => R): R {
-    const vars = this.#vars, depth = this.#rangeDepth;
+    // Go parses each define/block body as a tree of its own: fresh variables, range depth, action line.
+    const vars = this.#vars, depth = this.#rangeDepth, actionLine = this.#actionLine;
     this.#vars = ["$"];
     this.#rangeDepth = 0;
+    this.#actionLine = 0;
     try {
       return fn();
     } finally {
       this.#vars = vars;
       this.#rangeDepth = depth;
+      this.#actionLine = actionLine;
     }
   }
 
@@ -187,7 +202,12 @@ class Parser {
       case T.Text:
         return { type: "text", pos: tok.pos, text: tok.val };
       case T.LeftDelim:
-        return this.#action();
+        this.#actionLine = tok.line;
+        try {
+          return this.#action();
+        } finally {
+          this.#actionLine = 0;
+        }
       case T.Comment:
         return { type: "comment", pos: tok.pos, text: tok.val };
       default:
@@ -443,12 +463,12 @@ function itemString(it: Item): string {
     case T.Error:
       return it.val;
     case T.Text:
-      return JSON.stringify(it.val);
     case T.LeftDelim:
     case T.RightDelim:
     case T.Space:
-      return JSON.stringify(it.val);
+      return goQuote(it.val);
   }
   if (it.typ > T.Keyword) return `<${it.val}>`;
-  return it.val.length > 10 ? JSON.stringify(it.val.slice(0, 10) + "...") : JSON.stringify(it.val);
+  // Go: %.10q... for long values, %q otherwise.
+  return byteLength(it.val) > 10 ? goQuote([...it.val].slice(0, 10).join("")) + "..." : goQuote(it.val);
 }
