@@ -7,6 +7,8 @@ export { createApp } from "./app.ts";
 export { type RunningServer, startServer, type StartServerOptions } from "./server.ts";
 /** The whole server over the real store, registry, modelfile, engine and prompt parts. */
 export { serve, type ServeOptions, type TollamaServer } from "./serve.ts";
+/** `tollama serve`: serve on OLLAMA_HOST until SIGINT/SIGTERM; resolves to the exit code. */
+export { serveUntilStopped } from "./serve_command.ts";
 export type {
   AppDeps,
   GenerationChunk,
