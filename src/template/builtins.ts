@@ -161,6 +161,58 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
   return item;
 }
 
+// Go's malloc size classes up to 32 KiB (runtime/sizeclasses.go); larger sizes round to 8 KiB pages.
+const SIZE_CLASSES = [
+  8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480,
+  512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864,
+  5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760,
+  24576, 27264, 28672, 32768,
+];
+
+function roundUpSize(size: number): number {
+  if (size < 32768) {
+    for (const c of SIZE_CLASSES) if (c >= size) return c;
+  }
+  return Math.ceil(size / 8192) * 8192;
+}
+
+const appendCaps = new Map<number, number>();
+
+/**
+ * The capacity Go gives a []interface{} of n elements built by append from empty, as encoding/json
+ * decodes arrays. `slice` may reach past the length up to this capacity (the extra elements are nil).
+ */
+function appendCap(n: number): number {
+  let cap: number | undefined = appendCaps.get(n);
+  if (cap !== undefined) return cap;
+  cap = 0;
+  while (cap < n) {
+    const need = cap + 1;
+    let next: number = cap * 2;
+    if (need > next) next = need;
+    else if (cap >= 256) {
+      next = cap;
+      while (next < need) next += Math.floor((next + 768) / 4);
+    }
+    cap = roundUpSize(next * 16) / 16;
+  }
+  appendCaps.set(n, cap);
+  return cap;
+}
+
+// What a list returned by `slice` shares with its original: Go slices are views of one backing
+// array, so re-slicing past a sub-slice's length shows the original's elements.
+interface View {
+  base: unknown[];
+  off: number;
+  cap: number;
+}
+const views = new WeakMap<unknown[], View>();
+
+function viewOf(list: unknown[]): View {
+  return views.get(list) ?? { base: list, off: 0, cap: appendCap(list.length) };
+}
+
 function slice(item: unknown, ...indexes: unknown[]): unknown {
   item = indirect(item);
   if (item === undefined) throw new FuncError("slice of untyped nil");
@@ -175,7 +227,8 @@ function slice(item: unknown, ...indexes: unknown[]): unknown {
       cap = len = bytes.length;
       break;
     case "slice":
-      cap = len = (item as unknown[]).length;
+      len = (item as unknown[]).length;
+      cap = viewOf(item as unknown[]).cap;
       break;
     default:
       throw new FuncError(`can't slice item of type ${typeName(item)}`);
@@ -185,7 +238,12 @@ function slice(item: unknown, ...indexes: unknown[]): unknown {
   if (idx[0] > idx[1]) throw new FuncError(`invalid slice index: ${idx[0]} > ${idx[1]}`);
   if (indexes.length === 3 && idx[1] > idx[2]) throw new FuncError(`invalid slice index: ${idx[1]} > ${idx[2]}`);
   if (bytes !== null) return fromUtf8(bytes.subarray(idx[0], idx[1]));
-  return (item as unknown[]).slice(idx[0], idx[1]);
+  const view = viewOf(item as unknown[]);
+  const out: unknown[] = [];
+  // Past the data's end (up to the capacity) the backing array holds nil.
+  for (let k = view.off + idx[0]; k < view.off + idx[1]; k++) out.push(k < view.base.length ? view.base[k] : null);
+  views.set(out, { base: view.base, off: view.off + idx[0], cap: (indexes.length === 3 ? idx[2] : cap) - idx[0] });
+  return out;
 }
 
 function length(item: unknown): GoInt {

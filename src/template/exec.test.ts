@@ -161,3 +161,22 @@ test("call invokes JS functions from the data", () => {
   assert.match(fails("{{call .F}}", { F: "notfunc" }, "exec"), /non-function of type string/);
   fails("{{call nil}}", null, "exec");
 });
+
+test("slice reaches past the length up to Go's append capacity and shares the backing array", () => {
+  // encoding/json builds a 3-element []interface{} with capacity 4: the extra element is nil
+  const L = [1n, 2n, 3n];
+  assert.equal(render("{{slice .L 1 4}}", { L }), "[2 3 <nil>]");
+  assert.match(fails("{{slice .L 1 5}}", { L }, "exec"), /index out of range: 5/);
+  assert.equal(render("{{slice (slice .L 0 1) 0 3}}", { L }), "[1 2 3]");
+  assert.match(fails("{{slice (slice .L 0 1 2) 0 3}}", { L }, "exec"), /index out of range: 3/);
+  // an index taken straight from a map is an unwrapped interface{}: Go's slice rejects it
+  assert.match(fails("{{slice .S .I}}", { S: "abc", I: 1n }, "exec"), /cannot index slice\/array with type interface \{\}/);
+  assert.equal(render("{{slice .S (.I)}} {{$i := .I}}{{slice .S $i}}", { S: "abc", I: 1n }), "bc bc");
+});
+
+test("printable runes follow Go 1.19 (Unicode 13), not the JS engine", () => {
+  // U+1AC4 (Unicode 14) and U+31418 (Unicode 15) are unassigned for Go 1.19
+  assert.equal(render('{{printf "%q" .}}', "\u1ac4\u{31418}é"), '"\\u1ac4\\U00031418é"');
+  assert.equal(render("{{js .}}", "\u{31418}"), "\\u31418");
+  assert.equal(render('{{printf "%q" .}}', "日本\u{1F600}"), '"日本\u{1F600}"');
+});

@@ -57,7 +57,12 @@ export function execute(env: ExecEnv, root: ListNode, data: unknown): string {
   try {
     s.walk(dot, root);
   } catch (e) {
+    // JS runs out of stack long before Go's depth limit: report it as Go would, at the deepest {{template}}.
     if (e instanceof RangeError && !(e instanceof TemplateExecError) && /call stack|recursion/i.test(e.message)) {
+      if (s.deepestNode !== null) {
+        s.node = s.deepestNode;
+        s.name = s.deepestName;
+      }
       s.errorf(`exceeded maximum template depth (${MAX_DEPTH})`);
     }
     throw e;
@@ -78,7 +83,11 @@ class State {
   node: Node | null = null;
   name = "";
   depth = 0;
+  // The {{template}} reached at the greatest depth, and the template holding it.
+  deepestNode: TemplateNode | null = null;
+  deepestName = "";
   #env: ExecEnv;
+  #deepestDepth = 0;
 
   constructor(env: ExecEnv) {
     this.#env = env;
@@ -258,6 +267,11 @@ class State {
     const tree = this.#env.trees.get(t.name);
     if (tree === undefined) this.errorf(`template ${goQuote(t.name)} not defined`);
     if (this.depth >= MAX_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_DEPTH})`);
+    if (this.depth >= this.#deepestDepth) {
+      this.deepestNode = t;
+      this.deepestName = this.name;
+      this.#deepestDepth = this.depth;
+    }
     const newDot = t.pipe ? this.evalPipeline(dot, t.pipe) : undefined;
     const names = this.varNames, values = this.varValues, ifaces = this.varIface, n = this.nVars, name = this.name;
     const dotIface = this.dotIface;
