@@ -74,7 +74,9 @@ function eq(arg1: unknown, ...rest: unknown[]): boolean {
           // Neither is a basic kind: nil compares with anything, like kinds are not comparable.
           if (arg1 !== undefined && arg !== undefined && kindOf(arg1) !== kindOf(arg)) {
             throw new FuncError(
-              `non-comparable types ${sprintf("%s", [arg1])}: ${typeName(arg1)}, ${typeName(arg)}: ${sprintf("%v", [arg])}`,
+              `non-comparable types ${sprintf("%s", [arg1])}: ${typeName(arg1)}, ${typeName(arg)}: ${
+                sprintf("%v", [arg])
+              }`,
             );
           }
           if (arg === undefined || arg1 === undefined) truth = arg1 === arg;
@@ -163,10 +165,73 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
 
 // Go's malloc size classes up to 32 KiB (runtime/sizeclasses.go); larger sizes round to 8 KiB pages.
 const SIZE_CLASSES = [
-  8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480,
-  512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864,
-  5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760,
-  24576, 27264, 28672, 32768,
+  8,
+  16,
+  24,
+  32,
+  48,
+  64,
+  80,
+  96,
+  112,
+  128,
+  144,
+  160,
+  176,
+  192,
+  208,
+  224,
+  240,
+  256,
+  288,
+  320,
+  352,
+  384,
+  416,
+  448,
+  480,
+  512,
+  576,
+  640,
+  704,
+  768,
+  896,
+  1024,
+  1152,
+  1280,
+  1408,
+  1536,
+  1792,
+  2048,
+  2304,
+  2688,
+  3072,
+  3200,
+  3456,
+  4096,
+  4864,
+  5376,
+  6144,
+  6528,
+  6784,
+  6912,
+  8192,
+  9472,
+  9728,
+  10240,
+  10880,
+  12288,
+  13568,
+  14336,
+  16384,
+  18432,
+  19072,
+  20480,
+  21760,
+  24576,
+  27264,
+  28672,
+  32768,
 ];
 
 function roundUpSize(size: number): number {
@@ -334,7 +399,9 @@ export function jsEscape(s: string): string {
     } else {
       const cp = s.codePointAt(i)!;
       const w = cp > 0xffff ? 2 : 1;
-      if (!isPrint(cp)) rep = "\\u" + (cp >= 0xd800 && cp < 0xe000 ? "FFFD" : cp.toString(16).toUpperCase().padStart(4, "0"));
+      if (!isPrint(cp)) {
+        rep = "\\u" + (cp >= 0xd800 && cp < 0xe000 ? "FFFD" : cp.toString(16).toUpperCase().padStart(4, "0"));
+      }
       if (rep === null) {
         i += w - 1;
         continue;

@@ -42,7 +42,9 @@ function run(c: Case): string | null {
     if (c.error_kind === "exec") return null;
     return `unexpected exec error: ${(e as Error).message}`;
   }
-  if (c.error_kind !== undefined) return `expected ${c.error_kind} error (${c.error}), got output ${JSON.stringify(out)}`;
+  if (c.error_kind !== undefined) {
+    return `expected ${c.error_kind} error (${c.error}), got output ${JSON.stringify(out)}`;
+  }
   if (out !== c.output) return `output ${JSON.stringify(out)} != expected ${JSON.stringify(c.output)}`;
   return null;
 }

@@ -48,15 +48,27 @@ test("missingkey: default prints <no value>, zero gives nil, error fails", () =>
 
 test("truthiness, and/or return operands and short-circuit", () => {
   const data = { E: [], M: { a: 1n }, Z: 0.0, S: "0", N: [null] };
-  assert.equal(render("{{if .E}}t{{else}}f{{end}}{{if .M}}t{{end}}{{if .Z}}t{{else}}f{{end}}{{if .S}}t{{end}}{{if .N}}t{{end}}", data), "ftftt");
-  assert.equal(render("{{and 1 0}} {{or 0 \"\" \"z\"}} {{and 1 .Nope}} {{or 0 1 (index nil 1)}}", data), "0 z <no value> 1");
+  assert.equal(
+    render(
+      "{{if .E}}t{{else}}f{{end}}{{if .M}}t{{end}}{{if .Z}}t{{else}}f{{end}}{{if .S}}t{{end}}{{if .N}}t{{end}}",
+      data,
+    ),
+    "ftftt",
+  );
+  assert.equal(
+    render('{{and 1 0}} {{or 0 "" "z"}} {{and 1 .Nope}} {{or 0 1 (index nil 1)}}', data),
+    "0 z <no value> 1",
+  );
   assert.equal(render("{{not 0}} {{not .M}} {{0 | or 0}}", data), "true false 0");
   fails("{{or 0 0 (index nil 1)}}", null, "exec");
 });
 
 test("comparisons only between like kinds; ints of any sign compare; eq takes many operands", () => {
-  assert.equal(render("{{eq . 1}} {{eq 'a' 97}} {{eq \"b\" \"a\" \"b\"}} {{lt \"a\" \"b\"}} {{ge 2 1}}", 1n), "true true true true true");
-  assert.equal(render("{{eq .A .B}} {{eq .A \"x\"}} {{eq .N nil}}", { N: null }), "true false true");
+  assert.equal(
+    render('{{eq . 1}} {{eq \'a\' 97}} {{eq "b" "a" "b"}} {{lt "a" "b"}} {{ge 2 1}}', 1n),
+    "true true true true true",
+  );
+  assert.equal(render('{{eq .A .B}} {{eq .A "x"}} {{eq .N nil}}', { N: null }), "true false true");
   assert.equal(render("{{eq (index \"x\" 0) 'x'}}"), "true");
   assert.match(fails("{{eq .F 1}}", { F: 1.0 }, "exec"), /incompatible types for comparison/);
   assert.match(fails("{{eq 2 2.0}}", null, "exec"), /incompatible types/);
@@ -68,8 +80,14 @@ test("comparisons only between like kinds; ints of any sign compare; eq takes ma
 });
 
 test("len, index and slice count UTF-8 bytes on strings", () => {
-  assert.equal(render('{{len "héllo"}} {{index "abc" 1}} {{slice "abcdef" 1 3}} {{printf "%T" (index "a" 0)}}'), "6 98 bc uint8");
-  assert.equal(render("{{index .L 1 0}} {{index .M \"a\" \"b\"}} {{index .M \"zz\"}}", { L: [[1n], [2n, 3n]], M: { a: { b: "ab" } } }), "2 ab <no value>");
+  assert.equal(
+    render('{{len "héllo"}} {{index "abc" 1}} {{slice "abcdef" 1 3}} {{printf "%T" (index "a" 0)}}'),
+    "6 98 bc uint8",
+  );
+  assert.equal(
+    render('{{index .L 1 0}} {{index .M "a" "b"}} {{index .M "zz"}}', { L: [[1n], [2n, 3n]], M: { a: { b: "ab" } } }),
+    "2 ab <no value>",
+  );
   assert.equal(render("{{slice .L 1}} {{slice .L 1 2 3}} {{len (slice .L 1)}}", { L: ["a", "b", "c"] }), "[b c] [b] 2");
   fails("{{index .L 5}}", { L: [1n] }, "exec");
   fails("{{index .M 1}}", { M: {} }, "exec");
@@ -79,9 +97,15 @@ test("len, index and slice count UTF-8 bytes on strings", () => {
 });
 
 test("html, js and urlquery escape fmt.Sprint of their arguments", () => {
-  assert.equal(render(`{{html "<a href=\\"x\\">O'Neil & co</a>"}}`), "&lt;a href=&#34;x&#34;&gt;O&#39;Neil &amp; co&lt;/a&gt;");
-  assert.equal(render("{{html .X}} {{html 1 \"a\" 2}}", {}), "&lt;no value&gt; 1a2");
-  assert.equal(render("{{js .}}", "It's <b> & \"q\" = \\ \u2028\u00a0é"), "It\\'s \\u003Cb\\u003E \\u0026 \\\"q\\\" \\u003D \\\\ \\u2028\\u00A0é");
+  assert.equal(
+    render(`{{html "<a href=\\"x\\">O'Neil & co</a>"}}`),
+    "&lt;a href=&#34;x&#34;&gt;O&#39;Neil &amp; co&lt;/a&gt;",
+  );
+  assert.equal(render('{{html .X}} {{html 1 "a" 2}}', {}), "&lt;no value&gt; 1a2");
+  assert.equal(
+    render("{{js .}}", 'It\'s <b> & "q" = \\ \u2028\u00a0é'),
+    'It\\\'s \\u003Cb\\u003E \\u0026 \\"q\\" \\u003D \\\\ \\u2028\\u00A0é',
+  );
   assert.equal(render('{{js "\\x01\\x1f"}}'), "\\u0001\\u001F");
   assert.equal(render(`{{urlquery "a b&c=d/é?" "~-_.!*'()"}}`), "a+b%26c%3Dd%2F%C3%A9%3F~-_.%21%2A%27%28%29");
 });
@@ -119,7 +143,10 @@ test("define, template and block; redefinition rules", () => {
   assert.equal(render('{{define "a"}}A{{end}}{{define "a"}}  {{end}}{{template "a"}}'), "A");
   fails('{{define "a"}}A{{end}}{{define "a"}}B{{end}}', null, "parse");
   assert.match(fails('{{template "nope"}}', null, "exec"), /template "nope" not defined/);
-  assert.match(fails('{{define "r"}}{{template "r" .}}{{end}}{{template "r" .}}', null, "exec"), /exceeded maximum template depth/);
+  assert.match(
+    fails('{{define "r"}}{{template "r" .}}{{end}}{{template "r" .}}', null, "exec"),
+    /exceeded maximum template depth/,
+  );
 });
 
 test("errors carry Go's line:col and the failing node", () => {
@@ -131,33 +158,52 @@ test("errors carry Go's line:col and the failing node", () => {
 });
 
 test("number literals keep Go's typing", () => {
-  assert.equal(render('{{printf "%T %T %T %T %T %T" 1 1.0 0x10 0x1p4 1i \'a\'}}'), "int float64 int float64 complex128 int");
+  assert.equal(
+    render("{{printf \"%T %T %T %T %T %T\" 1 1.0 0x10 0x1p4 1i 'a'}}"),
+    "int float64 int float64 complex128 int",
+  );
   assert.equal(render("{{print 0b101 0o17 017 1_000 0x_1F 1e3 .5 -0x10}}"), "5 15 15 1000 31 1000 0.5 -16");
   assert.equal(render("{{9223372036854775807}} {{-9223372036854775808}}"), "9223372036854775807 -9223372036854775808");
   fails("{{9223372036854775808}}", null, "exec");
   fails("{{08}}", null, "parse");
   fails("{{1e}}", null, "parse");
   fails("{{1__0}}", null, "parse");
-  assert.equal(render("{{printf \"%T %T\" . .X}}", { X: 1 }), "map[string]interface {} float64");
+  assert.equal(render('{{printf "%T %T" . .X}}', { X: 1 }), "map[string]interface {} float64");
 });
 
 test("Ollama functions: json, currentDate, yesterdayDate, toTypeScriptType", () => {
   const o: TemplateOptions = { funcs: "ollama", missingKey: "zero", now: new Date(2024, 2, 1, 0, 30) };
-  assert.equal(render("{{json .}}", { b: 1n, a: [1n, 2.5, "x"], c: { z: null, y: true } }, o), '{"a":[1,2.5,"x"],"b":1,"c":{"y":true,"z":null}}');
-  assert.equal(render("{{json .}}", [1e-7, 1e21, 1e20, 2.0, -0, 0.000001], o), "[1e-7,1e+21,100000000000000000000,2,-0,0.000001]");
-  assert.equal(render("{{json .}}", "<b>&\u2028\b\"", o), '"\\u003cb\\u003e\\u0026\\u2028\\u0008\\""');
+  assert.equal(
+    render("{{json .}}", { b: 1n, a: [1n, 2.5, "x"], c: { z: null, y: true } }, o),
+    '{"a":[1,2.5,"x"],"b":1,"c":{"y":true,"z":null}}',
+  );
+  assert.equal(
+    render("{{json .}}", [1e-7, 1e21, 1e20, 2.0, -0, 0.000001], o),
+    "[1e-7,1e+21,100000000000000000000,2,-0,0.000001]",
+  );
+  assert.equal(render("{{json .}}", '<b>&\u2028\b"', o), '"\\u003cb\\u003e\\u0026\\u2028\\u0008\\""');
   assert.equal(render("{{json .}}", { M: new Map([["z", 1n], ["a", 2n]]) }, o), '{"M":{"z":1,"a":2}}');
   assert.equal(render("{{json .Missing}} {{json .X}}", { X: NaN }, o), "null ");
   assert.equal(render("{{currentDate}} {{yesterdayDate}}", null, o), "2024-03-01 2024-02-29");
   assert.equal(render("{{toTypeScriptType .}}", { Type: ["integer", "null"] }, o), "number | null");
-  assert.equal(render("{{toTypeScriptType .}}", { AnyOf: [{ Type: "array" }, { Type: "object" }, {}] }, o), "any[] | Record<string, any> | any");
+  assert.equal(
+    render("{{toTypeScriptType .}}", { AnyOf: [{ Type: "array" }, { Type: "object" }, {}] }, o),
+    "any[] | Record<string, any> | any",
+  );
   assert.equal(render("{{toTypeScriptType .}}", "string", o), "any");
   fails("{{json .}}", null, "parse", { funcs: "none" });
 });
 
 test("call invokes JS functions from the data", () => {
   assert.equal(render("{{call .F 1 .S}}", { F: (a: number, b: string) => `${a + 1}${b}`, S: "x" }), "2x");
-  assert.match(fails("{{call .F}}", { F: () => { throw new Error("boom"); } }, "exec"), /error calling call: boom/);
+  assert.match(
+    fails("{{call .F}}", {
+      F: () => {
+        throw new Error("boom");
+      },
+    }, "exec"),
+    /error calling call: boom/,
+  );
   assert.match(fails("{{call .F}}", { F: "notfunc" }, "exec"), /non-function of type string/);
   fails("{{call nil}}", null, "exec");
 });
@@ -170,7 +216,10 @@ test("slice reaches past the length up to Go's append capacity and shares the ba
   assert.equal(render("{{slice (slice .L 0 1) 0 3}}", { L }), "[1 2 3]");
   assert.match(fails("{{slice (slice .L 0 1 2) 0 3}}", { L }, "exec"), /index out of range: 3/);
   // an index taken straight from a map is an unwrapped interface{}: Go's slice rejects it
-  assert.match(fails("{{slice .S .I}}", { S: "abc", I: 1n }, "exec"), /cannot index slice\/array with type interface \{\}/);
+  assert.match(
+    fails("{{slice .S .I}}", { S: "abc", I: 1n }, "exec"),
+    /cannot index slice\/array with type interface \{\}/,
+  );
   assert.equal(render("{{slice .S (.I)}} {{$i := .I}}{{slice .S $i}}", { S: "abc", I: 1n }), "bc bc");
 });
 

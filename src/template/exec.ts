@@ -175,8 +175,7 @@ class State {
             r = this.walk(val, node.list);
             this.dotIface = iface;
           } else r = this.walk(dot, node.list);
-        }
-        else if (node.elseList) r = this.walk(dot, node.elseList);
+        } else if (node.elseList) r = this.walk(dot, node.elseList);
         this.#pop(mark);
         return r;
       }
@@ -393,7 +392,9 @@ class State {
     }
     if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${name}`);
     if (kindOf(receiver) === "map") {
-      if ((args !== null && args.length > 1) || final !== MISSING) this.errorf(`${name} is not a method but has arguments`);
+      if ((args !== null && args.length > 1) || final !== MISSING) {
+        this.errorf(`${name} is not a method but has arguments`);
+      }
       const result = mapGet(receiver as GoMap, name);
       if (result !== undefined) return result;
       switch (this.#env.missingKey) {
@@ -415,7 +416,15 @@ class State {
     return this.#evalCall(dot, fn, this.#env.builtins.has(name), cmd, name, args, final);
   }
 
-  #evalCall(dot: unknown, fn: GoFunc, builtin: boolean, node: Node, name: string, args: ArgNode[] | null, final: Final) {
+  #evalCall(
+    dot: unknown,
+    fn: GoFunc,
+    builtin: boolean,
+    node: Node,
+    name: string,
+    args: ArgNode[] | null,
+    final: Final,
+  ) {
     const argNodes = args ? args.slice(1) : [];
     const numIn = argNodes.length + (final !== MISSING ? 1 : 0);
     let numFixed = argNodes.length;

@@ -28,9 +28,15 @@ test("%v of float64: shortest digits, exponent form below 1e-4 and from 1e6 (Go'
 test("%e %f %g with precision round half to even on the exact binary value", () => {
   table([
     ['{{printf "%.2f %.2f %.2f %.1f %.0f %.0f" 0.125 0.375 1.005 0.25 0.5 1.5}}', "0.12 0.38 1.00 0.2 0 2"],
-    ['{{printf "%f" 3.14159}}|{{printf "%e" 123456.789}}|{{printf "%E" 0.000123}}', "3.141590|1.234568e+05|1.230000E-04"],
+    [
+      '{{printf "%f" 3.14159}}|{{printf "%e" 123456.789}}|{{printf "%E" 0.000123}}',
+      "3.141590|1.234568e+05|1.230000E-04",
+    ],
     ['{{printf "%.3g|%.10g|%g|%.0g" 1234567.0 3.0 100.0 0.5}}', "1.23e+06|3|100|0.5"],
-    ['{{printf "%g" 1234567.0}} {{printf "%.7g" 1234567.0}} {{printf "%.6g" 1234567.0}}', "1.234567e+06 1234567 1.23457e+06"],
+    [
+      '{{printf "%g" 1234567.0}} {{printf "%.7g" 1234567.0}} {{printf "%.6g" 1234567.0}}',
+      "1.234567e+06 1234567 1.23457e+06",
+    ],
     ['{{printf "%g %g %G %e" 1e21 1e-7 1e-7 0.0}}', "1e+21 1e-07 1E-07 0.000000e+00"],
     ['{{printf "%.20f" 0.1}}', "0.10000000000000000555"],
     ['{{printf "%e %.0e %#.0e %#g %#.3g" 1.0 1.5 1.5 1.0 2.0}}', "1.000000e+00 2e+00 2.e+00 1.00000 2.00"],
@@ -40,7 +46,10 @@ test("%e %f %g with precision round half to even on the exact binary value", () 
 
 test("float width, sign and zero-padding flags", () => {
   table([
-    ['{{printf "%8.3f|%-8.3f|%+.2e|% .3f|%08.2f" 3.14159 2.5 12345.678 1.0 -1.5}}', "   3.142|2.500   |+1.23e+04| 1.000|-0001.50"],
+    [
+      '{{printf "%8.3f|%-8.3f|%+.2e|% .3f|%08.2f" 3.14159 2.5 12345.678 1.0 -1.5}}',
+      "   3.142|2.500   |+1.23e+04| 1.000|-0001.50",
+    ],
     ['{{printf "%010.3f|%-010.3f|%+010.3f" 3.14159 3.14159 3.14159}}', "000003.142|3.142     |+00003.142"],
     ['{{printf "%+.1f" 2.0}}|{{printf "%6.2f%%" 12.3456}}', "+2.0| 12.35%"],
   ]);
@@ -56,7 +65,7 @@ test("integers: bases, flags, precision, %c %q %U", () => {
     ['{{printf "%x" -255}} {{printf "%#b" 5}} {{printf "%#o" 0}}', "-ff 0b101 0"],
     ['{{printf "%c|%5c|%-5c|" 65 66 67}}', "A|    B|C    |"],
     ['{{printf "%c %q %U %#U %#U" 0x1F600 0x1F600 0x1F600 65 10}}', "😀 '😀' U+1F600 U+0041 'A' U+000A"],
-    ["{{printf \"%q\" 39}} {{printf \"%q\" 34}} {{printf \"%+q\" 233}} {{printf \"%q\" 7}}", `'\\'' '"' '\\u00e9' '\\a'`],
+    ['{{printf "%q" 39}} {{printf "%q" 34}} {{printf "%+q" 233}} {{printf "%q" 7}}', `'\\'' '"' '\\u00e9' '\\a'`],
     ["{{printf \"%v %d %T\" 'a' 'a' 'a'}}", "97 97 int"],
     ['{{printf "%d" 9223372036854775807}}', "9223372036854775807"],
   ]);
@@ -69,7 +78,10 @@ test("strings: %s %q %x with width and precision (widths count runes)", () => {
     ['{{printf "%-4s|%4s|" "é" "世界"}}', "é   |  世界|"],
     ['{{printf "%q %+q %#q %#q" "a\\tb" "日本" "a`b" "x"}}', '"a\\tb" "\\u65e5\\u672c" "a`b" `x`'],
     ['{{printf "%q" "\\x00\\x7f é"}}', '"\\x00\\x7f é"'],
-    ['{{printf "%x %X % x %#x % #x" "héllo" "hi" "abc" "abc" "abc"}}', "68c3a96c6c6f 6869 61 62 63 0x616263 0x61 0x62 0x63"],
+    [
+      '{{printf "%x %X % x %#x % #x" "héllo" "hi" "abc" "abc" "abc"}}',
+      "68c3a96c6c6f 6869 61 62 63 0x616263 0x61 0x62 0x63",
+    ],
     ['{{printf "%5.1q|" "abc"}}', '  "a"|'],
     ['{{printf "%5t|%-6t|" true false}}', " true|false |"],
   ]);
@@ -77,11 +89,23 @@ test("strings: %s %q %x with width and precision (widths count runes)", () => {
 
 test("bad verbs, missing and extra arguments, argument indexes and star widths", () => {
   table([
-    ['{{printf "%d" "x"}}|{{printf "%s" 1}}|{{printf "%t" 1}}|{{printf "%z" 1.5}}', "%!d(string=x)|%!s(int=1)|%!t(int=1)|%!z(float64=1.5)"],
+    [
+      '{{printf "%d" "x"}}|{{printf "%s" 1}}|{{printf "%t" 1}}|{{printf "%z" 1.5}}',
+      "%!d(string=x)|%!s(int=1)|%!t(int=1)|%!z(float64=1.5)",
+    ],
     ['{{printf "%s" nil}}|{{printf "%v" nil}}|{{printf "%T" nil}}', "%!s(<nil>)|<nil>|<nil>"],
-    ['{{printf "%d %d" 1}}|{{printf "x" 1 "a"}}|{{printf "abc%"}}', "1 %!d(MISSING)|x%!(EXTRA int=1, string=a)|abc%!(NOVERB)"],
-    ['{{printf "%[2]d %[1]d %d" 1 2}}|{{printf "%[3]d" 1 2}}|{{printf "%[0]d" 1}}', "2 1 2|%!d(BADINDEX)|%!d(BADINDEX)"],
-    ['{{printf "%*d|%-*d|%*d" 5 1 5 1 -5 1}}|{{printf "%.*d" 3 1}}|{{printf "%.*f" 2 3.14159}}', "    1|1    |1    |001|3.14"],
+    [
+      '{{printf "%d %d" 1}}|{{printf "x" 1 "a"}}|{{printf "abc%"}}',
+      "1 %!d(MISSING)|x%!(EXTRA int=1, string=a)|abc%!(NOVERB)",
+    ],
+    [
+      '{{printf "%[2]d %[1]d %d" 1 2}}|{{printf "%[3]d" 1 2}}|{{printf "%[0]d" 1}}',
+      "2 1 2|%!d(BADINDEX)|%!d(BADINDEX)",
+    ],
+    [
+      '{{printf "%*d|%-*d|%*d" 5 1 5 1 -5 1}}|{{printf "%.*d" 3 1}}|{{printf "%.*f" 2 3.14159}}',
+      "    1|1    |1    |001|3.14",
+    ],
     ['{{printf "%!" 1}}|{{printf "100%%"}}', "%!!(int=1)|100%"],
   ]);
 });

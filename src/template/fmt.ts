@@ -49,7 +49,12 @@ export class Printer {
   precPresent = false;
 
   clearFlags() {
-    this.plus = this.minus = this.sharp = this.space = this.zero = false;
+    this.plus =
+      this.minus =
+      this.sharp =
+      this.space =
+      this.zero =
+        false;
     this.plusV = this.sharpV = false;
     this.wid = this.prec = 0;
     this.widPresent = this.precPresent = false;

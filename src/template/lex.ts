@@ -292,7 +292,10 @@ export function lex(input: string): Item[] {
           n++;
         }
         // " -}}": the space belongs to the trim marker.
-        if (input[pos - 1] !== undefined && isSpace(input[pos - 1]) && input[pos] === "-" && input.startsWith(RIGHT, pos + 1)) {
+        if (
+          input[pos - 1] !== undefined && isSpace(input[pos - 1]) && input[pos] === "-" &&
+          input.startsWith(RIGHT, pos + 1)
+        ) {
           backup(input[pos - 1]);
           if (n === 1) continue;
         }

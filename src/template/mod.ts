@@ -95,7 +95,15 @@ export class Template {
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const funcs = o.funcs === "ollama" ? funcTable(o) : BUILTINS;
-    const { root, trees } = parseTemplate(text, (name) => funcs.has(name));
+    let parsed;
+    try {
+      parsed = parseTemplate(text, (name) => funcs.has(name));
+    } catch (e) {
+      // Nesting deep enough to exhaust the JS stack (Go has no such limit) still fails as a parse error.
+      if (e instanceof RangeError) throw new TemplateParseError(`template: :1: ${e.message}`);
+      throw e;
+    }
+    const { root, trees } = parsed;
     const t = new Template(root, trees, o, text);
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(key, t);
@@ -118,13 +126,17 @@ export class Template {
 
   /** Renders with `data` as dot. Throws TemplateExecError (`kind: "exec"`). */
   execute(data?: unknown): string {
-    return execute({
-      text: this.#text,
-      trees: this.trees as Map<string, ListNode>,
-      funcs: this.#funcs,
-      builtins: BUILTIN_NAMES,
-      missingKey: this.options.missingKey,
-    }, this.root, data);
+    return execute(
+      {
+        text: this.#text,
+        trees: this.trees as Map<string, ListNode>,
+        funcs: this.#funcs,
+        builtins: BUILTIN_NAMES,
+        missingKey: this.options.missingKey,
+      },
+      this.root,
+      data,
+    );
   }
 
   /**

@@ -70,7 +70,10 @@ function marshal(v: unknown): string {
   const custom = (v as Record<symbol, unknown>)[GO_JSON];
   if (typeof custom === "function") {
     // json.Marshal writes a Marshaler's output HTML-escaped.
-    return String(custom.call(v)).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+    return String(custom.call(v)).replace(
+      /[<>&\u2028\u2029]/g,
+      (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+    );
   }
   if (v instanceof GoInt) return v.v.toString();
   if (v instanceof GoComplex) throw new Unsupported();

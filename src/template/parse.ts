@@ -6,8 +6,8 @@
  */
 import type {
   ArgNode,
-  IfNode,
   CommandNode,
+  IfNode,
   ItemNode,
   ListNode,
   NumberNode,

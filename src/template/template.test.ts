@@ -33,7 +33,10 @@ test("parse and execute errors carry kind and Go's message", () => {
   assert.throws(() => Template.parse("x\n  {{.A.B}}").execute({ A: 1n }), (e: unknown) => {
     assert.ok(e instanceof TemplateExecError);
     assert.equal((e as TemplateExecError).kind, "exec");
-    assert.equal((e as Error).message, 'template: :2:6: executing "" at <.A.B>: can\'t evaluate field B in type interface {}');
+    assert.equal(
+      (e as Error).message,
+      'template: :2:6: executing "" at <.A.B>: can\'t evaluate field B in type interface {}',
+    );
     return true;
   });
 });
@@ -80,7 +83,9 @@ test("data conventions: objects are maps, Map keeps insertion order, bigint is i
 });
 
 test("lossless JSON keeps ints as bigint and 2.0 as a float", () => {
-  const v = parseJsonLossless('{"i": 9007199254740993, "f": 2.0, "e": 1e2, "big": 18446744073709551616, "s": "\\u00e9", "n": null}') as Record<string, unknown>;
+  const v = parseJsonLossless(
+    '{"i": 9007199254740993, "f": 2.0, "e": 1e2, "big": 18446744073709551616, "s": "\\u00e9", "n": null}',
+  ) as Record<string, unknown>;
   assert.equal(v.i, 9007199254740993n);
   assert.equal(typeof v.f, "number");
   assert.equal(v.e, 100);
@@ -102,7 +107,9 @@ test("GO_STRING and GO_JSON methods act as Go's fmt.Stringer and json.Marshaler"
     }
   }
   const list = Object.defineProperty([{ a: 1n }], GO_STRING, { value: () => "[LIST]" });
-  const t = Template.parse('{{.A}}|{{.A.city}}|{{print .A}}|{{printf "%s %q %d" .A .A .A}}|{{.L}}|{{.M}}|{{json .A}}', { funcs: "ollama" });
+  const t = Template.parse('{{.A}}|{{.A.city}}|{{print .A}}|{{printf "%s %q %d" .A .A .A}}|{{.L}}|{{.M}}|{{json .A}}', {
+    funcs: "ollama",
+  });
   assert.equal(
     t.execute({ A: new Args(), L: list, M: { k: new Args() } }),
     '{"city":"Paris"}|Paris|{"city":"Paris"}|{"city":"Paris"} "{\\"city\\":\\"Paris\\"}" map[%!d(string=city):%!d(string=Paris)]|[LIST]|map[k:{"city":"Paris"}]|{"city":"\\u003cParis\\u003e"}',
