@@ -227,20 +227,14 @@ export function parseNumber(text: string, kind: "number" | "char" | "complex"): 
     return n;
   }
   if (kind === "complex") {
-    // "re+imi": split at the sign that starts the imaginary part.
-    let k = -1;
-    const hex = /^[+-]?0[xX]/.test(text);
-    for (let i = text.length - 2; i > 0; i--) {
-      const c = text[i];
-      if (c !== "+" && c !== "-") continue;
-      const p = text[i - 1];
-      if (p === "p" || p === "P" || (!hex && (p === "e" || p === "E"))) continue;
-      k = i;
-      break;
+    // Split "re±imi" at the first sign after which both parts are valid floats (Sscan's reading).
+    let re: number | null = null, im: number | null = null;
+    for (let i = 1; i < text.length - 1 && im === null; i++) {
+      if (text[i] !== "+" && text[i] !== "-") continue;
+      re = parseGoFloat(text.slice(0, i));
+      if (re !== null) im = parseGoFloat(text.slice(i, -1));
     }
-    const re = k > 0 ? parseGoFloat(text.slice(0, k)) : null;
-    const im = k > 0 ? parseGoFloat(text.slice(k, -1)) : null;
-    if (re === null || im === null) throw new NumberSyntaxError(`expected integer`);
+    if (re === null || im === null) throw new NumberSyntaxError("syntax error scanning complex number");
     n.isComplex = true;
     n.complex = [re, im];
     simplifyComplex(n);
