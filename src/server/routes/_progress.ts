@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { ProgressResponse } from "../schemas.ts";
 import { errorResponse } from "../errors.ts";
 import { ndjsonResponse } from "../stream.ts";
+import { runtime } from "../../runtime/mod.ts";
 
 /** The response for a progress stream; `abort` stops the work when the client leaves. */
 export async function progressResponse(
@@ -21,9 +22,16 @@ export async function progressResponse(
 }
 
 /**
- * The AbortController of one request. A streamed response aborts it when the client goes away (the stream is
- * cancelled). `request.signal` is not used: Deno's legacy behaviour aborts it after every successful response.
+ * The AbortController of one request: aborted when the client goes away. Streamed responses see that through the
+ * stream's cancel; `request.signal` adds it for the rest on Bun. On Deno it is left alone: Deno's legacy behaviour
+ * aborts it after every successful response and warns about it, so a non-streamed request runs to its end there.
  */
-export function requestAbort(_request: Request): AbortController {
-  return new AbortController();
+export function requestAbort(request: Request): AbortController {
+  const abort = new AbortController();
+  if (runtime.name === "bun") {
+    const signal = request.signal;
+    if (signal.aborted) abort.abort();
+    else signal.addEventListener("abort", () => abort.abort(), { once: true });
+  }
+  return abort;
 }
