@@ -24,7 +24,9 @@ export { AbortedError, ClosedError, DecodeError, ModelLoadError } from "./errors
 export { candidateDirs, LibraryNotFoundError, locateLlama } from "./ffi/locate.ts";
 /** Layout self-check failure. */
 export { LayoutMismatchError } from "./check_layout.ts";
-/** Log routing for libllama's lines. */
-export { type LogSink, setLogSink, setLogVerbosity } from "./log.ts";
+/** Log routing for libllama's lines; `watchLog` sees every line (quantize reads its failure reason there). */
+export { type LogSink, setLogSink, setLogVerbosity, watchLog } from "./log.ts";
+/** libllama's quantizer (blocking: run it in a Worker). */
+export { LLAMA_FTYPE, QuantizeError, quantizeFile, type QuantizeFileOptions, quantizeParams } from "./quantize.ts";
 /** Default generation thread count (physical cores). */
 export { defaultThreadCount } from "./threads.ts";
