@@ -399,7 +399,9 @@ export function jsEscape(s: string): string {
     } else {
       const cp = s.codePointAt(i)!;
       const w = cp > 0xffff ? 2 : 1;
-      if (!isPrint(cp)) {
+      // Go decodes an invalid byte as U+FFFD, which is printable: the byte is written as it is.
+      const raw = cp >= 0xdc80 && cp <= 0xdcff;
+      if (!raw && !isPrint(cp)) {
         rep = "\\u" + (cp >= 0xd800 && cp < 0xe000 ? "FFFD" : cp.toString(16).toUpperCase().padStart(4, "0"));
       }
       if (rep === null) {

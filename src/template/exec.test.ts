@@ -229,3 +229,11 @@ test("printable runes follow Go 1.19 (Unicode 13), not the JS engine", () => {
   assert.equal(render("{{js .}}", "\u{31418}"), "\\u31418");
   assert.equal(render('{{printf "%q" .}}', "日本\u{1F600}"), '"日本\u{1F600}"');
 });
+
+test("strings are bytes: invalid UTF-8 from escapes and byte slices counts and quotes as Go's bytes", () => {
+  assert.equal(render('{{len "\\xff"}} {{printf "%q %x" "\\xffé" "\\xff"}} {{len (slice "é" 0 1)}}'), '1 "\\xffé" ff 1');
+  // raw bytes show as U+FFFD in the output, as Go's bytes read once decoded
+  assert.equal(render('{{"a\\xffb"}}|{{slice "é" 0 1}}|{{json "\\xff"}}', null, { funcs: "ollama" }), "a\ufffdb|\ufffd|\"\\ufffd\"");
+  assert.equal(render("{{'\\xff'}} {{'é'}}"), "255 233");
+  fails("{{'\\xc3\\xa9'}}", null, "parse");
+});

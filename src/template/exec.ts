@@ -22,7 +22,18 @@ import { FuncError, type GoFunc, INTERFACE_INDEX, type ParamType } from "./func_
 import { sprint1 } from "./fmt.ts";
 import { nodeString } from "./node_string.ts";
 import { goQuote } from "./strconv.ts";
-import { byteLength, GoComplex, GoInt, type GoMap, isTrue, kindOf, mapGet, mapKeys, typeName } from "./values.ts";
+import {
+  byteLength,
+  GoComplex,
+  GoInt,
+  type GoMap,
+  isTrue,
+  kindOf,
+  mapGet,
+  mapKeys,
+  showRawBytes,
+  typeName,
+} from "./values.ts";
 
 /** An execution failure: `kind` is always "exec". */
 export class TemplateExecError extends Error {
@@ -67,7 +78,7 @@ export function execute(env: ExecEnv, root: ListNode, data: unknown): string {
     }
     throw e;
   }
-  return s.out.join("");
+  return showRawBytes(s.out.join(""));
 }
 
 class State {

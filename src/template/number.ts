@@ -4,6 +4,7 @@
  * underscores, hex floats, rune constants).
  */
 import type { NumberNode } from "./ast.ts";
+import { fromUtf8 } from "./values.ts";
 
 const MAX_I64 = (1n << 63n) - 1n;
 const MIN_I64 = -(1n << 63n);
@@ -108,12 +109,32 @@ function scaleByPow2(mant: bigint, exp: number): number {
   return v * 2 ** exp;
 }
 
-/** Go's UnquoteChar over a single-quoted literal `'x'`; returns the code point. */
+/** A character constant `'x'`: exactly one character or escape (Go's UnquoteChar); returns its value. */
 export function unquoteRune(text: string): number {
-  const v = unquote(text);
-  const cps = [...v];
-  if (cps.length !== 1) throw new NumberSyntaxError(`malformed character constant: ${text}`);
-  return cps[0].codePointAt(0)!;
+  if (text.length < 3 || text[0] !== "'" || text[text.length - 1] !== "'") {
+    throw new NumberSyntaxError("invalid syntax");
+  }
+  const body = text.slice(1, -1);
+  let value: number;
+  let rest: string;
+  if (body[0] !== "\\") {
+    value = body.codePointAt(0)!;
+    if (value === 0x27 || value === 0x0a) throw new NumberSyntaxError("invalid syntax");
+    rest = body.slice(String.fromCodePoint(value).length);
+  } else {
+    const m = /^\\(?:([abfnrtv\\'])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3}))/.exec(body);
+    if (!m) throw new NumberSyntaxError("invalid syntax");
+    if (m[1] !== undefined) value = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, "\\": 92, "'": 39 }[m[1]]!;
+    else if (m[5] !== undefined) value = parseInt(m[5], 8);
+    else value = parseInt(m[2] ?? m[3] ?? m[4], 16);
+    if (m[5] !== undefined && value > 255) throw new NumberSyntaxError("invalid syntax");
+    if ((m[3] ?? m[4]) !== undefined && (value > 0x10ffff || (value >= 0xd800 && value < 0xe000))) {
+      throw new NumberSyntaxError("invalid syntax");
+    }
+    rest = body.slice(m[0].length);
+  }
+  if (rest !== "") throw new NumberSyntaxError(`malformed character constant: ${text}`);
+  return value;
 }
 
 /**
@@ -183,8 +204,7 @@ export function unquote(text: string): string {
     }
     throw new NumberSyntaxError("invalid syntax");
   }
-  if (q === "'" && bytes.length === 1) return String.fromCharCode(bytes[0]);
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  return fromUtf8(new Uint8Array(bytes));
 }
 
 type Num = Omit<NumberNode, "type" | "pos">;

@@ -242,6 +242,11 @@ export function goQuote(s: string, ascii = false): string {
     }
     const cp = s.codePointAt(i)!;
     if (cp > 0xffff) i++;
+    else if (cp >= 0xdc80 && cp <= 0xdcff) {
+      // a raw invalid byte (see values.ts)
+      out += "\\x" + HEX[(cp >> 4) & 15] + HEX[cp & 15];
+      continue;
+    }
     out += escapeRune(cp, 34, ascii);
   }
   return out + '"';

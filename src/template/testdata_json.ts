@@ -4,6 +4,7 @@
  * objects become null-prototype plain objects (Go maps), arrays lists, `null` nil.
  */
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const MIN_I64 = -(1n << 63n);
 const MAX_I64 = (1n << 63n) - 1n;
 
@@ -80,7 +81,8 @@ export function parseJsonLossless(text: string): unknown {
     let j = i + 1;
     while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
     if (j >= text.length) fail();
-    const s = JSON.parse(text.slice(i, j + 1)) as string;
+    // Go's decoder turns an unpaired surrogate escape into U+FFFD.
+    const s = (JSON.parse(text.slice(i, j + 1)) as string).replace(LONE_SURROGATE, "\ufffd");
     i = j + 1;
     return s;
   };

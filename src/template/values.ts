@@ -145,6 +145,7 @@ export function compareBytes(a: string, b: string): number {
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i), y = b.charCodeAt(i);
     if (x === y) continue;
+    if ((x >= 0xdc80 && x <= 0xdcff) || (y >= 0xdc80 && y <= 0xdcff)) return compareUtf8(a, b);
     // Surrogates (astral code points) sort after U+E000..U+FFFF in code point order.
     if (x >= 0xd800 && y >= 0xd800) {
       x = x < 0xe000 ? x + 0x2000 : x - 0x800;
@@ -153,6 +154,14 @@ export function compareBytes(a: string, b: string): number {
     return x < y ? -1 : 1;
   }
   return a.length - b.length;
+}
+
+// Byte order for strings that may hold raw bytes.
+function compareUtf8(a: string, b: string): number {
+  const x = utf8(a), y = utf8(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
 }
 
 /** Go's isTrue: the zero value of its type is false. `ok` is false for values with no truth. */
@@ -178,17 +187,82 @@ export function isTrue(v: unknown): boolean {
   return mapLen(v as GoMap) > 0;
 }
 
+/*
+ * Go strings are bytes and may hold invalid UTF-8 (`"\xff"`, a `slice` through a rune). Such a byte b
+ * is kept in a JS string as the lone surrogate U+DC00+b (b >= 0x80), so `len`, `index`, `%x`, `%q` see
+ * the byte; output shows it as U+FFFD, as Go's raw byte reads once decoded.
+ */
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+const RAW_BYTE = /[\ud800-\udbff][\udc00-\udfff]|[\udc80-\udcff]/g;
 
-/** UTF-8 bytes of a string (Go strings are byte sequences). */
-export function utf8(s: string): Uint8Array {
-  return encoder.encode(s);
+/** True for a code unit standing for a raw invalid byte. */
+export function isRawByte(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (c < 0xdc80 || c > 0xdcff) return false;
+  const p = i > 0 ? s.charCodeAt(i - 1) : 0;
+  return !(p >= 0xd800 && p < 0xdc00);
 }
 
-/** Decodes UTF-8 bytes; invalid sequences become U+FFFD. */
+/** UTF-8 bytes of a Go string (raw bytes come back as themselves). */
+export function utf8(s: string): Uint8Array {
+  if (!hasRawBytes(s)) return encoder.encode(s);
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (isRawByte(s, i)) {
+      out.push(s.charCodeAt(i) - 0xdc00);
+      continue;
+    }
+    const cp = s.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    for (const b of encoder.encode(ch)) out.push(b);
+    i += ch.length - 1;
+  }
+  return new Uint8Array(out);
+}
+
+/** True when the string holds raw (invalid UTF-8) bytes. */
+export function hasRawBytes(s: string): boolean {
+  RAW_BYTE.lastIndex = 0;
+  for (let m = RAW_BYTE.exec(s); m !== null; m = RAW_BYTE.exec(s)) if (m[0].length === 1) return true;
+  return false;
+}
+
+/** A Go string from bytes: valid UTF-8 decodes, each invalid byte becomes a raw byte. */
 export function fromUtf8(b: Uint8Array): string {
-  return decoder.decode(b);
+  try {
+    return strictDecoder.decode(b);
+  } catch {
+    // fall through to the byte-by-byte decoding
+  }
+  let out = "";
+  for (let i = 0; i < b.length;) {
+    const c = b[i];
+    const n = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+    if (n === 1) {
+      out += String.fromCharCode(c);
+      i++;
+      continue;
+    }
+    if (n > 0 && i + n <= b.length) {
+      try {
+        out += strictDecoder.decode(b.subarray(i, i + n));
+        i += n;
+        continue;
+      } catch {
+        // an invalid sequence: the lead byte is raw
+      }
+    }
+    out += String.fromCharCode(0xdc00 + c);
+    i++;
+  }
+  return out;
+}
+
+/** How Go's raw bytes read in the final text: U+FFFD each. */
+export function showRawBytes(s: string): string {
+  if (!hasRawBytes(s)) return s;
+  return s.replace(RAW_BYTE, (m) => (m.length === 1 ? "\ufffd" : m));
 }
 
 /** Go's len of a string: its UTF-8 byte count. */
@@ -201,7 +275,8 @@ export function byteLength(s: string): number {
     else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
       n += 4;
       i++;
-    } else n += 3;
+    } else if (c >= 0xdc80 && c <= 0xdcff) n++; // a raw byte
+    else n += 3;
   }
   return n;
 }
