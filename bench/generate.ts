@@ -3,7 +3,7 @@
  * plain C program on the same libllama (bench/native/generate.c, compiled here with cc): same model, threads,
  * threadpool use, greedy argmax. Runs are interleaved (ABBA) and medians compared; prints the two ratios.
  *
- *   npx deno run -A bench/generate.ts [--reps 5] [--threads N] [--prompt 512] [--gen 128] [--model file.gguf]
+ *   npx deno run -A bench/generate.ts [--reps 5] [--threads N] [--prompt 512] [--gen 128] [--model file.gguf] [--parallel 1]
  *   npx bun run bench/generate.ts ...
  *
  * Default model: the bench-q8 fixture (~134M params, Q8_0), generated on first use. The box is shared: expect
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     prompt: { type: "string", default: "512" },
     gen: { type: "string", default: "128" },
     model: { type: "string" },
+    parallel: { type: "string", default: "1" },
   },
 });
 const reps = Number(values.reps);
@@ -75,7 +76,8 @@ const work = mkdtempSync(join(tmpdir(), "tollama-bench-"));
 mkdirSync(work, { recursive: true });
 const native = join(work, "generate");
 compileNative(llama.libDir, native);
-const model = await loadModel(path, { numCtx: nCtx, numThread: threads, numBatch: nBatch });
+// One sequence by default: the same context shape as the C program (n_seq_max 1).
+const model = await loadModel(path, { numCtx: nCtx, numThread: threads, numBatch: nBatch, numParallel: Number(values.parallel) });
 console.log(`${runtime.name} ${runtime.version}; model ${path}; ${threads} threads; CPU ${model.info.cpuVariant}`);
 console.log(`prompt ${promptTokens} tokens, ${genTokens} generated, ${reps} interleaved reps\n`);
 
@@ -116,6 +118,7 @@ async function runEngine(text: string): Promise<Run> {
   const b = await model.complete(text, { raw: true, options: { temperature: 0, num_predict: genTokens } });
   const tgCpuMs = cpuMs() - c0;
   const ta = a.timings, tb = b.timings;
+  if (tb.promptEvalCount > 1) console.warn(`warning: the repeated prompt was not cached (${tb.promptEvalCount} tokens evaluated)`);
   return {
     pp: ta.promptEvalCount / (ta.promptEvalDuration / 1e9),
     tg: tb.evalCount / (tb.evalDuration / 1e9),

@@ -11,10 +11,13 @@ export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
 export type LogSink = (level: LogLevel, line: string) => void;
 
-let sink: LogSink = (level, line) => {
+/** The default sink: one `llama LEVEL: text` line on stderr. */
+export const stderrLogSink: LogSink = (level, line) => {
   const tag = level === LogLevel.error ? "ERROR" : level === LogLevel.warn ? "WARN" : level === LogLevel.debug ? "DEBUG" : "INFO";
   console.error(`llama ${tag}: ${line}`);
 };
+
+let sink: LogSink = stderrLogSink;
 let minLevel: LogLevel = LogLevel.warn;
 let pendingLevel: LogLevel = LogLevel.info;
 let pending = "";
@@ -57,7 +60,7 @@ function flush(): void {
 }
 
 function emit(line: string): void {
-  if (line.trim() === "" ) return;
+  if (line.trim() === "") return;
   for (const watcher of watchers) watcher(line);
   if (pendingLevel >= minLevel) sink(pendingLevel, line);
 }
