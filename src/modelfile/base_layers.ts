@@ -10,6 +10,7 @@ import { detectTemplate } from "../prompt/mod.ts";
 import { isDigest, normalizeDigest, shortName, type Store, type StoredManifest } from "../store/mod.ts";
 import { goJson } from "./_go_format.ts";
 import { CreateModelError } from "./errors.ts";
+import type { LinkRecord } from "./link.ts";
 import { MEDIA_TYPE } from "./stored_model.ts";
 import type { CreateProgress } from "./types.ts";
 
@@ -26,6 +27,10 @@ export interface PendingLayer {
   status?: string;
   /** The GGUF header, for model, adapter and projector layers. */
   gguf?: GgufFile;
+  /** An external file the layer's bytes come from (`link`): quantized from it, or linked to it (see link.ts). */
+  path?: string;
+  /** Link the blob to `path` instead of copying it: the record written beside the symlink. */
+  link?: LinkRecord;
 }
 
 /** Header arrays longer than this are skipped: create needs counts and names, not the vocabulary. */
@@ -81,7 +86,7 @@ export async function layersFromFiles(
 }
 
 /** Ollama's detectChatTemplate: a named template (and its stop list) for each GGUF whose chat template we know. */
-function detectedTemplateLayers(layers: PendingLayer[]): PendingLayer[] {
+export function detectedTemplateLayers(layers: PendingLayer[]): PendingLayer[] {
   const out: PendingLayer[] = [];
   const encoder = new TextEncoder();
   for (const layer of layers) {

@@ -283,9 +283,8 @@ test("createModel() refuses bad input with Ollama's errors", async () => {
     assert.equal((await createError(store, { model: "x", files: { "s.gguf": small }, parameters: { temperature: "hot" } }))
       .message, 'option "temperature" must be of type float32');
     assert.equal((await createError(store, { model: "x", files: { "s.gguf": small }, quantize: "q9_x" })).message,
-      "unsupported quantization type Q9_X - supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0");
-    const quantize = await createError(store, { model: "x", files: { "s.gguf": small }, quantize: "q4_K_M" });
-    assert.equal(quantize.message, "quantize not available yet: cannot quantize F32 model to Q4_K_M");
+      "unsupported quantization type Q9_X - supported types are F32, F16, Q4_0, Q4_1, Q8_0, Q5_0, Q5_1, Q2_K, " +
+        "Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, BF16");
     assert.equal((await createError(store, { model: "x", files: { "s.gguf": small }, adapters: { "a.gguf": small, "b.gguf": small } }))
       .message, "only one adapter is currently supported");
 

@@ -6,14 +6,18 @@
  * @module
  */
 import { config as settings } from "../config.ts";
-import { fileTypeName, parameterSize } from "../gguf/mod.ts";
+import { fileTypeName, type GgufFile, parameterSize, readGguf } from "../gguf/mod.ts";
 import { InvalidModelNameError, parseModelName } from "../registry/mod.ts";
 import { MEDIA_TYPE_MANIFEST, type ModelRef, shortName, type Store, type StoredManifest } from "../store/mod.ts";
 import { Template } from "../template/mod.ts";
 import { goJson } from "./_go_format.ts";
 import { layersFromFiles, layersFromModel, type PendingLayer } from "./base_layers.ts";
 import { CreateModelError } from "./errors.ts";
+import { writeLink } from "./link.ts";
+import { isLinkRequest, layersFromLinkedFile } from "./linked_layers.ts";
 import { checkOptionValue, isOptionName, OptionValueError } from "./options.ts";
+import { QuantizeError } from "../llama/mod.ts";
+import { QUANTIZE_NAMES, quantizeToBlob, quantizeTypeName } from "./quantize.ts";
 import { MEDIA_TYPE, readJsonBlob } from "./stored_model.ts";
 import type { CreateProgress, CreateRequest, MessageInput, ModelConfig } from "./types.ts";
 
@@ -26,17 +30,6 @@ export interface CreateModelOptions {
   /** Fetches a `from` model missing from the store (Ollama pulls it). Without it a missing base is a 404. */
   pull?: (name: string, options: { onProgress: (event: CreateProgress) => void; signal?: AbortSignal }) => Promise<void>;
 }
-
-/** The quantization types Ollama accepts (ggml.ParseFileType). */
-const QUANTIZE_TYPES: Record<string, string> = {
-  F32: "F32",
-  F16: "F16",
-  Q8_0: "Q8_0",
-  Q4_K_S: "Q4_K_S",
-  Q4_K_M: "Q4_K_M",
-  Q4_K: "Q4_K_M",
-  BF16: "BF16",
-};
 
 /**
  * Creates (or replaces) the model `request.model`. Throws {@linkcode CreateModelError} with Ollama's message and
@@ -58,8 +51,17 @@ export async function createModel(store: Store, request: CreateRequest, options:
   if (request.parser) config.parser = request.parser;
   if (request.requires) config.requires = request.requires;
 
+  const quantizeTo = quantizeTarget(request);
   let layers: PendingLayer[];
-  if (request.from) {
+  if (isLinkRequest(request)) {
+    // `from` is an absolute path to a GGUF file used in place (link.ts); quantizing reads it without linking.
+    if (!request.from) throw new CreateModelError("'link' needs 'from' to be an absolute path to a GGUF file");
+    layers = await layersFromLinkedFile(request.from, {
+      willQuantize: (gguf) => quantizeTo !== undefined && needsQuantize(gguf, quantizeTo),
+      onProgress: progress,
+      signal,
+    });
+  } else if (request.from) {
     const base = await baseModel(store, request.from, options);
     layers = await layersFromModel(store, base);
     await inheritConfig(store, base, config);
@@ -76,16 +78,24 @@ export async function createModel(store: Store, request: CreateRequest, options:
   }
   signal?.throwIfAborted();
 
-  checkQuantize(request, layers);
+  const toQuantize = quantizeTo ? layers.filter((l) => l.mediaType === MEDIA_TYPE.model && l.gguf && needsQuantize(l.gguf, quantizeTo)) : [];
   describeModel(config, layers);
   layers = await applyRequest(store, request, layers);
 
   const encoder = new TextEncoder();
   const created: string[] = [];
   try {
+    for (const layer of toQuantize) {
+      const gguf = await quantizeLayer(store, layer, quantizeTo!, { onProgress: progress, signal, created });
+      config.file_type = fileTypeName(gguf.metadata["general.file_type"] as number | undefined);
+    }
     const statuses: string[] = [];
     for (const layer of layers) {
-      if (layer.data) {
+      if (layer.link) {
+        const linked = await writeLink(store, layer.digest!, layer.link);
+        if (linked.created) created.push(layer.digest!);
+        statuses.push(linked.linked ? `linking layer ${layer.digest} to ${layer.link.path}` : `using existing layer ${layer.digest}`);
+      } else if (layer.data) {
         const written = await store.writeBlob(layer.data, { signal });
         if (written.created) created.push(written.digest);
         layer.digest = written.digest;
@@ -182,26 +192,62 @@ async function inheritConfig(store: Store, base: StoredManifest, config: ModelCo
   for (const key of ["renderer", "parser", "requires"] as const) if (!config[key]) delete config[key];
 }
 
-/** Ollama's quantize checks; quantizing itself is not available yet. */
-function checkQuantize(request: CreateRequest, layers: PendingLayer[]): void {
+/** The requested quantization's canonical name (Ollama's ParseFileType check), or undefined when none is asked. */
+function quantizeTarget(request: CreateRequest): string | undefined {
   const asked = (request.quantize || request.quantization || "").toUpperCase();
-  if (!asked) return;
-  const want = QUANTIZE_TYPES[asked];
+  if (!asked) return undefined;
+  const want = quantizeTypeName(asked);
   if (!want) {
-    throw new CreateModelError(
-      `unsupported quantization type ${asked} - supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0`,
-    );
+    const names = QUANTIZE_NAMES.filter((name) => !["Q3_K", "Q4_K", "Q5_K"].includes(name));
+    throw new CreateModelError(`unsupported quantization type ${asked} - supported types are ${names.join(", ")}`);
   }
-  for (const layer of layers) {
-    if (layer.mediaType !== MEDIA_TYPE.model || !layer.gguf) continue;
-    const current = fileTypeName(layer.gguf.metadata["general.file_type"] as number | undefined);
-    if (!["F16", "BF16", "F32"].includes(current)) {
-      throw new CreateModelError("quantization is only supported for F16, BF16 and F32 models");
-    }
-    if (current !== want) {
-      throw new CreateModelError(`quantize not available yet: cannot quantize ${current} model to ${want}`, 501);
-    }
+  return want;
+}
+
+/** Whether a model GGUF must be quantized to `want`; Ollama's error for a source that is already quantized. */
+function needsQuantize(gguf: GgufFile, want: string): boolean {
+  const current = fileTypeName(gguf.metadata["general.file_type"] as number | undefined);
+  if (!["F16", "BF16", "F32"].includes(current)) {
+    throw new CreateModelError("quantization is only supported for F16, BF16 and F32 models");
   }
+  return current !== want;
+}
+
+/**
+ * Quantizes a model layer into a new blob with Ollama's progress lines, and points the layer at it. Returns the
+ * new file's header.
+ */
+async function quantizeLayer(
+  store: Store,
+  layer: PendingLayer,
+  want: string,
+  options: { onProgress: (event: CreateProgress) => void; signal?: AbortSignal; created: string[] },
+): Promise<GgufFile> {
+  const input = layer.path ?? store.blobPath(layer.digest!);
+  const current = fileTypeName(layer.gguf!.metadata["general.file_type"] as number | undefined);
+  const status = `quantizing ${current} model to ${want}`;
+  const total = layer.size ?? layer.gguf!.fileSize;
+  const blob = await quantizeToBlob(store, input, {
+    type: want,
+    gguf: layer.gguf,
+    signal: options.signal,
+    onProgress: (written, expected) =>
+      options.onProgress({ status, digest: "0000000000000000000", total, completed: Math.round((total * written) / expected) }),
+  }).catch((error) => {
+    if (error instanceof QuantizeError) throw new CreateModelError(error.message, 500, { cause: error });
+    throw error;
+  });
+  if (blob.created) options.created.push(blob.digest);
+  const gguf = await readGguf(store.blobPath(blob.digest), { maxArrayElements: 64 });
+  Object.assign(layer, {
+    digest: blob.digest,
+    size: blob.size,
+    gguf,
+    path: undefined,
+    link: undefined,
+    status: `${blob.created ? "creating new" : "using existing"} layer ${blob.digest}`,
+  });
+  return gguf;
 }
 
 /** Format, family, parameter size and file type from the model layers' GGUF headers (Ollama's createModel). */

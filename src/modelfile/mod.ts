@@ -55,6 +55,18 @@ export {
   type ShowOptions,
   storedModelCapabilities,
 } from "./show.ts";
+/** Quantizing a GGUF with libllama in a short-lived Worker (progress, abort), into a file or a store blob. */
+export {
+  estimateQuantizedSize,
+  QUANTIZE_NAMES,
+  type QuantizedBlob,
+  quantizeGguf,
+  type QuantizeOptions,
+  quantizeToBlob,
+  quantizeTypeName,
+} from "./quantize.ts";
+/** Models linked to a GGUF outside the store (`create` with `link`): check the file is still what was hashed. */
+export { checkLink, linkedPath, LinkedWeightsError, type LinkRecord } from "./link.ts";
 /** A stored model's config and layers read back (template, system, params, messages, GGUF path); media types. */
 export { MEDIA_TYPE, readStoredModel, type StoredModel } from "./stored_model.ts";
 /** Capabilities from a GGUF header and template (completion, embedding, vision, tools, insert, thinking). */

@@ -10,6 +10,7 @@ import { type ModelRef, shortName, type Store, type StoredManifest } from "../st
 import { goFloat, goSharpValue, goValue } from "./_go_format.ts";
 import { modelCapabilities } from "./capabilities.ts";
 import { formatModelfile } from "./format.ts";
+import { checkLink } from "./link.ts";
 import { shortestFloat32 } from "./options.ts";
 import type { Command } from "./parse.ts";
 import { readStoredModel, type StoredModel } from "./stored_model.ts";
@@ -37,6 +38,8 @@ const SHOWN_ARRAY_LIMIT = 5;
 export async function showModel(store: Store, name: ModelRef | string, options: ShowOptions = {}): Promise<ShowResponse> {
   const stored = await store.readManifest(typeof name === "string" ? parseModelName(name) : name);
   const model = await readStoredModel(store, stored);
+  // A linked model whose file was moved or changed is an error here, not a header of other bytes.
+  const link = model.modelLayer ? await checkLink(store, model.modelLayer.digest) : undefined;
   const gguf = model.modelPath
     ? await readGguf(model.modelPath, options.verbose ? {} : { maxArrayElements: SHOWN_ARRAY_LIMIT })
     : undefined;
@@ -68,6 +71,7 @@ export async function showModel(store: Store, name: ModelRef | string, options: 
   const capabilities = storedModelCapabilities(model, gguf);
   if (capabilities.length > 0) response.capabilities = capabilities;
   if (model.config.requires) response.requires = model.config.requires;
+  if (link) response.link = link;
   return reorder(response);
 }
 
@@ -127,7 +131,7 @@ export function storedModelCapabilities(model: StoredModel, gguf?: GgufFile): st
  */
 export function showModelfile(model: StoredModel, options: { system?: string; params?: Record<string, unknown> } = {}): string {
   const commands: Command[] = [];
-  if (model.modelPath) commands.push({ name: "model", args: model.modelPath });
+  if (model.modelPath) commands.push({ name: "model", args: model.linkPath ?? model.modelPath });
   for (const adapter of model.adapterPaths) commands.push({ name: "adapter", args: adapter });
   if (model.draftPath) commands.push({ name: "draft", args: model.draftPath });
   for (const projector of model.projectorPaths) commands.push({ name: "model", args: projector });
@@ -201,7 +205,7 @@ function chatTemplate(gguf?: GgufFile): string | undefined {
 function reorder(response: ShowResponse): ShowResponse {
   const order: Array<keyof ShowResponse> = [
     "license", "modelfile", "parameters", "template", "system", "renderer", "parser", "details", "messages",
-    "model_info", "projector_info", "tensors", "capabilities", "modified_at", "requires",
+    "model_info", "projector_info", "tensors", "capabilities", "modified_at", "requires", "link",
   ];
   const out: Record<string, unknown> = {};
   for (const key of order) if (response[key] !== undefined) out[key] = response[key];

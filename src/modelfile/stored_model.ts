@@ -6,6 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Layer, Store, StoredManifest } from "../store/mod.ts";
+import { linkedPath } from "./link.ts";
 import type { MessageInput, ModelConfig } from "./types.ts";
 
 /** Ollama's layer media types. */
@@ -32,6 +33,8 @@ export interface StoredModel {
   modelPath?: string;
   /** The model layer itself (its `from` is the parent model). */
   modelLayer?: Layer;
+  /** Where the weights really are when the model blob links to a file outside the store (`create` with `link`). */
+  linkPath?: string;
   adapterPaths: string[];
   projectorPaths: string[];
   draftPath?: string;
@@ -64,6 +67,7 @@ export async function readStoredModel(store: Store, stored: StoredManifest): Pro
       case MEDIA_TYPE.model:
         model.modelPath = path;
         model.modelLayer = layer;
+        model.linkPath = await linkedPath(store, layer.digest);
         break;
       case MEDIA_TYPE.adapter:
         model.adapterPaths.push(path);

@@ -41,6 +41,11 @@ export interface CreateRequest {
   /** Deprecated spelling of `quantize`. */
   quantization?: string | null;
   draft_quantize?: string | null;
+  /**
+   * tollama: use the GGUF file at `from` (an absolute path) in place instead of copying it into the store: its
+   * blob is a symlink to the file (see link.ts). With `quantize`, the file is only read.
+   */
+  link?: boolean | null;
   stream?: boolean | null;
 }
 
@@ -88,6 +93,8 @@ export interface ShowResponse {
   capabilities?: string[];
   modified_at: string;
   requires?: string;
+  /** tollama: the external file a linked model's weights live in (`create` with `link`). */
+  link?: string;
 }
 
 /** The config blob of a model (Ollama's model.ConfigV2). */
