@@ -125,6 +125,8 @@ export const CreateRequestSchema = v.object({
   requires: str,
   quantize: str,
   quantization: str,
+  /** tollama: with `from` an absolute path to a GGUF file, use the file in place (the blob links to it) instead of a copy. */
+  link: bool,
   stream: bool,
   modelfile: str,
 }, "CreateRequest");

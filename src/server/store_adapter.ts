@@ -6,6 +6,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
+import { checkLink } from "../modelfile/mod.ts";
 import { parseModelName } from "../registry/mod.ts";
 import { type ModelRef, shortName, type Store, type StoredManifest } from "../store/mod.ts";
 import type { ResolvedModel, ServerStore } from "./deps.ts";
@@ -121,7 +122,11 @@ export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): S
       };
       for (const layer of stored.manifest.layers) {
         const kind = layer.mediaType.startsWith(MEDIA) ? layer.mediaType.slice(MEDIA.length) : "";
-        if (kind === "model") model.modelPath = store.blobPath(layer.digest);
+        if (kind === "model") {
+          // A model linked to an outside file (create with link) must still find the bytes it was hashed from.
+          await checkLink(store, layer.digest);
+          model.modelPath = store.blobPath(layer.digest);
+        }
         else if (kind === "adapter") model.adapters.push(store.blobPath(layer.digest));
         else if (kind === "projector") model.projectors.push(store.blobPath(layer.digest));
         else if (kind === "template" || kind === "prompt") model.template = await readText(layer.digest);

@@ -93,6 +93,10 @@ export function registerModelRoutes(app: Hono, deps: AppDeps): void {
     return await progressResponse(c, source, { stream: body.stream ?? true, abort });
   });
 
+  // Beyond Ollama: `{"model": "m", "from": "/abs/path/model.gguf", "link": true}` creates `m` from a GGUF file in
+  // place: the file is hashed (streamed) and the blob is a symlink to it, so nothing is copied; show reports the
+  // path (`link`), and a moved or changed file is refused at show and load time (409). With `quantize` the file is
+  // only read, and the quantized weights are stored as a normal blob.
   app.post("/api/create", async (c) => {
     const body = await readJson(c.req.raw, CreateRequestSchema, "CreateRequest", deps.bodyLimit);
     const name = body.model || body.name || "";
