@@ -21,6 +21,7 @@
  */
 import { runtime } from "./src/runtime/mod.ts";
 import { runCli } from "./src/cli/mod.ts";
+import { serveUntilStopped } from "./src/server/mod.ts";
 
 export { TOLLAMA_VERSION } from "./src/version.ts";
 /** Load a GGUF model in its own inference Worker: `complete()`, `generate()`, `embed()`, `close()`. */
@@ -28,16 +29,14 @@ export { type CompleteOptions, type Completion, type GenerateChunk, loadModel, t
 export type { OllamaOptions } from "./src/engine/mod.ts";
 /** Pull and push models with a registry, resumably, in Ollama's protocol and store layout. */
 export { pullModel, type PullOptions, type PullProgress, pushModel, type PushOptions } from "./src/registry/mod.ts";
+/** Start the server in this process (`close()` stops it and unloads every model). */
+export { serve, type ServeOptions, type TollamaServer } from "./src/server/mod.ts";
 /** Go text/template, as Ollama renders prompt templates. */
 export { Template } from "./src/template/mod.ts";
 
 /** Runs the command line (`args` without the program name) and returns the exit code. */
 export function main(args: string[]): Promise<number> {
-  return runCli(args, {
-    serve: () => {
-      throw new Error("serve is not available in this build yet");
-    },
-  });
+  return runCli(args, { serve: () => serveUntilStopped() });
 }
 
 if (import.meta.main) {
