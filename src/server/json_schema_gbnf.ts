@@ -20,7 +20,7 @@ export class SchemaConversionError extends TypeError {
 }
 
 const PRIMITIVES: Record<string, string> = {
-  ws: `[ \\t\\n]{0,8}`,
+  ws: `[ \\t\\n]{0,2}`,
   boolean: `("true" | "false") ws`,
   null: `"null" ws`,
   integer: `("-"? ("0" | [1-9] [0-9]{0,15})) ws`,
