@@ -59,6 +59,8 @@ export class Sampler extends NativeHandle {
   #grammar: Pointer = null;
   #candidates: Uint8Array | undefined;
   #candidatesView: DataView | undefined;
+  #ids: Int32Array | undefined;
+  #floats: Float32Array | undefined;
   #rejections = 0;
 
   constructor(model: Model, options: SamplingOptions = {}, nCtx = 4096) {
@@ -150,11 +152,13 @@ export class Sampler extends NativeHandle {
     const fn = this.#model.llama.ffi.fn;
     const n = logits.length;
     const [bytes, view] = this.#candidateBuffer(n);
-    for (let t = 0; t < n; t++) {
-      const at = DATA_OFFSET + t * TOKEN_DATA;
-      view.setInt32(at, t, true);
-      view.setFloat32(at + 4, logits[t], true);
-      view.setFloat32(at + 8, 0, true);
+    // llama_token_data is {i32 id, f32 logit, f32 p}: three 4-byte words, written through typed views
+    const ids = this.#ids!;
+    const floats = this.#floats!;
+    for (let t = 0, w = 0; t < n; t++, w += 3) {
+      ids[w] = t;
+      floats[w + 1] = logits[t];
+      floats[w + 2] = 0;
     }
     this.#setHeader(view, n);
     if (constrained) fn.llama_sampler_apply(this.#grammar, bytes);
@@ -162,11 +166,10 @@ export class Sampler extends NativeHandle {
       let best = -1;
       let max = -Infinity;
       const size = Number(view.getBigUint64(8, true));
-      for (let k = 0; k < size; k++) {
-        const logit = view.getFloat32(DATA_OFFSET + k * TOKEN_DATA + 4, true);
-        if (logit > max) {
-          max = logit;
-          best = view.getInt32(DATA_OFFSET + k * TOKEN_DATA, true);
+      for (let k = 0, w = 0; k < size; k++, w += 3) {
+        if (floats[w + 1] > max) {
+          max = floats[w + 1];
+          best = ids[w];
         }
       }
       if (best < 0) throw new Error("the grammar allows no token here");
@@ -200,6 +203,8 @@ export class Sampler extends NativeHandle {
     if (!this.#candidates || this.#candidates.byteLength < DATA_OFFSET + n * TOKEN_DATA) {
       this.#candidates = new Uint8Array(DATA_OFFSET + n * TOKEN_DATA);
       this.#candidatesView = new DataView(this.#candidates.buffer);
+      this.#ids = new Int32Array(this.#candidates.buffer, DATA_OFFSET, n * 3);
+      this.#floats = new Float32Array(this.#candidates.buffer, DATA_OFFSET, n * 3);
     }
     return [this.#candidates, this.#candidatesView!];
   }
