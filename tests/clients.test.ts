@@ -101,6 +101,10 @@ test("ollama client: capability errors (tools, chat on an embedding model)", { t
     /registry.ollama.ai\/library\/tiny:latest does not support tools/,
   );
   await assert.rejects(ollama.chat({ model: "emb", messages: [{ role: "user", content: "x" }] }), /"emb" does not support chat/);
+  // The embedding-only model embeds (loaded as an embedding model: pooled by the GGUF's pooling type).
+  const pooled = await ollama.embed({ model: "emb", input: ["a", "b c"] });
+  assert.equal(pooled.embeddings.length, 2);
+  assert.ok(Math.abs(Math.hypot(...pooled.embeddings[1]) - 1) < 1e-4);
   await assert.rejects(ollama.generate({ model: "emb", prompt: "x" }), /"emb" does not support generate/);
   await assert.rejects(ollama.generate({ model: "tiny", prompt: "x", think: true }), /"tiny" does not support thinking/);
   await assert.rejects(ollama.generate({ model: "tiny", prompt: "x", options: { temperature: "hot" } as never }), /option "temperature" must be of type float32/);
