@@ -30,6 +30,12 @@ test("Model.load() reads metadata, chat template and sizes", { skip }, async () 
   assert.match(model.chatTemplate() ?? "", /im_start/);
   assert.equal(model.metadata()["general.architecture"], "llama");
   assert.equal(model.applyChatTemplate([{ role: "user", content: "hi" }]), "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n");
+  const long = "naïve 🤖 ".repeat(200);
+  assert.equal(
+    model.applyChatTemplate([{ role: "system", content: "be brief" }, { role: "user", content: long }], false),
+    `<|im_start|>system\nbe brief<|im_end|>\n<|im_start|>user\n${long}<|im_end|>\n`,
+  );
+  assert.equal(model.chatTemplate("no-such-template"), undefined);
   assert.ok(model.size > 0 && model.nParams > 0);
 });
 

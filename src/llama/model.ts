@@ -48,6 +48,21 @@ function precheck(path: string): void {
   }
 }
 
+/** NUL-terminated UTF-8 strings packed into one buffer of at least 256 bytes (allocated off V8's moving heap). */
+function pack(texts: string[]): { bytes: Uint8Array; offsets: number[] } {
+  const encoded = texts.map((t) => cstr(t));
+  const total = encoded.reduce((n, e) => n + e.length, 0);
+  const bytes = new Uint8Array(Math.max(256, total));
+  const offsets: number[] = [];
+  let at = 0;
+  for (const e of encoded) {
+    offsets.push(at);
+    bytes.set(e, at);
+    at += e.length;
+  }
+  return { bytes, offsets };
+}
+
 export class Model extends NativeHandle {
   readonly llama: Llama;
   readonly path: string;
@@ -160,8 +175,11 @@ export class Model extends NativeHandle {
   chatTemplate(name?: string): string | undefined {
     this.assertOpen();
     const { ffi } = this.llama;
-    const namePtr = name === undefined ? null : ffi.pointer(ffi.bufferAddress(cstr(name)));
+    // `pack` keeps the bytes referenced (and off the moving heap) until the call returns
+    const packed = name === undefined ? undefined : pack([name]);
+    const namePtr = packed ? ffi.pointer(ffi.bufferAddress(packed.bytes)) : null;
     const result = ffi.fn.llama_model_chat_template(this.handle, namePtr);
+    void packed?.bytes;
     return ffi.address(result) === 0n ? undefined : ffi.cstring(result);
   }
 
@@ -174,14 +192,17 @@ export class Model extends NativeHandle {
     const { ffi } = this.llama;
     const template = ffi.fn.llama_model_chat_template(this.handle, null);
     if (ffi.address(template) === 0n) throw new Error(`model ${this.path} has no chat template`);
-    // Keep every C string referenced until the call returns (ffi-notes trap 3).
-    const strings = messages.flatMap((m) => [cstr(m.role), cstr(m.content)]);
+    // All C strings in one buffer that stays referenced until the call returns (ffi-notes trap 3), so no GC can
+    // move or free them between taking their addresses and the call.
+    const packed = pack(messages.flatMap((m) => [m.role, m.content]));
+    const base = ffi.bufferAddress(packed.bytes);
     const array = new BigUint64Array(Math.max(8, messages.length * 2));
-    strings.forEach((s, i) => (array[i] = ffi.bufferAddress(s)));
+    packed.offsets.forEach((offset, i) => (array[i] = base + BigInt(offset)));
     let size = messages.reduce((n, m) => n + m.role.length + m.content.length * 3, 0) * 2 + 256;
     for (let attempt = 0; attempt < 2; attempt++) {
       const out = new Uint8Array(size);
       const n = ffi.fn.llama_chat_apply_template(template, array, messages.length, addAssistant, out, size);
+      void packed.bytes;
       if (n < 0) throw new Error(`libllama does not support the chat template of ${this.path}`);
       if (n <= size) return new TextDecoder().decode(out.subarray(0, n));
       size = n;
