@@ -6,7 +6,7 @@
  * download; another process pulling it waits for it (a lock file).
  * @module
  */
-import { open, rename, rm, stat } from "node:fs/promises";
+import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import { DigestMismatchError, normalizeDigest, type Store, syncDir } from "../../store/mod.ts";
 import {
   type AuthHook,
@@ -18,7 +18,8 @@ import {
   USER_AGENT,
 } from "../http.ts";
 import { resolveDirectUrl } from "./direct_url.ts";
-import { SequentialHasher } from "./hasher.ts";
+import { type BlobHasher, SequentialHasher, WorkerHasher } from "./hasher.ts";
+import { runtime } from "../../runtime/mod.ts";
 import { tryLock } from "./lock.ts";
 import { DirectUrlRejectedError, fetchPart, PartStalledError, type PartTransfer, WriteError } from "./part_fetch.ts";
 import {
@@ -44,7 +45,7 @@ export interface BlobDownloadOptions {
   signal?: AbortSignal;
   /** Bytes per part (default: size/64 within [8 MiB, 128 MiB]). */
   partSize?: number;
-  /** Parts downloading at once (default 8). */
+  /** Parts downloading at once (default: adaptive, 2 up to 8 while the transfer is slow). */
   concurrency?: number;
   /** Bytes gathered per write (default part size / 16 within [16 KiB, 1 MiB]). */
   batchSize?: number;
@@ -62,6 +63,12 @@ export interface BlobDownloadResult {
 }
 
 const MiB = 1 << 20;
+/** Most parts downloading at once when the concurrency adapts. */
+const MAX_CONCURRENCY = 8;
+/** Bytes per second above which adding connections is not worth it. */
+const FAST_ENOUGH = 200 * MiB;
+/** Bytes written between background fdatasyncs. */
+const SYNC_EVERY = 64 * MiB;
 
 function defaultPartSize(size: number): number {
   return Math.min(128 * MiB, Math.max(8 * MiB, Math.ceil(size / 64)));
@@ -202,15 +209,19 @@ async function transfer(
   const resumed = bytesDone(state) > 0;
   const file = await open(paths.data, resumed ? "r+" : "w+", 0o644);
   let closed = false;
+  const closers: Array<() => void> = [];
   try {
     if (!resumed) await file.truncate(state.size);
     await saveState(paths.state, state);
     const written = state.parts.filter((p) => p.done > 0).map((p) => [p.offset, p.offset + p.done] as [number, number]);
-    const hasher = new SequentialHasher(file, state.size, written);
+    const hasher = makeHasher(file, paths.data, state.size, written);
+    closers.push(() => hasher.close());
     let completed = bytesDone(state);
     progress(completed, state.size);
 
     const checkpoint = new Checkpointer(paths.state, state);
+    let unsynced = 0;
+    let syncing: Promise<void> | undefined;
     const inner = new AbortController();
     const onAbort = () => inner.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -252,6 +263,12 @@ async function transfer(
         completed += bytes;
         progress(completed, state.size);
         checkpoint.note(bytes);
+        // Flush to disk as we go, so the final fsync does not wait for the whole blob to be written out.
+        unsynced += bytes;
+        if (unsynced >= SYNC_EVERY && !syncing) {
+          unsynced = 0;
+          syncing = file.datasync().catch(() => {}).finally(() => syncing = undefined);
+        }
       },
     });
 
@@ -292,13 +309,30 @@ async function transfer(
         }
       }
     };
-    const workers = Math.max(1, Math.min(options.concurrency ?? 8, queue.length));
+    // A fixed `concurrency`, or adaptive: two connections, one more each second while the blob arrives slower
+    // than FAST_ENOUGH (a CDN that caps each connection), up to MAX_CONCURRENCY. A fast link keeps two, which
+    // costs less CPU and leaves less data in flight.
+    const running: Array<Promise<void>> = [];
+    const start = (count: number) => {
+      for (let i = 0; i < count && next < queue.length; i++) running.push(worker());
+    };
+    start(Math.max(1, options.concurrency ?? 2));
+    let rampBytes = completed;
+    const ramp = options.concurrency === undefined
+      ? setInterval(() => {
+        const rate = completed - rampBytes;
+        rampBytes = completed;
+        if (rate < FAST_ENOUGH && running.length < MAX_CONCURRENCY && failure === undefined) start(1);
+      }, 1000)
+      : undefined;
     try {
-      await Promise.all(Array.from({ length: workers }, worker));
+      for (let i = 0; i < running.length; i++) await running[i];
     } finally {
+      clearInterval(ramp);
       signal.removeEventListener("abort", onAbort);
       await checkpoint.flush();
     }
+    await syncing;
     if (failure !== undefined) throw signal.aborted ? signal.reason : failure;
 
     const actual = await hasher.digest();
@@ -309,6 +343,7 @@ async function transfer(
       await rm(paths.state, { force: true });
       throw new DigestMismatchError(digest, actual, `digest mismatch, file must be downloaded again: want ${digest}, got ${actual}`);
     }
+    await syncing;
     await file.sync();
     await file.close();
     closed = true;
@@ -317,13 +352,29 @@ async function transfer(
     await rm(paths.state, { force: true });
     return { cacheHit: false };
   } finally {
+    for (const close of closers) close();
     if (!closed) await file.close().catch(() => {});
   }
 }
 
+/** Blobs this big hash in a Worker; smaller ones are not worth a thread. */
+const WORKER_HASH_MIN = 32 * MiB;
+
+function makeHasher(file: FileHandle, path: string, size: number, written: Array<[number, number]>): BlobHasher {
+  if (size >= WORKER_HASH_MIN) {
+    try {
+      const worker = runtime.spawnWorker(new URL("./hash_worker.ts", import.meta.url), { name: "tollama-sha256" });
+      return new WorkerHasher(worker, file, path, size, written);
+    } catch {
+      // No worker here: hash in this thread.
+    }
+  }
+  return new SequentialHasher(file, size, written);
+}
+
 /**
- * Saves the state after every `everyBytes` newly written bytes or `everyMs` ms, one save at a time, so a kill
- * loses at most about one batch per part plus `everyBytes`.
+ * Saves the state after every `everyBytes` newly written bytes (1/128 of the blob within [64 KiB, 8 MiB]) or
+ * after a second, one save at a time, so a kill loses at most the writes in flight plus `everyBytes`.
  */
 class Checkpointer {
   #path: string;
@@ -332,12 +383,12 @@ class Checkpointer {
   #lastSave = Date.now();
   #saving: Promise<void> | undefined;
   #everyBytes: number;
-  #everyMs = 250;
+  #everyMs = 1000;
 
   constructor(path: string, state: DownloadState) {
     this.#path = path;
     this.#state = state;
-    this.#everyBytes = Math.min(8 * MiB, Math.max(64 << 10, Math.floor(state.size / 256)));
+    this.#everyBytes = Math.min(8 * MiB, Math.max(64 << 10, Math.floor(state.size / 128)));
   }
 
   note(bytes: number): void {

@@ -10,7 +10,7 @@ import type { FileHandle } from "node:fs/promises";
 
 const READ_SIZE = 4 << 20;
 
-export class SequentialHasher {
+export class SequentialHasher implements BlobHasher {
   #hash: Hash = createHash("sha256");
   #position = 0;
   #size: number;
@@ -110,6 +110,8 @@ export class SequentialHasher {
     for (const wake of waiters) wake();
   }
 
+  close(): void {}
+
   /** Waits until every byte is hashed (all must have been written or offered) and returns `sha256:<hex>`. */
   async digest(): Promise<string> {
     for (;;) {
@@ -121,5 +123,97 @@ export class SequentialHasher {
       }
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
+  }
+}
+
+/** What a download needs from a hasher. */
+export interface BlobHasher {
+  /** Bytes about to be written at `position`; may hash them from memory. */
+  offer(position: number, bytes: Uint8Array): boolean;
+  /** [start, end) is on disk. */
+  written(start: number, end: number): void;
+  /** `sha256:<hex>` once every byte is in. */
+  digest(): Promise<string>;
+  /** Frees the worker, if any (idempotent). */
+  close(): void;
+}
+
+/**
+ * Hashes in a Worker, reading back what has landed (see hash_worker.ts), so the thread that receives and writes
+ * the bytes never hashes. If the worker cannot run (a packaging without the worker file, say), the digest is
+ * computed in this thread from the finished file instead: slower, never wrong.
+ */
+export class WorkerHasher implements BlobHasher {
+  #worker: Worker | undefined;
+  #file: FileHandle;
+  #size: number;
+  #failed: unknown;
+  #result: { resolve: (digest: string) => void; reject: (error: unknown) => void } | undefined;
+  #from = 0;
+  #to = 0;
+
+  constructor(worker: Worker, file: FileHandle, path: string, size: number, written: Array<[number, number]>) {
+    this.#worker = worker;
+    this.#file = file;
+    this.#size = size;
+    worker.onmessage = (event: MessageEvent) => {
+      const message = event.data;
+      if (message.type === "digest") this.#result?.resolve(message.digest);
+      else this.#fail(new Error(message.message));
+    };
+    worker.onerror = (event: Event) => {
+      event.preventDefault?.();
+      this.#fail((event as ErrorEvent).error ?? new Error((event as ErrorEvent).message ?? "hash worker failed"));
+    };
+    worker.postMessage({ type: "open", path, size, written });
+  }
+
+  #fail(error: unknown): void {
+    this.#failed ??= error;
+    this.close();
+    this.#result?.reject(error);
+  }
+
+  offer(): boolean {
+    return false;
+  }
+
+  written(start: number, end: number): void {
+    // Contiguous landings are sent as one range, about every MiB, to keep messages few.
+    if (start === this.#to && this.#to > this.#from) {
+      this.#to = end;
+    } else {
+      this.#flush();
+      this.#from = start;
+      this.#to = end;
+    }
+    if (this.#to - this.#from >= 1 << 20) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#to > this.#from && this.#worker) this.#worker.postMessage({ type: "written", start: this.#from, end: this.#to });
+    this.#from = this.#to = 0;
+  }
+
+  async digest(): Promise<string> {
+    if (this.#failed === undefined && this.#worker) {
+      this.#flush();
+      try {
+        return await new Promise<string>((resolve, reject) => {
+          this.#result = { resolve, reject };
+          this.#worker!.postMessage({ type: "digest" });
+        });
+      } catch {
+        // fall through to the in-thread path
+      } finally {
+        this.close();
+      }
+    }
+    return await new SequentialHasher(this.#file, this.#size, [[0, this.#size]]).digest();
+  }
+
+  close(): void {
+    this.#worker?.terminate();
+    this.#worker = undefined;
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FileHandle } from "node:fs/promises";
-import type { SequentialHasher } from "./hasher.ts";
+import type { BlobHasher } from "./hasher.ts";
 import type { PartState } from "./state.ts";
 
 /** No byte for the stall timeout: retried at once, without using up a retry. */
@@ -40,23 +40,22 @@ export interface PartTransfer {
   file: FileHandle;
   /** Blob size. */
   size: number;
-  hasher: SequentialHasher;
+  hasher: BlobHasher;
   url: URL;
   /** Request headers for `url` (User-Agent, and Authorization only when `url` is the registry's own origin). */
   headers: () => Headers;
   stallTimeoutMs: number;
-  /** Bytes gathered before each write. */
+  /** Most bytes written but not yet landed, per part. */
   batchSize: number;
   /** Called after each write lands with the bytes it added to `part.done`. */
   onWritten: (part: PartState, bytes: number) => void;
 }
 
-async function writeAll(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    const { bytesWritten } = await file.write(bytes, offset, bytes.byteLength - offset, position + offset);
-    offset += bytesWritten;
-  }
+/** Writes all of `bytes` at `position` (one call in the common case; loops on a short write). */
+function writeAll(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  return file.write(bytes, 0, bytes.byteLength, position).then(({ bytesWritten }) => {
+    if (bytesWritten < bytes.byteLength) return writeAll(file, bytes.subarray(bytesWritten), position + bytesWritten);
+  });
 }
 
 /** `bytes a-b/total` → numbers (total NaN for `*`). */
@@ -86,7 +85,25 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
     }
   }, Math.max(10, Math.min(1000, transfer.stallTimeoutMs / 4)));
 
-  let pendingWrite: Promise<void> = Promise.resolve();
+  const queue: Array<{ start: number; end: number; write: Promise<void> }> = [];
+  let queued = 0;
+  /** Waits for the oldest write in flight and records it. */
+  const settle = async () => {
+    const head = queue.shift()!;
+    queued -= head.end - head.start;
+    try {
+      await head.write;
+    } catch (error) {
+      // Later writes may still be running: let them finish before anyone closes the file.
+      await Promise.allSettled(queue.map((w) => w.write));
+      queue.length = 0;
+      throw new WriteError(error);
+    }
+    lastByteAt = Date.now(); // time spent waiting on the disk is not a network stall
+    part.done = head.end - part.offset;
+    transfer.hasher.written(head.start, head.end);
+    transfer.onWritten(part, head.end - head.start);
+  };
   try {
     const headers = transfer.headers();
     headers.set("range", `bytes=${first}-${last}`);
@@ -116,26 +133,9 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
     }
     if (!response.body) throw new Error("response has no body");
 
+    // Chunks are written where they belong as they arrive, several writes in flight (no copy into batches);
+    // `part.done` moves only when every write before it has landed, so the state never counts unwritten bytes.
     let position = first;
-    let batch = new Uint8Array(Math.min(transfer.batchSize, end - first + 1));
-    let fill = 0;
-    const flush = async () => {
-      if (fill === 0) return;
-      const bytes = batch.subarray(0, fill);
-      const at = position - fill;
-      transfer.hasher.offer(at, bytes);
-      await pendingWrite;
-      pendingWrite = writeAll(transfer.file, bytes, at).then(() => {
-        lastByteAt = Date.now(); // time spent waiting on the disk is not a network stall
-        part.done += bytes.byteLength;
-        transfer.hasher.written(at, at + bytes.byteLength);
-        transfer.onWritten(part, bytes.byteLength);
-      }, (error) => {
-        throw new WriteError(error);
-      });
-      batch = new Uint8Array(Math.min(transfer.batchSize, Math.max(1, end - position + 1)));
-      fill = 0;
-    };
     const reader = response.body.getReader();
     try {
       while (position <= end) {
@@ -148,25 +148,24 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
           skip -= dropped;
           chunk = chunk.subarray(dropped);
         }
-        while (chunk.byteLength > 0 && position <= end) {
-          const take = Math.min(chunk.byteLength, batch.byteLength - fill, end - position + 1);
-          batch.set(chunk.subarray(0, take), fill);
-          fill += take;
-          position += take;
-          chunk = chunk.subarray(take);
-          if (fill === batch.byteLength || position > end) await flush();
-        }
+        if (chunk.byteLength > end - position + 1) chunk = chunk.subarray(0, end - position + 1);
+        if (chunk.byteLength === 0) continue;
+        transfer.hasher.offer(position, chunk);
+        queue.push({ start: position, end: position + chunk.byteLength, write: writeAll(transfer.file, chunk, position) });
+        queued += chunk.byteLength;
+        position += chunk.byteLength;
+        while (queued > transfer.batchSize) await settle();
       }
     } finally {
-      // Bytes that arrived before a failure are good bytes: keep them.
-      await flush().catch(() => {});
       if (position <= end) await reader.cancel().catch(() => {});
       else reader.cancel().catch(() => {});
     }
-    await pendingWrite;
+    while (queue.length) await settle();
     if (position <= end) throw new Error(`unexpected EOF: got ${position - first} of ${end - first + 1} bytes`);
   } catch (error) {
-    const writeFailure = await pendingWrite.then(() => undefined, (e) => e);
+    // Bytes that arrived before a failure are good bytes: keep what landed; nothing may still be writing after this.
+    let writeFailure: unknown;
+    while (queue.length) await settle().catch((e) => writeFailure ??= e);
     if (error instanceof WriteError) throw error;
     if (writeFailure instanceof WriteError) throw writeFailure;
     if (signal.aborted) throw signal.reason;

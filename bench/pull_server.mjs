@@ -1,0 +1,48 @@
+// Registry stand-in for bench/pull.ts: serves one manifest and one blob (with Range) on 127.0.0.1 and records
+// the byte ranges it sends (GET /stats, /stats/reset). Plain JS so that node, deno and bun can all run it.
+//   <runtime> bench/pull_server.mjs <blob file> <digest> <manifest json> <repo>
+import { createReadStream, statSync } from "node:fs";
+import { createServer } from "node:http";
+import process from "node:process";
+
+const [blobPath, digest, manifest, repo] = process.argv.slice(2);
+const size = statSync(blobPath).size;
+let served = [];
+const server = createServer((req, res) => {
+  const url = req.url ?? "";
+  if (url === "/stats") {
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end(JSON.stringify({ served }));
+  }
+  if (url === "/stats/reset") {
+    served = [];
+    return res.end("ok");
+  }
+  if (url === `/v2/${repo}/manifests/latest`) {
+    res.writeHead(200, { "content-type": "application/vnd.docker.distribution.manifest.v2+json" });
+    return res.end(manifest);
+  }
+  if (url !== `/v2/${repo}/blobs/${digest}`) {
+    res.writeHead(404);
+    return res.end("not found");
+  }
+  let start = 0;
+  let end = size - 1;
+  const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+  const headers = { "accept-ranges": "bytes", "content-type": "application/octet-stream" };
+  if (range) {
+    start = Number(range[1]);
+    end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+    headers["content-range"] = `bytes ${start}-${end}/${size}`;
+  }
+  headers["content-length"] = end - start + 1;
+  res.writeHead(range ? 206 : 200, headers);
+  if (req.method === "HEAD") return res.end();
+  const record = [start, start];
+  served.push(record);
+  const stream = createReadStream(blobPath, { start, end, highWaterMark: 1 << 20 });
+  stream.on("data", (chunk) => record[1] += chunk.length);
+  stream.pipe(res);
+  res.on("close", () => stream.destroy());
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
