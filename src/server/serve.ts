@@ -5,7 +5,7 @@
  * @module
  */
 import { config } from "../config.ts";
-import { Scheduler, type SchedulerOptions } from "../engine/scheduler.ts";
+import { type LoadSpec, Scheduler, type SchedulerOptions } from "../engine/scheduler.ts";
 import { parseModelName, pullModel, pushModel } from "../registry/mod.ts";
 import { Store } from "../store/mod.ts";
 import { createModel, listDetails, showModel } from "../modelfile/mod.ts";
@@ -48,13 +48,15 @@ export async function serve(options: ServeOptions = {}): Promise<TollamaServer> 
   const modelsDir = options.modelsDir ?? config.modelsDir();
   const store = await Store.open(modelsDir);
   await store.cleanup().catch((error) => console.warn("store cleanup:", (error as Error).message));
+  // One sequence per embedding model; OLLAMA_NUM_PARALLEL for the others, decoded together by the engine.
+  const parallel = (spec: LoadSpec) => (spec.extra?.embedding ? 1 : config.numParallel());
   const scheduler = new Scheduler<ServerRunner>({
-    loadRunner: loadEngineRunner,
+    loadRunner: (spec, signal) => loadEngineRunner(spec, signal, { numParallel: parallel(spec) }),
     maxLoaded: config.maxLoadedModels,
     maxQueue: config.maxQueue,
     keepAliveMs: config.keepAliveMs,
-    // engine/ runs one request at a time per model for now; continuous batching will raise this to numParallel.
-    parallel: () => 1,
+    // engine/ decodes up to numParallel requests of a model together (continuous batching); more wait in its worker.
+    parallel: () => config.numParallel(),
     ...options.scheduler,
   });
   const adapter = storeAdapter(store, {
