@@ -136,7 +136,7 @@ test("BatchRunner: a too-long prompt is cut in the middle (reported), or refused
     assert.deepEqual(cut.slice(5), tokens.slice(tokens.length - (limit - 5)));
     assert.deepEqual((await small.complete(cut, { options: { ...greedy, num_predict: 4 } })).tokens, r.tokens);
     const refused = { name: "ContextLengthError", message: /^the prompt is longer than the context length currently available to the model; / };
-    await assert.rejects(small.complete(long, { raw: true, shift: false }), refused);
+    await assert.rejects(small.complete(long, { raw: true, shift: false }), { ...refused, status: 400 });
     await assert.rejects(small.complete(long, { raw: true, truncate: false }), refused);
     const short = await small.complete("Once upon a time", { raw: true, options: { ...greedy, num_predict: 2 } });
     assert.equal(short.truncated, 0);

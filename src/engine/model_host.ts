@@ -40,6 +40,7 @@ function workerUrl(): URL | string {
 function revive(error: SerializedError): Error {
   const out = new Error(error.message);
   out.name = error.name;
+  if (error.status !== undefined) Object.assign(out, { status: error.status });
   return out;
 }
 

@@ -84,6 +84,8 @@ export interface CompletionDone {
 export interface SerializedError {
   name: string;
   message: string;
+  /** The HTTP status the error maps to (ContextLengthError: 400), kept across the worker boundary. */
+  status?: number;
 }
 
 export type ToWorker =

@@ -55,7 +55,10 @@ async function pump(state: Loaded): Promise<void> {
 }
 
 function serialize(error: unknown): SerializedError {
-  if (error instanceof Error) return { name: error.name, message: error.message };
+  if (error instanceof Error) {
+    const status = (error as { status?: unknown }).status;
+    return { name: error.name, message: error.message, ...(typeof status === "number" ? { status } : {}) };
+  }
   return { name: "Error", message: String(error) };
 }
 
