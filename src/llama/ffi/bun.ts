@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { CALLBACKS, CPU_PROCS, type CType, type FnDef, structLayout, SYMBOLS } from "./symbols.ts";
-import { byValueSymbols, SHIM_EXTRAS, shimSignature, shimSource } from "./bun_shim.ts";
+import { CALLBACKS, CPU_PROCS, type CType, type FnDef, SHIM_EXTRAS, structLayout, SYMBOLS } from "./symbols.ts";
+import { byValueSymbols, shimSignature, shimSource } from "./bun_shim.ts";
 import type { CpuProcs, LlamaFfi, LlamaFunctions, NativeCallback, Pointer } from "./types.ts";
 
 /** The slice of `bun:ffi` this backend uses, declared here so `deno check` can read the file. */

@@ -104,11 +104,6 @@ static void shim_log(int32_t level, const char *text, void *user_data) {
 void *shim_log_forwarder(void *target) { shim_log_target = (shim_log_target_fn)target; return (void *)shim_log; }
 void shim_free(void *p) { free(p); }`;
 
-/** Bun signatures of the shim's own (non-wrapper) functions. */
-export const SHIM_EXTRAS = {
-  shim_log_forwarder: { parameters: ["ptr"], result: "ptr" },
-  shim_free: { parameters: ["ptr"], result: "void" },
-} as const satisfies Record<string, FnDef>;
 
 /** Bun FFI signature of a shim wrapper: struct parameters and the out-pointer become `ptr`. */
 export function shimSignature(def: FnDef): { parameters: CType[]; result: CType } {

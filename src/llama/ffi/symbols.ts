@@ -277,6 +277,15 @@ export const CPU_PROCS = {
   ggml_threadpool_free: fn(["ptr"], "void"),
 } as const satisfies Record<string, FnDef>;
 
+/**
+ * The Bun shim's own functions beyond the by-value wrappers (bun_shim.ts): a log forwarder that copies each
+ * fragment before Bun's thread-safe callback runs (ggml frees the text when the log call returns), and its free.
+ */
+export const SHIM_EXTRAS = {
+  shim_log_forwarder: fn(["ptr"], "ptr"),
+  shim_free: fn(["ptr"], "void"),
+} as const satisfies Record<string, FnDef>;
+
 /** C callbacks tollama hands to the library. */
 export const CALLBACKS = {
   /** ggml_log_callback(enum ggml_log_level level, const char * text, void * user_data) */
