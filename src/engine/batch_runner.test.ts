@@ -101,6 +101,34 @@ test("BatchRunner: the prefix cache computes only the new turn of a chat", { ski
   assert.equal(second.timings.cachedTokens, next.length - 3 - undecoded);
 });
 
+test("BatchRunner: a running request's prefix is shared with a new one (separate and unified KV)", { skip }, async () => {
+  const shared = "Shared preamble: " + Array.from({ length: 40 }, (_, i) => `p${i}`).join(" ") + Math.random();
+  const options = { ...greedy, num_predict: 16 };
+  for (const kvUnified of [false, true]) {
+    const m = await loadModel(await fixtureModel("tiny-spm"), { numCtx: 512, numThread: 1, numParallel: 2, kvUnified });
+    try {
+      const alone = await m.complete(`${shared} then b`, { raw: true, options });
+      // a fresh prompt in each slot, so neither holds the preamble
+      await Promise.all(prompts.slice(0, 2).map((p) => m.complete(p, { raw: true, options: { ...greedy, num_predict: 2 } })));
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const a = (async () => {
+        for await (const c of m.generate(`${shared} then a`, { raw: true, options: { ...greedy, num_predict: 64 } })) {
+          if (c.text) started();
+        }
+      })();
+      await running;
+      const b = await m.complete(`${shared} then b`, { raw: true, options });
+      await a;
+      assert.deepEqual(b.tokens, alone.tokens, `kvUnified ${kvUnified}`);
+      const preamble = (await m.tokenize(shared)).length;
+      assert.ok(b.timings.cachedTokens >= preamble - 1, `kvUnified ${kvUnified}: cached ${b.timings.cachedTokens} of ${preamble}`);
+    } finally {
+      await m.close();
+    }
+  }
+});
+
 test("BatchRunner: context shift lets greedy generation run past num_ctx", { skip }, async () => {
   const small = await loadModel(await fixtureModel("tiny-spm"), { numCtx: 64, numThread: 1, numParallel: 2 });
   try {

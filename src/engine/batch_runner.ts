@@ -22,6 +22,8 @@ import { Sequence, type SequenceSink } from "./sequence.ts";
 const PREFILL_CHUNK_WHILE_GENERATING = 256;
 /** Prefill tokens in a step from which the abort callback is installed (it costs a JS call per graph node). */
 const ABORT_CALLBACK_FROM = 32;
+/** Prompt tokens a copy of another slot's stream (non-unified cache: a whole KV buffer) must save. */
+const MIN_STREAM_COPY_GAIN = 32;
 /** Ollama bounds an open-ended generation (num_predict < 0) to this many contexts. */
 const OPEN_ENDED_CONTEXTS = 10;
 
@@ -254,13 +256,16 @@ export class BatchRunner {
         const n = common(other);
         if (n > best || (n === best && other.lastUsed < slot.lastUsed)) [slot, best] = [other, n];
       }
-      // a longer prefix in another slot (running or not) is shared into this one
+      // a longer prefix in another slot (running or not) is shared into this one; separate streams copy the whole
+      // buffer, which pays only for a real gain
       let source: Slot | undefined;
+      let shared = best + (this.#unified ? 0 : MIN_STREAM_COPY_GAIN - 1);
       for (const other of this.#slots) {
         if (other === slot) continue;
         const n = common(other);
-        if (n > best) [source, best] = [other, n];
+        if (n > shared) [source, shared] = [other, n];
       }
+      if (source) best = shared;
       const context = this.#context;
       if (source) {
         context.seqRm(slot.id, -1, -1);

@@ -21,6 +21,11 @@ export interface LoadModelOptions {
   embedding?: boolean;
   /** Requests decoded at once, each with `numCtx` tokens of context (default OLLAMA_NUM_PARALLEL, 4). */
   numParallel?: number;
+  /**
+   * One KV buffer for all parallel requests (llama.cpp's kv_unified; default false: each request attends over
+   * its own stream, which is faster once several slots hold cached prompts).
+   */
+  kvUnified?: boolean;
   /** 0..1 while the weights load. */
   onProgress?: (progress: number) => void;
   /** Aborting stops the load. */
@@ -216,6 +221,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     numBatch: options.numBatch,
     embedding: options.embedding,
     numParallel: options.numParallel,
+    kvUnified: options.kvUnified,
     onProgress: options.onProgress,
     signal: options.signal,
   });

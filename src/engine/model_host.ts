@@ -88,6 +88,7 @@ export class ModelHost {
       numBatch: options.numBatch,
       embedding: options.embedding,
       numParallel: options.numParallel ?? (options.embedding ? 1 : config.numParallel()),
+      kvUnified: options.kvUnified,
     };
     const inbox = new Int32Array(new SharedArrayBuffer(4));
     try {
