@@ -97,3 +97,20 @@ test("server: _debug_render_only returns the rendered prompt without generating"
   })).json();
   assert.equal(gen._debug_info.rendered_template, "<PRE> a <SUF>b <MID>");
 });
+
+test("server: shift:false refuses a prompt longer than the context with Ollama's 400", opts, async () => {
+  const prompt = "word ".repeat(3000);
+  const res = await fetch(server.url + "/api/generate", {
+    method: "POST",
+    body: JSON.stringify({ model: "fim", prompt, raw: true, shift: false, stream: false, options: { num_predict: 2 } }),
+  });
+  assert.equal(res.status, 400);
+  assert.match((await res.json()).error, /^the prompt is longer than the context length currently available to the model/);
+  // With shift (the default) the same prompt is cut in the middle and answered.
+  const shifted = await fetch(server.url + "/api/generate", {
+    method: "POST",
+    body: JSON.stringify({ model: "fim", prompt, raw: true, stream: false, options: { num_predict: 2 } }),
+  });
+  assert.equal(shifted.status, 200);
+  assert.equal((await shifted.json()).done, true);
+});

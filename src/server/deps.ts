@@ -66,6 +66,10 @@ export interface GenerationRequest {
   addSpecial?: boolean;
   logprobs?: boolean;
   topLogprobs?: number;
+  /** Ollama's `shift` (default true): cut a too-long prompt in the middle and go on past the context. */
+  shift?: boolean;
+  /** Ollama's `truncate` (default true): false refuses a too-long prompt. */
+  truncate?: boolean;
 }
 
 /** A loaded model as the routes use it. */

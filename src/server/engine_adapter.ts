@@ -9,14 +9,22 @@ import { loadModel, type OllamaOptions } from "../engine/mod.ts";
 import type { LoadSpec } from "../engine/scheduler.ts";
 import type { GenerationChunk, GenerationRequest, ServerRunner } from "./deps.ts";
 
-/** Loads the model `spec` names into its own Worker. */
-export async function loadEngineRunner(spec: LoadSpec, signal: AbortSignal): Promise<ServerRunner> {
+/**
+ * Loads the model `spec` names into its own Worker, with `numParallel` sequences decoded together (the scheduler
+ * must let as many requests share it).
+ */
+export async function loadEngineRunner(
+  spec: LoadSpec,
+  signal: AbortSignal,
+  options: { numParallel?: number } = {},
+): Promise<ServerRunner> {
   const { size } = await stat(spec.modelPath);
   const model = await loadModel(spec.modelPath, {
     numCtx: spec.options.num_ctx,
     numThread: spec.options.num_thread || undefined,
     numBatch: spec.options.num_batch,
     embedding: spec.extra?.embedding === true,
+    numParallel: options.numParallel ?? 1,
     signal,
   });
   return {
@@ -33,6 +41,8 @@ export async function loadEngineRunner(spec: LoadSpec, signal: AbortSignal): Pro
         addSpecial: typeof request.prompt === "string",
         options: request.options as OllamaOptions,
         format: request.grammar,
+        shift: request.shift,
+        truncate: request.truncate,
         signal: request.signal,
       });
       for await (const chunk of source) {

@@ -66,6 +66,7 @@ const ERROR_STATUS: Record<string, number> = {
   OptionValueError: 400,
   GrammarError: 400,
   ServerBusyError: 503,
+  ContextLengthError: 400,
 };
 
 /** Status and message for anything thrown: an ApiError keeps its own; a known error name maps; the rest is 500. */

@@ -39,6 +39,8 @@ export interface GenerationPlan {
   wantContext?: boolean;
   logprobs?: boolean;
   topLogprobs?: number;
+  shift?: boolean;
+  truncate?: boolean;
   startedAt: number;
 }
 
@@ -132,6 +134,8 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
       signal: stop.signal,
       logprobs: plan.logprobs,
       topLogprobs: plan.topLogprobs,
+      shift: plan.shift,
+      truncate: plan.truncate,
     });
     for await (const chunk of source) {
       if (Number.isNaN(evalStart)) evalStart = now();

@@ -102,6 +102,8 @@ export async function chatChunks(
     startedAt,
     logprobs: body.logprobs ?? false,
     topLogprobs,
+    shift: body.shift ?? undefined,
+    truncate: body.truncate ?? undefined,
     parser: (rendered, runner) =>
       deps.prompt.parser({
         model,

@@ -99,6 +99,8 @@ export async function generateChunks(
     wantContext: !body.raw,
     logprobs: body.logprobs ?? false,
     topLogprobs,
+    shift: body.shift ?? undefined,
+    truncate: body.truncate ?? undefined,
     parser: body.raw ? undefined : (rendered, runner) =>
       deps.prompt.parser({
         model,
