@@ -157,10 +157,13 @@ describe("pullModel", { skip: registrySkip() }, () => {
     ["a wrong Content-Range", (n) => n === 3 ? { kind: "wrong-range", shift: 4096 } : undefined],
   ];
   for (const [what, fault] of transient) {
-    test(`recovers from ${what}`, async () => {
+    for (const sink of ["thread", "worker"]) {
+    test(`recovers from ${what} (${sink} writes)`, async () => {
       const before = { ...proxy.stats.faults };
       const started = Date.now();
-      const { dir } = await pullThrough(({ blobGet }) => blobGet ? fault(blobGet) : undefined);
+      const { dir } = await pullThrough(({ blobGet }) => blobGet ? fault(blobGet) : undefined, {
+        workerMinBytes: sink === "worker" ? 0 : Infinity,
+      });
       try {
         await assertPulled(dir, proxy.host, model);
         const applied = Object.values(proxy.stats.faults).reduce((a, b) => a + b, 0) -
@@ -171,6 +174,7 @@ describe("pullModel", { skip: registrySkip() }, () => {
         await rm(dir, { recursive: true, force: true });
       }
     });
+    }
   }
 
   test("a cross-host 307 (CDN) is resolved once per blob and reused for every part", async () => {
@@ -193,7 +197,7 @@ describe("pullModel", { skip: registrySkip() }, () => {
     try {
       proxy.setSchedule(({ blobGet }) => blobGet === 3 ? { kind: "corrupt", at: 5000 } : undefined);
       await assert.rejects(
-        pullModel(`${proxy.host}/library/tiny:latest`, { ...TUNING, modelsDir: dir }),
+        pullModel(`${proxy.host}/library/tiny:latest`, { ...TUNING, modelsDir: dir, workerMinBytes: 0 }),
         (error: Error) => {
           assert.match(
             error.message,
@@ -248,8 +252,9 @@ describe("pullModel", { skip: registrySkip() }, () => {
     ];
     for (let seed = 1; seed <= 6; seed++) {
       const random = seededRandom(seed);
-      const { dir } = await pullThrough(({ blobGet }) =>
-        blobGet && random() < 0.3 ? kinds[Math.floor(random() * kinds.length)](random) : undefined
+      const { dir } = await pullThrough(
+        ({ blobGet }) => blobGet && random() < 0.3 ? kinds[Math.floor(random() * kinds.length)](random) : undefined,
+        { workerMinBytes: seed % 2 ? 0 : Infinity },
       );
       try {
         await assertPulled(dir, proxy.host, model);

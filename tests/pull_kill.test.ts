@@ -28,8 +28,15 @@ function childCommand(args: string[]): [string, string[]] {
 }
 
 /** Starts a pull in a child process and SIGKILLs it once the weights layer has `killAt` bytes on disk. */
-function pullAndKill(name: string, dir: string, weights: string, killAt: number, jitterMs: number): Promise<"killed" | "finished"> {
-  const [cmd, args] = childCommand([name, dir, String(PART), String(CONCURRENCY)]);
+function pullAndKill(
+  name: string,
+  dir: string,
+  weights: string,
+  killAt: number,
+  jitterMs: number,
+  workerMinBytes: number,
+): Promise<"killed" | "finished"> {
+  const [cmd, args] = childCommand([name, dir, String(PART), String(CONCURRENCY), String(workerMinBytes)]);
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (chunk) => stderr += chunk);
@@ -112,7 +119,15 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
         for (let phase = 0; phase < phases; phase++) {
           proxy.setRate(6 << 20);
           const mark = proxy.stats.served.length;
-          const outcome = await pullAndKill(name, dir, model.weights, Math.floor(size * (0.05 + random() * 0.85)), Math.floor(random() * 30));
+          // Odd seeds write through the worker sink, even ones in the pulling thread.
+          const outcome = await pullAndKill(
+            name,
+            dir,
+            model.weights,
+            Math.floor(size * (0.05 + random() * 0.85)),
+            Math.floor(random() * 30),
+            seed % 2 ? 0 : Infinity,
+          );
           if (outcome === "killed") kills++;
           await new Promise((resolve) => setTimeout(resolve, 20)); // let the proxy notice the dead connections
           for (const r of proxy.stats.served.slice(mark)) if (r.digest === model.weights) before.push([r.start, r.end]);
@@ -120,7 +135,14 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
         // Resume, in this process, at full speed.
         proxy.setRate(undefined);
         const mark = proxy.stats.served.length;
-        await pullModel(name, { modelsDir: dir, insecure: true, partSize: PART, concurrency: CONCURRENCY, retryBaseMs: 5 });
+        await pullModel(name, {
+          modelsDir: dir,
+          insecure: true,
+          partSize: PART,
+          concurrency: CONCURRENCY,
+          retryBaseMs: 5,
+          workerMinBytes: seed % 3 ? 0 : Infinity,
+        });
         const after = proxy.stats.served.slice(mark).filter((r) => r.digest === model.weights && r.end - r.start > 1)
           .map((r) => [r.start, r.end] as [number, number]);
         const twice = overlap(before, after);

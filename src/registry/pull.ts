@@ -40,6 +40,8 @@ export interface PullOptions {
   maxRetries?: number;
   /** Advanced: first retry delay in ms (default 500, doubling with jitter, at most 10 s). */
   retryBaseMs?: number;
+  /** Advanced: blobs at least this big are written and hashed in a worker thread (default 32 MiB). */
+  workerMinBytes?: number;
   /** Advanced: milliseconds between progress events of a layer (default 60, as Ollama). */
   progressIntervalMs?: number;
 }
@@ -117,6 +119,7 @@ export async function pullModel(name: string, options: PullOptions = {}): Promis
       concurrency: options.concurrency,
       maxRetries: retries,
       retryBaseMs,
+      workerMinBytes: options.workerMinBytes,
       onProgress: (done) => {
         completed = done;
         report(false);

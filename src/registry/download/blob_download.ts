@@ -6,7 +6,7 @@
  * download; another process pulling it waits for it (a lock file).
  * @module
  */
-import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
+import { open, rename, rm, stat } from "node:fs/promises";
 import { DigestMismatchError, normalizeDigest, type Store, syncDir } from "../../store/mod.ts";
 import {
   type AuthHook,
@@ -18,8 +18,7 @@ import {
   USER_AGENT,
 } from "../http.ts";
 import { resolveDirectUrl } from "./direct_url.ts";
-import { type BlobHasher, SequentialHasher, WorkerHasher } from "./hasher.ts";
-import { runtime } from "../../runtime/mod.ts";
+import { openSink } from "./sink.ts";
 import { tryLock } from "./lock.ts";
 import { DirectUrlRejectedError, fetchPart, PartStalledError, type PartTransfer, WriteError } from "./part_fetch.ts";
 import {
@@ -53,6 +52,8 @@ export interface BlobDownloadOptions {
   maxRetries?: number;
   /** First retry delay in ms (default 500; doubles, ±50% jitter, at most 10 s). */
   retryBaseMs?: number;
+  /** Blobs at least this big are written and hashed in a worker thread (default 32 MiB). */
+  workerMinBytes?: number;
   /** Progress: bytes of the blob on disk. */
   onProgress?: (completed: number, total: number) => void;
 }
@@ -67,8 +68,6 @@ const MiB = 1 << 20;
 const MAX_CONCURRENCY = 8;
 /** Bytes per second above which adding connections is not worth it. */
 const FAST_ENOUGH = 200 * MiB;
-/** Bytes written between background fdatasyncs. */
-const SYNC_EVERY = 64 * MiB;
 
 function defaultPartSize(size: number): number {
   return Math.min(128 * MiB, Math.max(8 * MiB, Math.ceil(size / 64)));
@@ -209,19 +208,17 @@ async function transfer(
   const resumed = bytesDone(state) > 0;
   const file = await open(paths.data, resumed ? "r+" : "w+", 0o644);
   let closed = false;
-  const closers: Array<() => void> = [];
+  const closers: Array<() => Promise<void>> = [];
   try {
     if (!resumed) await file.truncate(state.size);
     await saveState(paths.state, state);
     const written = state.parts.filter((p) => p.done > 0).map((p) => [p.offset, p.offset + p.done] as [number, number]);
-    const hasher = makeHasher(file, paths.data, state.size, written);
-    closers.push(() => hasher.close());
+    const sink = await openSink(file, paths.data, state.size, written, options.workerMinBytes);
+    closers.push(() => sink.close());
     let completed = bytesDone(state);
     progress(completed, state.size);
 
     const checkpoint = new Checkpointer(paths.state, state);
-    let unsynced = 0;
-    let syncing: Promise<void> | undefined;
     const inner = new AbortController();
     const onAbort = () => inner.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -245,9 +242,8 @@ async function transfer(
       return reresolving;
     };
     const partTransfer = (): PartTransfer => ({
-      file,
+      sink,
       size: state.size,
-      hasher,
       url: directUrl,
       headers: () => {
         const headers = new Headers({ "user-agent": USER_AGENT });
@@ -263,12 +259,6 @@ async function transfer(
         completed += bytes;
         progress(completed, state.size);
         checkpoint.note(bytes);
-        // Flush to disk as we go, so the final fsync does not wait for the whole blob to be written out.
-        unsynced += bytes;
-        if (unsynced >= SYNC_EVERY && !syncing) {
-          unsynced = 0;
-          syncing = file.datasync().catch(() => {}).finally(() => syncing = undefined);
-        }
       },
     });
 
@@ -332,10 +322,9 @@ async function transfer(
       signal.removeEventListener("abort", onAbort);
       await checkpoint.flush();
     }
-    await syncing;
     if (failure !== undefined) throw signal.aborted ? signal.reason : failure;
 
-    const actual = await hasher.digest();
+    const actual = await sink.finish();
     if (actual !== digest) {
       await file.close();
       closed = true;
@@ -343,8 +332,6 @@ async function transfer(
       await rm(paths.state, { force: true });
       throw new DigestMismatchError(digest, actual, `digest mismatch, file must be downloaded again: want ${digest}, got ${actual}`);
     }
-    await syncing;
-    await file.sync();
     await file.close();
     closed = true;
     await rename(paths.data, store.blobPath(digest));
@@ -352,24 +339,9 @@ async function transfer(
     await rm(paths.state, { force: true });
     return { cacheHit: false };
   } finally {
-    for (const close of closers) close();
+    for (const close of closers) await close().catch(() => {});
     if (!closed) await file.close().catch(() => {});
   }
-}
-
-/** Blobs this big hash in a Worker; smaller ones are not worth a thread. */
-const WORKER_HASH_MIN = 32 * MiB;
-
-function makeHasher(file: FileHandle, path: string, size: number, written: Array<[number, number]>): BlobHasher {
-  if (size >= WORKER_HASH_MIN) {
-    try {
-      const worker = runtime.spawnWorker(new URL("./hash_worker.ts", import.meta.url), { name: "tollama-sha256" });
-      return new WorkerHasher(worker, file, path, size, written);
-    } catch {
-      // No worker here: hash in this thread.
-    }
-  }
-  return new SequentialHasher(file, size, written);
 }
 
 /**

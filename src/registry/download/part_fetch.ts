@@ -4,8 +4,7 @@
  * watchdog that counts from the request so a server that never sends a first byte is caught too.
  * @module
  */
-import type { FileHandle } from "node:fs/promises";
-import type { BlobHasher } from "./hasher.ts";
+import type { BlobSink } from "./sink.ts";
 import type { PartState } from "./state.ts";
 
 /** No byte for the stall timeout: retried at once, without using up a retry. */
@@ -37,10 +36,10 @@ export class DirectUrlRejectedError extends Error {
 }
 
 export interface PartTransfer {
-  file: FileHandle;
+  /** Where the bytes go (written, hashed, made durable). */
+  sink: BlobSink;
   /** Blob size. */
   size: number;
-  hasher: BlobHasher;
   url: URL;
   /** Request headers for `url` (User-Agent, and Authorization only when `url` is the registry's own origin). */
   headers: () => Headers;
@@ -49,13 +48,6 @@ export interface PartTransfer {
   batchSize: number;
   /** Called after each write lands with the bytes it added to `part.done`. */
   onWritten: (part: PartState, bytes: number) => void;
-}
-
-/** Writes all of `bytes` at `position` (one call in the common case; loops on a short write). */
-function writeAll(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  return file.write(bytes, 0, bytes.byteLength, position).then(({ bytesWritten }) => {
-    if (bytesWritten < bytes.byteLength) return writeAll(file, bytes.subarray(bytesWritten), position + bytesWritten);
-  });
 }
 
 /** `bytes a-b/total` → numbers (total NaN for `*`). */
@@ -101,7 +93,6 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
     }
     lastByteAt = Date.now(); // time spent waiting on the disk is not a network stall
     part.done = head.end - part.offset;
-    transfer.hasher.written(head.start, head.end);
     transfer.onWritten(part, head.end - head.start);
   };
   try {
@@ -150,10 +141,11 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
         }
         if (chunk.byteLength > end - position + 1) chunk = chunk.subarray(0, end - position + 1);
         if (chunk.byteLength === 0) continue;
-        transfer.hasher.offer(position, chunk);
-        queue.push({ start: position, end: position + chunk.byteLength, write: writeAll(transfer.file, chunk, position) });
-        queued += chunk.byteLength;
-        position += chunk.byteLength;
+        // Read the length first: the sink may take the chunk's buffer (moved to its worker, detached here).
+        const length = chunk.byteLength;
+        queue.push({ start: position, end: position + length, write: transfer.sink.write(position, chunk) });
+        queued += length;
+        position += length;
         while (queued > transfer.batchSize) await settle();
       }
     } finally {
