@@ -14,7 +14,13 @@ import { fileURLToPath } from "node:url";
 import { readGguf } from "../src/gguf/mod.ts";
 import { loadModel } from "../src/engine/mod.ts";
 import { defaultThreadCount, LLAMA_FTYPE } from "../src/llama/mod.ts";
-import { createModel, type CreateProgress, estimateQuantizedSize, readStoredModel } from "../src/modelfile/mod.ts";
+import {
+  createModel,
+  type CreateProgress,
+  estimateQuantizedSize,
+  quantizationsSettled,
+  readStoredModel,
+} from "../src/modelfile/mod.ts";
 import { parseModelName } from "../src/registry/mod.ts";
 import { Store } from "../src/store/mod.ts";
 import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR, RECIPES, vocabPath } from "./fixtures/mod.ts";
@@ -227,5 +233,8 @@ test("aborting createModel() mid-quantization leaves no temp file, blob or manif
     assert.deepEqual(temps, []);
     assert.deepEqual((await store.listBlobs()).sort(), blobs);
     assert.ok(abortedAfter < 60_000);
+    // libllama runs on until it returns; the worker (and the log callback it calls) must outlive it.
+    await quantizationsSettled();
+    assert.deepEqual((await readdir(store.blobsDir)).filter((n) => n.startsWith(".tmp")), []);
   });
 });

@@ -60,6 +60,7 @@ export {
   estimateQuantizedSize,
   QUANTIZE_NAMES,
   type QuantizedBlob,
+  quantizationsSettled,
   quantizeGguf,
   type QuantizeOptions,
   quantizeToBlob,

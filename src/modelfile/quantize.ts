@@ -2,8 +2,8 @@
  * Quantizing a model layer for `/api/create`'s `quantize`: libllama's `llama_model_quantize` runs in a
  * short-lived Worker (it blocks its thread for seconds to minutes), writing a temp file in the store's blob
  * directory that is hashed and renamed into place once complete. libllama has no progress callback, so progress
- * is the output file's size against the size the tensor infos predict. Aborting ends the Worker and removes the
- * temp file.
+ * is the output file's size against the size the tensor infos predict. Aborting removes the temp file at once
+ * and ends the Worker as soon as libllama returns (it cannot be interrupted; see finishInBackground).
  * @module
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -133,6 +133,7 @@ export async function quantizeGguf(input: string, output: string, options: Quant
   let timer: ReturnType<typeof setInterval> | undefined;
   let onAbort: (() => void) | undefined;
   let settled = false;
+  let keepWorker = false;
   try {
     await new Promise<void>((resolve, reject) => {
       let polling = false;
@@ -161,8 +162,11 @@ export async function quantizeGguf(input: string, output: string, options: Quant
     options.onProgress?.(size, size);
   } catch (error) {
     const running = Atomics.compareExchange(state, 0, 0, 2) !== 0;
-    if (running && signal?.aborted) removeWhenOpened(output);
-    else await rm(output, { force: true });
+    if (running && signal?.aborted) {
+      keepWorker = true;
+      finishInBackground(worker, output);
+    }
+    await rm(output, { force: true });
     if (error instanceof Error && error.name === "QuantizeError") {
       // libllama's reason arrives through the log callback, which may trail the worker's reply by a moment.
       if (reasons.length === 0) await new Promise((r) => setTimeout(r, 50));
@@ -170,7 +174,7 @@ export async function quantizeGguf(input: string, output: string, options: Quant
     }
     throw error;
   } finally {
-    worker.terminate();
+    if (!keepWorker) worker.terminate();
     clearInterval(timer);
     if (onAbort) signal?.removeEventListener("abort", onAbort);
     stopWatching();
@@ -178,20 +182,39 @@ export async function quantizeGguf(input: string, output: string, options: Quant
 }
 
 /**
- * libllama cannot be interrupted: once it runs, terminating the Worker only takes effect when the call returns.
- * Removing the output while libllama holds it open leaves it writing to an unlinked file, which vanishes on
- * close; but the file may not be open yet (libllama reads the input's header first), so removal is retried
- * until the file has been seen, for a bounded time.
+ * libllama cannot be interrupted, and the Worker must not be terminated while it runs: its isolate owns the params
+ * and path buffers libllama keeps reading, and freeing them under it crashes the process. So an aborted job
+ * finishes in the background. The output was removed already, so libllama writes to an unlinked file that vanishes
+ * when it closes it; should libllama not have opened it yet at that point, it is removed again once the call returns.
+ * Then the Worker is terminated.
  */
-function removeWhenOpened(path: string, deadline = Date.now() + 60_000): void {
-  void (async () => {
-    while (Date.now() < deadline) {
-      const existed = await stat(path).then(() => true, () => false);
-      await rm(path, { force: true });
-      if (existed) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
+function finishInBackground(worker: Worker, output: string): void {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => {
+    finish = () => {
+      void rm(output, { force: true }).finally(() => {
+        worker.terminate();
+        background.delete(done);
+        resolve();
+      });
+    };
+  });
+  background.add(done);
+  worker.onmessage = finish;
+  worker.onerror = (event: ErrorEvent) => {
+    event.preventDefault?.();
+    finish();
+  };
+}
+
+const background = new Set<Promise<void>>();
+
+/**
+ * Resolves once every aborted quantization has returned from libllama. Wait for it before tearing down what
+ * libllama calls back into (the log callback's isolate): a test file's end, or a clean shutdown.
+ */
+export async function quantizationsSettled(): Promise<void> {
+  while (background.size > 0) await Promise.all(background);
 }
 
 /** A blob written by {@link quantizeToBlob}. */
