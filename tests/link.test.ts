@@ -131,6 +131,8 @@ test("create with link uses a GGUF in place: symlinked blob, generate, show, cha
     // Moved away, then back.
     await rename(file, `${file}.moved`);
     await refused("file not found");
+    const tags = await fetch(`${server.url}/api/tags`).then((r) => r.json()) as { models: Array<{ name: string }> };
+    assert.deepEqual(tags.models.map((m) => m.name), ["linked:latest"]); // still listed, never an error for the list
     await rename(`${file}.moved`, file);
     assert.equal((await post(server, "/api/show", { model: "linked" })).status, 200);
 
