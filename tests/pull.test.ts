@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -141,6 +142,30 @@ describe("pullModel", { skip: registrySkip() }, () => {
       const blobs = (await readdir(join(dir, "blobs"))).map((n) => n.replace("-", ":")).sort();
       assert.deepEqual(blobs, [...other.blobs.keys()].sort());
     } finally {
+      proxy.setSchedule(undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("OLLAMA_NOPRUNE keeps the layers a moved tag no longer uses", async () => {
+    const dir = await tempDir();
+    const saved = process.env.OLLAMA_NOPRUNE;
+    try {
+      await pullModel(`${proxy.host}/library/tiny:latest`, { ...TUNING, modelsDir: dir });
+      process.env.OLLAMA_NOPRUNE = "1";
+      const events: PullProgress[] = [];
+      proxy.setSchedule(({ path, method }) =>
+        method === "GET" && path.endsWith("/manifests/latest")
+          ? { kind: "body", body: new TextDecoder().decode(other.manifest) }
+          : undefined
+      );
+      await pullModel(`${proxy.host}/library/tiny:latest`, { ...TUNING, modelsDir: dir, onProgress: (p) => events.push(p) });
+      assert.ok(!events.some((e) => e.status === "removing unused layers"));
+      const blobs = (await readdir(join(dir, "blobs"))).map((n) => n.replace("-", ":")).sort();
+      assert.deepEqual(blobs, [...new Set([...model.blobs.keys(), ...other.blobs.keys()])].sort());
+    } finally {
+      if (saved === undefined) delete process.env.OLLAMA_NOPRUNE;
+      else process.env.OLLAMA_NOPRUNE = saved;
       proxy.setSchedule(undefined);
       await rm(dir, { recursive: true, force: true });
     }

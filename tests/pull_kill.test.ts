@@ -164,4 +164,27 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
     assert.ok(kills >= SEEDS, `only ${kills} kills landed mid-download`);
     console.log(`kill -9 resume: worst re-fetch ${worst} bytes of ${size} (${(worst / size * 100).toFixed(2)}%), part ${PART}`);
   });
+
+  test("two processes pulling the same model into one store: one downloads, the other waits for it", { timeout: 60_000 }, async () => {
+    const name = `${proxy.host}/library/killme:latest`;
+    const dir = await mkdtemp(join(tmpdir(), "tollama-two-"));
+    try {
+      proxy.setRate(8 << 20);
+      const mark = proxy.stats.served.length;
+      const results = await Promise.all([
+        pullAndKill(name, dir, model.weights, Infinity, 0, Infinity),
+        pullAndKill(name, dir, model.weights, Infinity, 0, 0),
+      ]);
+      assert.deepEqual(results, ["finished", "finished"]);
+      const weights = proxy.stats.served.slice(mark).filter((r) => r.digest === model.weights && r.end - r.start > 1);
+      const sent = weights.reduce((sum, r) => sum + r.end - r.start, 0);
+      assert.equal(sent, size, "the weights were sent once");
+      const store = await Store.open(dir);
+      assert.equal(sha256(await readFile(store.blobPath(model.weights))), model.weights);
+      for (const file of await readdir(join(dir, "blobs"))) assert.match(file, /^sha256-[0-9a-f]{64}$/);
+    } finally {
+      proxy.setRate(undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
