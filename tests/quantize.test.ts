@@ -126,6 +126,24 @@ async function quantizeCheck(): Promise<string> {
   return path;
 }
 
+test("createModel() quantizes an F16 model made from another model (`from` + quantize), the base left as it is", { skip }, async () => {
+  await withStore(async (store) => {
+    const source = await importBlob(store, await fixtureModel("tiny-spm"));
+    await createQuantized(store, source, "f16", "half");
+    const half = await readStoredModel(store, await store.readManifest(parseModelName("half")));
+    assert.equal(half.config.file_type, "F16");
+    const events: CreateProgress[] = [];
+    await createModel(store, { model: "small", from: "half", quantize: "Q4_K_M" }, { onProgress: (e) => events.push(e) });
+    assert.ok(events.some((e) => e.status === "quantizing F16 model to Q4_K_M"), JSON.stringify(events));
+    const small = await readStoredModel(store, await store.readManifest(parseModelName("small")));
+    assert.equal(small.config.file_type, "Q4_K_M");
+    assert.equal(small.modelLayer!.from, "half:latest");
+    const again = await readStoredModel(store, await store.readManifest(parseModelName("half")));
+    assert.equal(again.modelLayer!.digest, half.modelLayer!.digest);
+    await greedy(small.modelPath!);
+  });
+});
+
 test("the Q8_0 and Q4_K_M files equal llama.cpp's own llama_model_quantize output byte for byte, with the same greedy ids", {
   skip: cSkip(),
 }, async () => {
