@@ -146,3 +146,16 @@ test("createApp() guards loopback binds against DNS rebinding", async () => {
 test("createApp() lists no running models on a fresh scheduler", async () => {
   assert.deepEqual(await (await app().request("/api/ps")).json(), { models: [] });
 });
+
+test("createApp() logs one line per request when asked (OLLAMA_DEBUG)", async () => {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (line: string) => lines.push(line);
+  try {
+    await createApp({ ...depsFor(), logRequests: true }).request("/api/version");
+  } finally {
+    console.error = original;
+  }
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /\| 200 \|.*\| GET \/api\/version$/);
+});

@@ -132,4 +132,6 @@ export interface AppDeps {
   /** OLLAMA_CONTEXT_LENGTH (0 → pick). */
   contextLength?: () => number;
   now?: () => number;
+  /** Log one line per request (OLLAMA_DEBUG ≥ 1), as Ollama's gin logger does. */
+  logRequests?: boolean;
 }

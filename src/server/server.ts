@@ -31,6 +31,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     keepAliveMs: config.keepAliveMs,
     contextLength: config.contextLength,
     origins: config.origins(),
+    logRequests: config.debugLevel() >= 1,
     ...options,
     bindHost: hostname,
   });
