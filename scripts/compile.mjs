@@ -36,6 +36,7 @@ runtime.exit(await main(runtime.args()));
 mkdirSync(dirname(outFile), { recursive: true });
 execFileSync(join(root, "node_modules/.bin/bun"), [
   "build", "--compile", "--outfile", outFile,
-  join(buildDir, "entry.ts"), join(root, "src/engine/worker.ts"),
+  // Every Worker entry must be an entry point of the build, or the executable cannot start it.
+  join(buildDir, "entry.ts"), join(root, "src/engine/worker.ts"), join(root, "src/modelfile/quantize_worker.ts"),
 ], { cwd: root, stdio: "inherit" });
 console.log(`built ${relative(root, outFile)} (${libs.length} native libraries embedded, key ${key})`);
