@@ -62,6 +62,10 @@ test("server: system and template overrides, keep_alive strings, raw with contex
   assert.equal(ps.models.length, 1);
   const expires = Date.parse(String(ps.models[0].expires_at));
   assert.ok(expires > Date.now() + 60_000 && expires <= Date.now() + 121_000);
+  // Negative keeps the model loaded forever: a far-future expiry.
+  await ollama.generate({ model: "fim", prompt: "", keep_alive: -1 });
+  const forever = Date.parse(String((await ollama.ps()).models[0].expires_at));
+  assert.ok(new Date(forever).getUTCFullYear() > 2100);
   const bad = await fetch(server.url + "/api/generate", { method: "POST", body: JSON.stringify({ model: "fim", prompt: "x", keep_alive: "soon" }) });
   assert.deepEqual([bad.status, await bad.json()], [400, { error: 'time: invalid duration "soon"' }]);
   await assert.rejects(ollama.generate({ model: "fim", prompt: "x", raw: true, context: [1, 2] }), /raw mode does not support/);
