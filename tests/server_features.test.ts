@@ -118,3 +118,17 @@ test("server: shift:false refuses a prompt longer than the context with Ollama's
   assert.equal(shifted.status, 200);
   assert.equal((await shifted.json()).done, true);
 });
+
+test("server: a model whose GGUF is corrupt answers a clear error and leaves nothing loaded", opts, async () => {
+  const { writeFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const bogus = join(server.dir, "bogus.gguf");
+  await writeFile(bogus, new Uint8Array([0x47, 0x47, 0x55, 0x46, 3, 0, 0, 0, 1, 2, 3]));
+  await installGguf(server.store, "bogus:latest", bogus);
+  const before = (await ollama.ps()).models.length;
+  const res = await fetch(server.url + "/api/generate", { method: "POST", body: JSON.stringify({ model: "bogus", prompt: "x" }) });
+  assert.equal(res.status, 500);
+  assert.match((await res.json()).error, /GGUF|gguf/);
+  assert.equal((await ollama.ps()).models.length, before);
+  assert.equal((await fetch(server.url + "/")).status, 200);
+});
