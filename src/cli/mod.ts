@@ -139,6 +139,61 @@ function normalizeThinkFlag(args: string[]): string[] {
   });
 }
 
+/** Thrown for a command line that cannot be parsed; the message is cobra's (Ollama's CLI library) wording. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+const BOOL_VALUES: Record<string, boolean> = { true: true, t: true, "1": true, false: false, f: false, "0": false };
+
+/**
+ * Parses flags as cobra does: `--flag=true|false` is accepted for a boolean flag (Ollama documents
+ * `--truncate=false`), and errors carry cobra's messages rather than node:util's.
+ */
+function parseFlags(args: string[], options: Options): { positionals: string[]; values: Record<string, unknown> } {
+  const explicit: Record<string, boolean> = {};
+  const rest: string[] = [];
+  const end = args.indexOf("--");
+  for (const [i, arg] of args.entries()) {
+    const match = end >= 0 && i >= end ? null : /^--([^=]+)=(.*)$/.exec(arg);
+    if (!match || options?.[match[1]]?.type !== "boolean") {
+      rest.push(arg);
+      continue;
+    }
+    const value = BOOL_VALUES[match[2].toLowerCase()];
+    if (value === undefined) {
+      throw new UsageError(`invalid argument "${match[2]}" for "--${match[1]}" flag: strconv.ParseBool: parsing "${match[2]}": invalid syntax`);
+    }
+    explicit[match[1]] = value;
+  }
+  try {
+    const parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    return { positionals: parsed.positionals, values: { ...parsed.values, ...explicit } };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = (error as Error).message;
+    const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? "";
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      throw new UsageError(flag.startsWith("--") ? `unknown flag: ${flag}` : `unknown shorthand flag: '${flag.slice(1, 2)}' in ${flag}`);
+    }
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      throw new UsageError(/argument missing/.test(message) ? `flag needs an argument: ${flag}` : `${flag} takes no value`);
+    }
+    throw error;
+  }
+}
+
+/** cobra's argument-count messages (ExactArgs, MinimumNArgs, RangeArgs). */
+function checkArgCount(count: number, [min, max]: [number, number]): void {
+  if (count >= min && count <= max) return;
+  if (min === max) throw new UsageError(`accepts ${min} arg(s), received ${count}`);
+  if (max === Infinity) throw new UsageError(`requires at least ${min} arg(s), only received ${count}`);
+  throw new UsageError(`accepts between ${min} and ${max} arg(s), received ${count}`);
+}
+
 /** Runs the CLI with `args` (no program name) and returns the exit code. Errors are one line on stderr. */
 export async function runCli(args: string[], hooks: CliHooks, term: Terminal = processTerminal): Promise<number> {
   const [first, ...rest] = args;
@@ -154,10 +209,12 @@ export async function runCli(args: string[], hooks: CliHooks, term: Terminal = p
   const name = ALIASES[first] ?? first;
   try {
     if (name === "serve") {
-      if (rest.includes("--help") || rest.includes("-h")) {
+      const parsed = parseFlags(rest, { help: { type: "boolean", short: "h" } });
+      if (parsed.values.help) {
         term.out(commandHelp("serve", { usage: "serve", summary: "Start tollama", options: {} }));
         return 0;
       }
+      checkArgCount(parsed.positionals.length, [0, 0]);
       return await hooks.serve();
     }
     const spec = name === "create" ? { ...CREATE_SPEC, args: [1, 1] as [number, number], run: createCommand } : COMMANDS[name];
@@ -165,22 +222,15 @@ export async function runCli(args: string[], hooks: CliHooks, term: Terminal = p
       term.err(`Error: unknown command "${first}" for "tollama"\nRun 'tollama --help' for usage.\n`);
       return 1;
     }
-    const parsed = parseArgs({
-      args: name === "run" ? normalizeThinkFlag(rest) : rest,
-      options: { ...spec.options, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
+    const parsed = parseFlags(name === "run" ? normalizeThinkFlag(rest) : rest, {
+      ...spec.options,
+      help: { type: "boolean", short: "h" },
     });
     if (parsed.values.help) {
       term.out(commandHelp(name, spec));
       return 0;
     }
-    const [min, max] = spec.args;
-    if (parsed.positionals.length < min || parsed.positionals.length > max) {
-      const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-      term.err(`Error: ${name} requires ${expected} arg(s), received ${parsed.positionals.length}\nUsage: tollama ${spec.usage}\n`);
-      return 1;
-    }
+    checkArgCount(parsed.positionals.length, spec.args);
     return await spec.run(new Client(), term, parsed.positionals, parsed.values as Record<string, unknown>);
   } catch (error) {
     const message = error instanceof ConnectionError ? error.message : (error as Error).message;

@@ -1,5 +1,5 @@
-/** `cp`, `rm` and `stop`: one request each, silent on success as Ollama's are (but for the confirmations it prints). */
-import type { Client } from "../client.ts";
+/** `cp`, `rm` and `stop`: one request each, with Ollama's confirmations and messages. */
+import { type Client, ResponseError } from "../client.ts";
 import type { Terminal } from "../io.ts";
 
 export async function copyCommand(client: Client, term: Terminal, args: string[]): Promise<number> {
@@ -12,7 +12,13 @@ export async function copyCommand(client: Client, term: Terminal, args: string[]
 export async function removeCommand(client: Client, term: Terminal, args: string[]): Promise<number> {
   for (const model of args) {
     // Unload first so a running model does not keep its weights mapped (Ollama does the same).
-    await client.json("POST", "/api/generate", { model, keep_alive: 0 }).catch(() => undefined);
+    try {
+      await client.json("POST", "/api/generate", { model, keep_alive: 0, stream: false });
+    } catch (error) {
+      if (!(error instanceof ResponseError) || !/not found/i.test(error.message)) {
+        term.err(`Warning: unable to stop model '${model}'\n`);
+      }
+    }
     await client.json("DELETE", "/api/delete", { model });
     term.out(`deleted '${model}'\n`);
   }
@@ -20,6 +26,13 @@ export async function removeCommand(client: Client, term: Terminal, args: string
 }
 
 export async function stopCommand(client: Client, _term: Terminal, args: string[]): Promise<number> {
-  await client.json("POST", "/api/generate", { model: args[0], keep_alive: 0, stream: false });
+  try {
+    await client.json("POST", "/api/generate", { model: args[0], keep_alive: 0, stream: false });
+  } catch (error) {
+    if (error instanceof ResponseError && /not found/.test(error.message)) {
+      throw new Error(`couldn't find model "${args[0]}" to stop`);
+    }
+    throw error;
+  }
   return 0;
 }

@@ -61,7 +61,9 @@ export class LineReader {
   /** Shows `prompt` and waits for the next line, Ctrl+C or Ctrl+D. */
   async next(prompt: string): Promise<LineEvent> {
     this.#rl.setPrompt(prompt);
-    this.#rl.prompt();
+    // A line already queued (pasted text: readline echoed several lines at once) is on the screen already; a
+    // prompt drawn now would land after it and the answer would start on the prompt's line.
+    if (this.#queue.length === 0) this.#rl.prompt();
     this.reading = true;
     const event = this.#queue.shift() ?? await new Promise<LineEvent>((resolve) => (this.#waiting = resolve));
     this.reading = false;

@@ -1,0 +1,307 @@
+// The CLI driven as a person drives it: each command a child process (`deno run -A mod.ts ...` / `bun run mod.ts
+// ...`) talking to a real server over OLLAMA_HOST, its output checked against what the server says over its API.
+// One server and one model for the file; commands that do not depend on each other run side by side.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
+import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { type CliResult, type CliRunOptions, runCliProcess } from "./helpers/cli.ts";
+import { TOLLAMA_VERSION } from "../src/version.ts";
+
+const skip = fixtureSkip("tiny-spm");
+const SYSTEM = "You are a terse assistant.";
+const PARAMS = { temperature: 0, num_predict: 8, stop: ["<|im_end|>"] };
+
+let server: TestServer;
+let home: string;
+
+before(async () => {
+  home = await mkdtemp(join(tmpdir(), "tollama-cli-"));
+  if (skip) return;
+  server = await startTestServer();
+  await installGguf(server.store, "tiny", await fixtureModel("tiny-spm"), { system: SYSTEM, params: PARAMS });
+});
+after(async () => {
+  await server?.[Symbol.asyncDispose]();
+  await rm(home, { recursive: true, force: true });
+});
+
+/** `tollama <args>` against the test server. */
+function cli(args: string[], options: CliRunOptions = {}): Promise<CliResult> {
+  return runCliProcess(args, { ...options, env: { OLLAMA_HOST: server?.url ?? "", HOME: home, ...options.env } });
+}
+
+async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(server.url + path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  assert.ok(response.ok, `${method} ${path}: ${response.status}`);
+  return await response.json() as T;
+}
+
+/** Asserts a failed command: exit code 1, nothing on stdout, exactly one `Error: ...` line on stderr. */
+function assertError(r: CliResult, message: RegExp | string): void {
+  assert.equal(r.code, 1, `exit code (stderr: ${r.stderr})`);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^Error: [^\n]+\n$/);
+  if (typeof message === "string") assert.equal(r.stderr, `Error: ${message}\n`);
+  else assert.match(r.stderr, message);
+}
+
+/** Splits a table into rows of cells (columns are separated by at least two spaces; cells hold single spaces). */
+function tableRows(text: string): string[][] {
+  return text.trimEnd().split("\n").map((line) => line.split(/\s{2,}/));
+}
+
+/** The Parameters section of `show` as Ollama lays it out: name and value columns, in the server's order. */
+function parametersSection(parameters: string): string {
+  const rows = parameters.split("\n").filter(Boolean).map((line) => line.trim().split(/\s+/));
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return `  Parameters\n${rows.map(([name, value]) => `    ${name.padEnd(width)}    ${value}\n`).join("")}\n`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const port = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+}
+
+test("tollama --version, --help and help for every command", { timeout: 120_000 }, async () => {
+  const commands = ["serve", "create", "show", "run", "stop", "pull", "push", "list", "ls", "ps", "cp", "rm"];
+  const [version, short, help, helpRun, ...each] = await Promise.all([
+    cli(["--version"]),
+    cli(["-v"]),
+    cli(["--help"]),
+    cli(["help", "run"]),
+    ...commands.map((c) => cli([c, "--help"])),
+  ]);
+  assert.deepEqual(version, { code: 0, stdout: `tollama version is ${TOLLAMA_VERSION}\n`, stderr: "" });
+  assert.deepEqual(short, version);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Large language model runner\n\nUsage:\n {2}tollama \[flags\]\n {2}tollama \[command\]\n/);
+  for (const c of ["serve", "create", "show", "run", "stop", "pull", "push", "list", "ps", "cp", "rm", "help"]) {
+    assert.match(help.stdout, new RegExp(`^ {2}${c} +\\S`, "m"), `${c} in the command list`);
+  }
+  assert.equal(helpRun.code, 0);
+  assert.match(helpRun.stdout, /^Run a model\n\nUsage:\n {2}tollama run MODEL \[PROMPT\] \[flags\]\n/);
+  for (const flag of ["--format string", "--keepalive string", "--verbose", "--nowordwrap", "--insecure", "--think string"]) {
+    assert.ok(helpRun.stdout.includes(flag), `run --help lists ${flag}`);
+  }
+  for (const [i, r] of each.entries()) {
+    const name = commands[i] === "ls" ? "list" : commands[i];
+    assert.equal(r.code, 0, `${name} --help: ${r.stderr}`);
+    assert.equal(r.stderr, "");
+    assert.match(r.stdout, new RegExp(`\nUsage:\n {2}tollama ${name}\\b[^\n]*\\[flags\\]\n\nFlags:\n {2}-h, --help +help for ${name}\n`));
+  }
+  assert.match(each[commands.indexOf("show")].stdout, /--modelfile +Show Modelfile of a model/);
+  assert.match(each[commands.indexOf("create")].stdout, /-f, --file string +Name of the Modelfile/);
+});
+
+test("tollama: usage errors are one line on stderr and exit 1", { timeout: 120_000 }, async () => {
+  const cases: Array<[string[], string]> = [
+    [["show"], "accepts 1 arg(s), received 0"],
+    [["cp", "a"], "accepts 2 arg(s), received 1"],
+    [["rm"], "requires at least 1 arg(s), only received 0"],
+    [["run"], "requires at least 1 arg(s), only received 0"],
+    [["pull", "a", "b"], "accepts 1 arg(s), received 2"],
+    [["serve", "extra"], "accepts 0 arg(s), received 1"],
+    [["list", "--bogus"], "unknown flag: --bogus"],
+    [["show", "tiny", "-x"], "unknown shorthand flag: 'x' in -x"],
+    [["run", "tiny", "--format"], "flag needs an argument: --format"],
+    [["run", "tiny", "--verbose=maybe"], 'invalid argument "maybe" for "--verbose" flag: strconv.ParseBool: parsing "maybe": invalid syntax'],
+    [["run", "tiny", "--think=sometimes", "hi"], 'invalid value for --think: "sometimes" (must be true, false, high, medium, low, or max)'],
+  ];
+  const results = await Promise.all(cases.map(([args]) => cli(args, { env: { OLLAMA_HOST: "127.0.0.1:9" } })));
+  for (const [i, r] of results.entries()) assertError(r, cases[i][1]);
+  const unknown = await cli(["bogus"]);
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stderr, `Error: unknown command "bogus" for "tollama"\nRun 'tollama --help' for usage.\n`);
+});
+
+test("tollama: no server at OLLAMA_HOST says how to start one", { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const [list, run] = await Promise.all([
+    cli(["list"], { env: { OLLAMA_HOST: `127.0.0.1:${port}` } }),
+    cli(["run", "tiny", "hi"], { env: { OLLAMA_HOST: `http://127.0.0.1:${port}` } }),
+  ]);
+  const message = `could not connect to tollama server at http://127.0.0.1:${port}, is it running? Start it with 'tollama serve'`;
+  assertError(list, message);
+  assertError(run, message);
+});
+
+test("tollama list and show: Ollama's tables, from the server's state", { skip, timeout: 120_000 }, async () => {
+  const [list, ls, filtered, info, verbose, modelfile, parameters, system, template, missing, twoFields] = await Promise.all([
+    cli(["list"]),
+    cli(["ls"]),
+    cli(["list", "nothing-like-this"]),
+    cli(["show", "tiny"]),
+    cli(["show", "tiny", "-v"]),
+    cli(["show", "tiny", "--modelfile"]),
+    cli(["show", "tiny", "--parameters"]),
+    cli(["show", "tiny", "--system"]),
+    cli(["show", "tiny", "--template"]),
+    cli(["show", "nope"]),
+    cli(["show", "tiny", "--license", "--system"]),
+  ]);
+  const { models } = await api<{ models: Array<{ name: string; digest: string; size: number }> }>("GET", "/api/tags");
+  assert.equal(list.code, 0, list.stderr);
+  assert.equal(list.stderr, "");
+  const rows = tableRows(list.stdout);
+  assert.deepEqual(rows[0], ["NAME", "ID", "SIZE", "MODIFIED"]);
+  assert.deepEqual(rows.slice(1).map((r) => r.slice(0, 3)), models.map((m) => [m.name, m.digest.slice(0, 12), `${Math.trunc(m.size / 1e6)} MB`]));
+  assert.match(rows[1][3], /^(Less than a second|\d+ seconds|About a minute|\d+ minutes) ago$/);
+  // Left-aligned columns: each cell starts under its header.
+  const [header, row] = list.stdout.split("\n");
+  assert.equal(row.indexOf(models[0].digest.slice(0, 12)), header.indexOf("ID"));
+  assert.equal(row.indexOf(" MB") - String(Math.trunc(models[0].size / 1e6)).length, header.indexOf("SIZE"));
+  assert.deepEqual(ls, list);
+  assert.equal(filtered.stdout, "NAME    ID    SIZE    MODIFIED\n");
+
+  const shown = await api("POST", "/api/show", { model: "tiny" });
+  assert.equal(info.code, 0, info.stderr);
+  assert.equal(
+    info.stdout,
+    "  Model\n" +
+      "    architecture        llama\n" +
+      `    parameters          ${shown.details.parameter_size}\n` +
+      "    context length      2048\n" +
+      "    embedding length    64\n" +
+      `    quantization        ${shown.details.quantization_level}\n\n` +
+      "  Capabilities\n    completion\n\n" +
+      parametersSection(shown.parameters) +
+      `  System\n    ${SYSTEM}\n\n`,
+  );
+  assert.match(verbose.stdout, /\n {2}Metadata\n {4}general\.architecture +llama\n/);
+  assert.match(verbose.stdout, /\n {2}Tensors\n {4}token_embd\.weight +F32 +\[64 32000\]\n/);
+  assert.equal(modelfile.stdout, `${shown.modelfile}\n`);
+  assert.match(modelfile.stdout, /^# Modelfile generated by "ollama show"\n/m);
+  assert.match(modelfile.stdout, /^FROM \S+sha256-[0-9a-f]{64}$/m);
+  assert.match(modelfile.stdout, /^PARAMETER num_predict 8$/m);
+  assert.equal(parameters.stdout, `${shown.parameters}\n`);
+  assert.match(parameters.stdout, /^temperature +0$/m);
+  assert.equal(system.stdout, SYSTEM);
+  assert.equal(template.stdout, shown.template);
+  assertError(missing, "model 'nope' not found");
+  assertError(twoFields, "only one of '--license', '--modelfile', '--parameters', '--system', or '--template' can be specified");
+});
+
+test("tollama run MODEL PROMPT: the answer on stdout, as /api/generate gives it", { skip, timeout: 120_000 }, async () => {
+  const prompt = "Why is the sky blue?";
+  const expected = await api("POST", "/api/generate", { model: "tiny", prompt, stream: false });
+  const json = await api("POST", "/api/generate", { model: "tiny", prompt, format: "json", stream: false });
+  const [oneShot, piped, words, formatted, verbose] = await Promise.all([
+    cli(["run", "tiny", prompt]),
+    cli(["run", "tiny"], { stdin: prompt }),
+    cli(["run", "tiny", "Why", "is", "the", "sky", "blue?"]),
+    cli(["run", "tiny", "--format", "json", prompt]),
+    cli(["run", "--verbose", "tiny", prompt]),
+  ]);
+  assert.ok(expected.response.length > 0);
+  for (const r of [oneShot, piped, words]) assert.deepEqual(r, { code: 0, stdout: `${expected.response}\n\n`, stderr: "" });
+  assert.equal(formatted.code, 0, formatted.stderr);
+  assert.equal(formatted.stdout, `${json.response}\n\n`);
+  assert.match(formatted.stdout, /^\{/);
+
+  assert.equal(verbose.code, 0, verbose.stderr);
+  assert.equal(verbose.stdout, `${expected.response}\n\n`);
+  const d = String.raw`\d+(\.\d+)?(ns|µs|ms|s)|\d+m\d+(\.\d+)?s`;
+  assert.match(
+    verbose.stderr,
+    new RegExp(
+      `^total duration: {7}(${d})\n` +
+        `(load duration: {8}(${d})\n)?` +
+        `prompt eval count: {4}\\d+ token\\(s\\)\n` +
+        `prompt eval duration: (${d})\nprompt eval rate: {5}\\d+\\.\\d\\d tokens/s\n` +
+        `eval count: {11}8 token\\(s\\)\neval duration: {8}(${d})\neval rate: {12}\\d+\\.\\d\\d tokens/s\n$`,
+    ),
+  );
+});
+
+test("tollama ps and stop: the loaded model, then none", { skip, timeout: 120_000 }, async () => {
+  const loaded = await cli(["run", "tiny", "--keepalive", "10m", "hi"]);
+  assert.equal(loaded.code, 0, loaded.stderr);
+  const ps = await cli(["ps"]);
+  const running = await api<{ models: Array<{ name: string; digest: string; size: number; context_length: number }> }>("GET", "/api/ps");
+  assert.equal(ps.code, 0, ps.stderr);
+  const rows = tableRows(ps.stdout);
+  assert.deepEqual(rows[0], ["NAME", "ID", "SIZE", "PROCESSOR", "CONTEXT", "UNTIL"]);
+  assert.equal(rows.length, 2);
+  const [model] = running.models;
+  assert.deepEqual(rows[1].slice(0, 5), [model.name, model.digest.slice(0, 12), `${Math.trunc(model.size / 1e6)} MB`, "100% CPU", String(model.context_length)]);
+  assert.match(rows[1][5], /^(9|10) minutes from now$/);
+
+  const [stop, stopMissing] = await Promise.all([cli(["stop", "tiny"]), cli(["stop", "nope"])]);
+  assert.deepEqual(stop, { code: 0, stdout: "", stderr: "" });
+  assertError(stopMissing, `couldn't find model "nope" to stop`);
+  assert.deepEqual((await api("GET", "/api/ps")).models, []);
+  assert.equal((await cli(["ps"])).stdout, "NAME    ID    SIZE    PROCESSOR    CONTEXT    UNTIL\n");
+});
+
+test("tollama cp and rm", { skip, timeout: 120_000 }, async () => {
+  const cp = await cli(["cp", "tiny", "tiny-copy:v2"]);
+  assert.deepEqual(cp, { code: 0, stdout: "copied 'tiny' to 'tiny-copy:v2'\n", stderr: "" });
+  const names = async () => (await api<{ models: Array<{ name: string }> }>("GET", "/api/tags")).models.map((m) => m.name).sort();
+  assert.deepEqual(await names(), ["tiny-copy:v2", "tiny:latest"]);
+  assert.match((await cli(["list"])).stdout, /^tiny-copy:v2 /m);
+  const [removed, missing, missingSource] = await Promise.all([
+    cli(["rm", "tiny-copy:v2"]),
+    cli(["rm", "nope"]),
+    cli(["cp", "nope", "other"]),
+  ]);
+  assert.deepEqual(removed, { code: 0, stdout: "deleted 'tiny-copy:v2'\n", stderr: "" });
+  assertError(missing, "model 'nope' not found");
+  assertError(missingSource, /^Error: model ["']nope["'] not found\n$/);
+  assert.deepEqual(await names(), ["tiny:latest"]);
+});
+
+test("tollama create: FROM ./file.gguf uploads the blob; FROM a model adds SYSTEM and PARAMETER", { skip, timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollama-cli-create-"));
+  try {
+    // A file the server does not have yet (tiny-bpe), so the upload really happens.
+    await symlink(await fixtureModel("tiny-bpe"), join(dir, "tiny.gguf"));
+    await writeFile(join(dir, "Modelfile"), "FROM ./tiny.gguf\nPARAMETER num_predict 4\n");
+    const created = await cli(["create", "fromfile"], { cwd: dir });
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.stdout, "");
+    assert.match(created.stderr, /^gathering model components\n/);
+    assert.match(created.stderr, /copying file sha256:[0-9a-f]{64} 100%\n/);
+    assert.match(created.stderr, /\nsuccess\n$/);
+    assert.ok(!created.stderr.includes("\x1b"), "no escape sequences when stderr is not a terminal");
+    const shown = await api("POST", "/api/show", { model: "fromfile" });
+    assert.equal(shown.model_info["tokenizer.ggml.model"], "gpt2");
+    assert.match(shown.parameters, /^num_predict +4$/m);
+
+    await writeFile(join(dir, "Derived"), `FROM tiny\nSYSTEM """Answer in French."""\nPARAMETER temperature 0.5\nPARAMETER num_predict 3\n`);
+    const derived = await cli(["create", "derived", "-f", join(dir, "Derived")]);
+    assert.equal(derived.code, 0, derived.stderr);
+    assert.doesNotMatch(derived.stderr, /copying file/);
+    const [system, parameters, run] = await Promise.all([
+      cli(["show", "derived", "--system"]),
+      cli(["show", "derived", "--parameters"]),
+      cli(["run", "derived", "--verbose", "Bonjour"]),
+    ]);
+    assert.equal(system.stdout, "Answer in French.");
+    assert.match(parameters.stdout, /^temperature +0\.5$/m);
+    assert.match(parameters.stdout, /^num_predict +3$/m);
+    assert.match(run.stderr, /^eval count: +3 token\(s\)$/m);
+
+    await writeFile(join(dir, "Bad"), "FROM tiny\nPARAMETER nonsense 1\n");
+    const [bad, noFile] = await Promise.all([
+      cli(["create", "bad", "-f", join(dir, "Bad")]),
+      cli(["create", "bad", "-f", join(dir, "Missing")]),
+    ]);
+    assertError(bad, "unknown parameter 'nonsense'");
+    assertError(noFile, /^Error: .*(ENOENT|No such file|not found).*\n$/i);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await fetch(server.url + "/api/delete", { method: "DELETE", body: JSON.stringify({ model: "fromfile" }) });
+    await fetch(server.url + "/api/delete", { method: "DELETE", body: JSON.stringify({ model: "derived" }) });
+  }
+});
