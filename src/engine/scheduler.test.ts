@@ -176,3 +176,17 @@ test("Scheduler.unload() waits for the last request, then closes", async () => {
   assert.equal(a.runner.closed, true);
   await scheduler.close();
 });
+
+test("Scheduler gives up a load after loadTimeoutMs and closes a runner that arrives late", async () => {
+  let late: FakeRunner | undefined;
+  const scheduler = new Scheduler<FakeRunner>({
+    loadTimeoutMs: () => 20,
+    loadRunner: (s) =>
+      new Promise((resolve) => setTimeout(() => resolve(late = new FakeRunner(s)), 60)),
+  });
+  await assert.rejects(scheduler.acquire(spec("a")), (e: Error) => e.name === "LoadTimeoutError" && /timed out/.test(e.message));
+  assert.equal(scheduler.list().length, 0);
+  await tick(80);
+  assert.equal(late?.closed, true);
+  await scheduler.close();
+});

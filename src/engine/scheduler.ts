@@ -66,6 +66,17 @@ export interface SchedulerOptions<R extends SchedulerRunner> {
   keepAliveMs?: () => number;
   /** Requests one runner serves at once. */
   parallel?: (spec: LoadSpec) => number;
+  /** A load taking longer is aborted (OLLAMA_LOAD_TIMEOUT); ≤ 0 or Infinity: no limit. */
+  loadTimeoutMs?: () => number;
+}
+
+/** A model that did not load within the load timeout (Ollama's message). */
+export class LoadTimeoutError extends Error {
+  readonly status = 500;
+  constructor(ms: number) {
+    super(`timed out waiting for llama runner to start after ${Math.round(ms / 1000)}s`);
+    this.name = "LoadTimeoutError";
+  }
 }
 
 /** 503 when the queue is full. */
@@ -120,6 +131,7 @@ export class Scheduler<R extends SchedulerRunner> {
       maxQueue: () => 512,
       keepAliveMs: () => 5 * 60_000,
       parallel: () => 1,
+      loadTimeoutMs: () => 0,
       ...options,
     };
   }
@@ -205,7 +217,20 @@ export class Scheduler<R extends SchedulerRunner> {
       markClosed: closed.resolve,
       abort,
     };
-    entry.ready = this.#options.loadRunner(spec, abort.signal).then((runner) => {
+    const timeout = this.#options.loadTimeoutMs();
+    const timer = timeout > 0 && Number.isFinite(timeout)
+      ? startTimer(() => abort.abort(new LoadTimeoutError(timeout)), timeout)
+      : undefined;
+    const loading = this.#options.loadRunner(spec, abort.signal);
+    // A runner that arrives after its load was given up is closed, not leaked.
+    loading.then((runner) => {
+      if (abort.signal.aborted && entry.runner !== runner) void Promise.resolve(runner.close()).catch(() => {});
+    }, () => {});
+    // A loader that ignores its signal still loses the race to the timeout.
+    const timedOut = new Promise<never>((_, reject) =>
+      abort.signal.addEventListener("abort", () => reject(abort.signal.reason), { once: true })
+    );
+    entry.ready = Promise.race([loading, timedOut]).finally(() => clearTimeout(timer)).then((runner) => {
       entry.runner = runner;
       this.#notify();
       if (entry.doomed) void this.#unload(entry);

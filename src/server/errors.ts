@@ -67,6 +67,7 @@ const ERROR_STATUS: Record<string, number> = {
   GrammarError: 400,
   ServerBusyError: 503,
   ContextLengthError: 400,
+  LoadTimeoutError: 500,
 };
 
 /** Status and message for anything thrown: an ApiError keeps its own; a known error name maps; the rest is 500. */
