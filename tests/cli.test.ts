@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { registrySkip, startRegistry } from "./helpers/registry.ts";
 import { type CliResult, type CliRunOptions, runCliProcess } from "./helpers/cli.ts";
 import { TOLLAMA_VERSION } from "../src/version.ts";
 
@@ -161,7 +162,8 @@ test("tollama list and show: Ollama's tables, from the server's state", { skip, 
   const [header, row] = list.stdout.split("\n");
   assert.equal(row.indexOf(models[0].digest.slice(0, 12)), header.indexOf("ID"));
   assert.equal(row.indexOf(" MB") - String(Math.trunc(models[0].size / 1e6)).length, header.indexOf("SIZE"));
-  assert.deepEqual(ls, list);
+  // `ls` is `list` (MODIFIED may have ticked over a second between the two).
+  assert.deepEqual(tableRows(ls.stdout).map((r) => r.slice(0, 3)), rows.map((r) => r.slice(0, 3)));
   assert.equal(filtered.stdout, "NAME    ID    SIZE    MODIFIED\n");
 
   const shown = await api("POST", "/api/show", { model: "tiny" });
@@ -304,4 +306,36 @@ test("tollama create: FROM ./file.gguf uploads the blob; FROM a model adds SYSTE
     await fetch(server.url + "/api/delete", { method: "DELETE", body: JSON.stringify({ model: "fromfile" }) });
     await fetch(server.url + "/api/delete", { method: "DELETE", body: JSON.stringify({ model: "derived" }) });
   }
+});
+
+test("tollama push and pull with a registry: plain progress lines when stderr is not a terminal", { skip: skip || registrySkip(), timeout: 120_000 }, async () => {
+  await using registry = await startRegistry();
+  const name = `${registry.host}/library/tiny:v1`;
+  assert.equal((await cli(["cp", "tiny", name])).code, 0);
+  const pushed = await cli(["push", "--insecure", name]);
+  assert.equal(pushed.code, 0, pushed.stderr);
+  assert.equal(pushed.stdout, "");
+  assert.ok(!pushed.stderr.includes("\x1b"), "no escape sequences");
+  assert.match(pushed.stderr, /^retrieving manifest\n/);
+  assert.match(pushed.stderr, /^pushing [0-9a-f]{12} 100% \d+ MB\/\d+ MB$/m);
+  assert.match(pushed.stderr, /\npushing manifest\nsuccess\n$/);
+
+  assert.equal((await cli(["rm", name])).code, 0);
+  const [pulled, missing, runMissing] = await Promise.all([
+    cli(["pull", "--insecure", name]),
+    cli(["pull", "--insecure", `${registry.host}/library/nope:latest`]),
+    cli(["run", "--insecure", `${registry.host}/library/nope:latest`, "hi"]),
+  ]);
+  assert.equal(pulled.code, 0, pulled.stderr);
+  assert.equal(pulled.stdout, "");
+  assert.ok(!pulled.stderr.includes("\x1b"), "no escape sequences");
+  assert.match(pulled.stderr, /^pulling manifest\n/);
+  assert.match(pulled.stderr, /^pulling [0-9a-f]{12} 100% \d+ MB\/\d+ MB$/m);
+  assert.match(pulled.stderr, /\nverifying sha256 digest\nwriting manifest\nsuccess\n$/);
+  assert.match((await cli(["list"])).stdout, new RegExp(`^${name.replaceAll(".", "\\.")} `, "m"));
+  // A model the registry lacks: the progress so far, then the error line (run pulls a missing model first).
+  for (const r of [missing, runMissing]) {
+    assert.deepEqual(r, { code: 1, stdout: "", stderr: "pulling manifest\nError: pull model manifest: file does not exist\n" });
+  }
+  await fetch(server.url + "/api/delete", { method: "DELETE", body: JSON.stringify({ model: name }) });
 });
