@@ -1,0 +1,145 @@
+// `tollama run` in a real pseudo-terminal: tmux runs the CLI (a child of the runtime running the test) against a
+// real server; keys are sent as a person types them and the screen is read back with capture-pane at every step.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
+import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { childEnv, cliCommand } from "./helpers/cli.ts";
+
+const TMUX = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"].find((path) => existsSync(path));
+const skip = fixtureSkip("tiny-spm") || (TMUX ? false : "tmux is not installed (apt-get install -y tmux): pseudo-terminal tests skipped");
+const PARAMS = { num_predict: 8 };
+
+let server: TestServer;
+let home: string;
+// Its own tmux server (-L socket) and session name, so nothing of anyone else's tmux is touched.
+const socket = `tollama-pty-${randomUUID().slice(0, 8)}`;
+const session = "cli";
+
+before(async () => {
+  if (skip) return;
+  home = await mkdtemp(join(tmpdir(), "tollama-pty-"));
+  server = await startTestServer();
+  await installGguf(server.store, "tiny", await fixtureModel("tiny-spm"), { params: PARAMS });
+});
+after(async () => {
+  if (skip) return;
+  await tmux("kill-server").catch(() => undefined);
+  await server?.[Symbol.asyncDispose]();
+  await rm(home, { recursive: true, force: true });
+});
+
+function tmux(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(TMUX!, ["-L", socket, ...args], { env: childEnv() }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`tmux ${args.join(" ")}: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** The visible screen, trailing blank lines dropped. */
+async function screen(): Promise<string> {
+  return (await tmux("capture-pane", "-p", "-t", session)).replace(/\n+$/, "");
+}
+
+/** Polls the screen until `predicate` holds; fails with the screen as it was after `timeoutMs`. */
+async function waitForScreen(what: string, predicate: (text: string) => boolean, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await screen();
+    if (predicate(text)) return text;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The lines of the screen. */
+const lines = (text: string) => text.split("\n");
+/** True when the last line is an empty `>>>` prompt (tmux trims its trailing space). */
+const atPrompt = (text: string) => lines(text).at(-1) === ">>>";
+/** Text with all white space removed: word wrap moves words to new lines, so compare without it. */
+const squeeze = (text: string) => text.replace(/\s+/g, "");
+
+async function chat(messages: Array<{ role: string; content: string }>, options: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${server.url}/api/chat`, {
+    method: "POST",
+    body: JSON.stringify({ model: "tiny", messages, options, stream: false }),
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()).message.content;
+}
+
+const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+test("tollama run in a terminal: prompt, /set, \"\"\" input, Ctrl+C mid-answer, /show, /bye", { skip, timeout: 300_000 }, async () => {
+  const env = { OLLAMA_HOST: server.url, HOME: home };
+  const command = [...Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`), ...cliCommand().map(quote), "run", "tiny"].join(" ");
+  // The shell stays after the CLI exits, so its exit code can be read off the screen.
+  await tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "40", `${command}; echo "[exited $?]"; sleep 600`);
+
+  await waitForScreen("the first prompt", atPrompt);
+  await tmux("send-keys", "-t", session, "/set parameter temperature 0", "Enter");
+  await waitForScreen("the parameter confirmation", (t) => t.includes("Set parameter 'temperature' to '0'") && atPrompt(t));
+
+  // A question: the answer streams onto the screen and the prompt comes back.
+  const question = "Why is the sky blue?";
+  const first = await chat([{ role: "user", content: question }], { temperature: 0 });
+  assert.ok(first.trim().length > 0);
+  await tmux("send-keys", "-t", session, question, "Enter");
+  let text = await waitForScreen("the first answer", (t) => atPrompt(t) && t.includes(`>>> ${question}`));
+  const afterQuestion = text.slice(text.indexOf(`>>> ${question}`) + 4 + question.length, text.lastIndexOf(">>>"));
+  assert.equal(squeeze(afterQuestion), squeeze(first));
+
+  // """ starts a multi-line message: the continuation prompt, then the whole message is sent with its newline.
+  await tmux("send-keys", "-t", session, '"""Tell me', "Enter");
+  await waitForScreen("the continuation prompt", (t) => lines(t).at(-1) === "...");
+  await tmux("send-keys", "-t", session, 'a story"""', "Enter");
+  const second = await chat([
+    { role: "user", content: question },
+    { role: "assistant", content: first },
+    { role: "user", content: "Tell me\na story" },
+  ], { temperature: 0 });
+  text = await waitForScreen("the multi-line answer", (t) => atPrompt(t) && t.includes('... a story"""'));
+  const afterStory = text.slice(text.indexOf('... a story"""') + 14, text.lastIndexOf(">>>"));
+  assert.equal(squeeze(afterStory), squeeze(second));
+
+  // Ctrl+C while the answer is still streaming stops it; the session lives on at a fresh prompt.
+  await tmux("send-keys", "-t", session, "/set parameter num_predict 100000", "Enter");
+  await waitForScreen("num_predict set", (t) => t.includes("Set parameter 'num_predict' to '100000'") && atPrompt(t));
+  await tmux("send-keys", "-t", session, "/clear", "Enter");
+  await waitForScreen("the cleared context", (t) => t.includes("Cleared session context") && atPrompt(t));
+  await tmux("send-keys", "-t", session, "Tell me a very long story", "Enter");
+  text = await waitForScreen("a streaming answer", (t) => {
+    const at = t.lastIndexOf(">>> Tell me a very long story");
+    return at >= 0 && squeeze(t.slice(at + 29)).length > 20;
+  });
+  assert.ok(!atPrompt(text), "the answer is still streaming when Ctrl+C is sent");
+  await tmux("send-keys", "-t", session, "C-c");
+  const stoppedAt = Date.now();
+  text = await waitForScreen("the prompt after Ctrl+C", atPrompt, 15_000);
+  assert.ok(Date.now() - stoppedAt < 15_000);
+  // Stopped for good: nothing more arrives after the prompt.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal(lines(await screen()).at(-1), ">>>");
+
+  // Ctrl+C at an empty prompt only says how to leave.
+  await tmux("send-keys", "-t", session, "C-c");
+  await waitForScreen("the exit hint", (t) => t.includes("Use Ctrl + d or /bye to exit.") && atPrompt(t));
+
+  await tmux("send-keys", "-t", session, "/show parameters", "Enter");
+  text = await waitForScreen("the parameters", (t) => t.includes("User defined parameters:") && atPrompt(t));
+  const shown = text.slice(text.lastIndexOf("Model defined parameters:"));
+  assert.match(shown, /^Model defined parameters:\n {2}num_predict +8\n\nUser defined parameters:\n/);
+  assert.match(shown, /\n {2}temperature {20}0\n/);
+  assert.match(shown, /\n {2}num_predict {20}100000\n/);
+
+  await tmux("send-keys", "-t", session, "/bye", "Enter");
+  await waitForScreen("the exit", (t) => t.includes("[exited 0]"));
+});
