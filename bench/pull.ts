@@ -15,7 +15,8 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash, randomFillSync } from "node:crypto";
 import { closeSync, openSync, statSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
+import process from "node:process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -108,9 +109,19 @@ async function main(): Promise<void> {
     const blobUrl = `${base}/v2/${REPO}/blobs/${digest}`;
 
     const curlOut = join(work, "curl.out");
+    // CPU seconds too: on a shared box wall time swings with the neighbours, CPU per byte much less.
+    const hasTime = spawnSync("/usr/bin/time", ["-f", "%U", "true"]).status === 0;
+    const cpu = { curl: [] as number[], tollama: [] as number[] };
     const curl = () => {
       const started = performance.now();
-      execFileSync("curl", ["-sf", "-o", curlOut, blobUrl]);
+      if (hasTime) {
+        const run = spawnSync("/usr/bin/time", ["-f", "%U %S", "curl", "-sf", "-o", curlOut, blobUrl], { encoding: "utf8" });
+        if (run.status !== 0) throw new Error(`curl failed: ${run.stderr}`);
+        const [user, system] = run.stderr.trim().split(/\s+/).slice(-2).map(Number);
+        cpu.curl.push(user + system);
+      } else {
+        execFileSync("curl", ["-sf", "-o", curlOut, blobUrl]);
+      }
       const seconds = (performance.now() - started) / 1000;
       if (statSync(curlOut).size !== size) throw new Error("curl got a short file");
       return seconds;
@@ -118,7 +129,10 @@ async function main(): Promise<void> {
     const tollama = async () => {
       const dir = join(work, "store");
       const started = performance.now();
+      const cpuStart = process.cpuUsage();
       await pullModel(`${host}/${REPO}:latest`, { modelsDir: dir, insecure: true, ...tuning });
+      const used = process.cpuUsage(cpuStart);
+      cpu.tollama.push((used.user + used.system) / 1e6);
       const seconds = (performance.now() - started) / 1000;
       await rm(dir, { recursive: true, force: true });
       return seconds;
@@ -174,6 +188,9 @@ async function main(): Promise<void> {
     console.log(`  curl      ${curlMiBs.toFixed(0)} MiB/s`);
     console.log(`  tollama   ${tollamaMiBs.toFixed(0)} MiB/s (sha256 verified, fsync'd)`);
     console.log(`  ratio     ${(tollamaMiBs / curlMiBs).toFixed(3)}  (goal >= 0.95)`);
+    const perGiB = (xs: number[]) => xs.length ? (median(xs) / (size / 2 ** 30)).toFixed(2) : "n/a";
+    console.log(`  cpu s/GiB curl ${perGiB(cpu.curl)}, tollama ${perGiB(cpu.tollama)} (all threads: receive, write, sha256, fsync)`);
+    console.log(`  load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`);
     console.log(`resume after kill -9 at ${(killedAt / size * 100).toFixed(0)} %: re-fetched ${twice} of ${size} bytes = ${(twice / size).toFixed(4)} (goal <= 0.02); resume took ${resumeSeconds.toFixed(2)} s`);
   } finally {
     server?.kill("SIGKILL");

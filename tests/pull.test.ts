@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pullModel, type PullOptions, type PullProgress } from "../src/registry/mod.ts";
 import { Store } from "../src/store/mod.ts";
-import { type Fault, type FaultProxy, seededRandom, startFaultProxy } from "./helpers/fault_proxy.ts";
+import { type Fault, type FaultProxy, maxOverlap, seededRandom, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { makeModel, seedModel, sha256, type TestModel } from "./helpers/pull_fixture.ts";
 import { type RegistryHandle, registrySkip, startRegistry } from "./helpers/registry.ts";
 
@@ -21,8 +21,11 @@ const TUNING: Partial<PullOptions> = {
   partSize: 256 * KiB,
   concurrency: 4,
   retryBaseMs: 5,
-  stallTimeoutMs: 400,
+  // Generous, so a loaded machine does not see stalls that are not there; the stall tests set their own.
+  stallTimeoutMs: 5000,
 };
+/** For the tests that inject stalls. */
+const QUICK_STALL = { stallTimeoutMs: 400 };
 
 async function tempDir(): Promise<string> {
   return await mkdtemp(join(tmpdir(), "tollama-pull-"));
@@ -187,6 +190,7 @@ describe("pullModel", { skip: registrySkip() }, () => {
       const before = { ...proxy.stats.faults };
       const started = Date.now();
       const { dir } = await pullThrough(({ blobGet }) => blobGet ? fault(blobGet) : undefined, {
+        ...QUICK_STALL,
         workerMinBytes: sink === "worker" ? 0 : Infinity,
       });
       try {
@@ -279,7 +283,7 @@ describe("pullModel", { skip: registrySkip() }, () => {
       const random = seededRandom(seed);
       const { dir } = await pullThrough(
         ({ blobGet }) => blobGet && random() < 0.3 ? kinds[Math.floor(random() * kinds.length)](random) : undefined,
-        { workerMinBytes: seed % 2 ? 0 : Infinity },
+        { ...QUICK_STALL, workerMinBytes: seed % 2 ? 0 : Infinity },
       );
       try {
         await assertPulled(dir, proxy.host, model);
@@ -301,10 +305,39 @@ describe("pullModel", { skip: registrySkip() }, () => {
       ]);
       await assertPulled(dir, proxy.host, model);
       // Each part of each blob asked for once (the one-byte direct-URL probes aside).
-      const gets = proxy.stats.log.slice(log).filter((l) => l.startsWith("GET") && l.includes("/blobs/") && !l.includes("bytes=0-0 "));
+      // (Lines with a [fault] are late notes of stalled requests from earlier tests.)
+      const gets = proxy.stats.log.slice(log).filter((l) =>
+        l.startsWith("GET") && l.includes("/blobs/") && !l.includes("bytes=0-0 ") && !l.includes("[")
+      );
       const parts = Math.ceil(model.blobs.get(model.weights)!.length / TUNING.partSize!) + model.blobs.size - 1;
       assert.equal(gets.length, parts, gets.join("\n"));
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("concurrency adapts: connections are added while each one is capped, not when the link is", async () => {
+    const dir = await tempDir();
+    try {
+      proxy.setPerConnectionRate(384 * KiB);
+      let mark = proxy.stats.spans.length;
+      await pullModel(`${proxy.host}/library/tiny:latest`, { ...TUNING, concurrency: undefined, modelsDir: dir });
+      const capped = maxOverlap(proxy.stats.spans.slice(mark));
+      assert.ok(capped >= 3, `only ${capped} connections at once`);
+      await assertPulled(dir, proxy.host, model);
+      await rm(dir, { recursive: true, force: true });
+
+      // A shared cap: more connections do not help, so it stops after trying one or two more.
+      proxy.setPerConnectionRate(undefined);
+      proxy.setRate(1 << 20);
+      mark = proxy.stats.spans.length;
+      await pullModel(`${proxy.host}/library/tiny:latest`, { ...TUNING, concurrency: undefined, modelsDir: dir });
+      const shared = maxOverlap(proxy.stats.spans.slice(mark));
+      assert.ok(shared <= 3, `${shared} connections for a shared cap`);
+      await assertPulled(dir, proxy.host, model);
+    } finally {
+      proxy.setPerConnectionRate(undefined);
+      proxy.setRate(undefined);
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -58,6 +58,8 @@ export interface FaultProxyOptions {
   schedule?: (request: ProxyRequest) => Fault | undefined;
   /** Throttle blob bodies to about this many bytes per second (whole proxy, shared by all connections). */
   bytesPerSecond?: number;
+  /** Throttle each blob response on its own to this rate (a CDN that caps each connection). */
+  perConnectionBytesPerSecond?: number;
 }
 
 export interface ProxyStats {
@@ -71,6 +73,8 @@ export interface ProxyStats {
   log: string[];
   /** Blob byte ranges sent, per blob GET: [start, end) within the blob. */
   served: Array<{ digest: string; start: number; end: number }>;
+  /** When each ranged blob body (not the one-byte probes) started and finished sending, in ms. */
+  spans: Array<{ from: number; to?: number }>;
 }
 
 export interface FaultProxy extends AsyncDisposable {
@@ -83,7 +87,19 @@ export interface FaultProxy extends AsyncDisposable {
   /** Replace the schedule (between phases of a test). */
   setSchedule(schedule: FaultProxyOptions["schedule"]): void;
   setRate(bytesPerSecond: number | undefined): void;
+  setPerConnectionRate(bytesPerSecond: number | undefined): void;
   close(): Promise<void>;
+}
+
+/** Most spans overlapping at one moment (spans still open are left out). */
+export function maxOverlap(spans: Array<{ from: number; to?: number }>): number {
+  const events: Array<[number, number]> = [];
+  for (const span of spans) if (span.to !== undefined) events.push([span.from, 1], [span.to, -1]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let most = 0;
+  for (const [, delta] of events) most = Math.max(most, now += delta);
+  return most;
 }
 
 /** A small deterministic PRNG (mulberry32) for seeded schedules. */
@@ -116,7 +132,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let schedule = options.schedule;
   let scheduledBlobGets = 0;
   let rate = options.bytesPerSecond;
-  const stats: ProxyStats = { blobBytes: 0, requests: 0, blobGets: 0, faults: {}, log: [], served: [] };
+  let perConnection = options.perConnectionBytesPerSecond;
+  const stats: ProxyStats = { blobBytes: 0, requests: 0, blobGets: 0, faults: {}, log: [], served: [], spans: [] };
   const closing = new AbortController();
   // Throttle: a shared clock of when the next byte may go out.
   let nextSendAt = 0;
@@ -217,6 +234,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const record = { digest: url.pathname.slice(url.pathname.lastIndexOf("/") + 1), start: bodyStart, end: bodyStart };
     if (isBlobGet && status < 300) stats.served.push(record);
     let stalledDuring = false;
+    let ownNext = 0;
+    const ownThrottle = async (bytes: number) => {
+      if (!perConnection) return;
+      const now = Date.now();
+      ownNext = Math.max(ownNext, now) + (bytes / perConnection) * 1000;
+      const wait = ownNext - now - (bytes / perConnection) * 1000;
+      if (wait > 0) await sleep(wait, signal);
+    };
+    const span: { from: number; to?: number } = { from: Date.now() };
+    if (isBlobGet && rangeHeader !== "bytes=0-0") stats.spans.push(span);
+    const finishActive = () => {
+      span.to ??= Date.now();
+    };
     const count = (bytes: number) => {
       if (!isBlobGet) return;
       stats.blobBytes += bytes;
@@ -226,7 +256,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         const { done, value } = await reader.read();
-        if (done) return controller.close();
+        if (done) {
+          finishActive();
+          return controller.close();
+        }
         const chunk = value;
         // Small slices, so throttling and faults land at precise byte positions.
         for (let i = 0; i < chunk.byteLength;) {
@@ -236,6 +269,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             if (slice.byteLength) controller.enqueue(slice);
             count(slice.byteLength);
             await reader.cancel().catch(() => {});
+            finishActive();
             controller.error(new Error("injected reset"));
             return;
           }
@@ -266,7 +300,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             slice = slice.slice();
             slice[fault.at - sent] ^= 0xff;
           }
-          if (isBlobGet) await throttle(slice.byteLength, signal);
+          if (isBlobGet) {
+            await throttle(slice.byteLength, signal);
+            await ownThrottle(slice.byteLength);
+          }
           if (signal.aborted) {
             await reader.cancel().catch(() => {});
             controller.error(new Error("client went away"));
@@ -279,6 +316,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         }
       },
       async cancel() {
+        finishActive();
         await reader.cancel().catch(() => {});
       },
     });
@@ -301,6 +339,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       scheduledBlobGets = 0;
     },
     setRate: (next) => rate = next,
+    setPerConnectionRate: (next) => perConnection = next,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -44,7 +44,7 @@ export interface BlobDownloadOptions {
   signal?: AbortSignal;
   /** Bytes per part (default: size/64 within [8 MiB, 128 MiB]). */
   partSize?: number;
-  /** Parts downloading at once (default: adaptive, 2 up to 8 while the transfer is slow). */
+  /** Parts downloading at once (default: adaptive, 1 up to 8 while the transfer is slow). */
   concurrency?: number;
   /** Bytes gathered per write (default part size / 16 within [16 KiB, 1 MiB]). */
   batchSize?: number;
@@ -299,21 +299,29 @@ async function transfer(
         }
       }
     };
-    // A fixed `concurrency`, or adaptive: two connections, one more each second while the blob arrives slower
-    // than FAST_ENOUGH (a CDN that caps each connection), up to MAX_CONCURRENCY. A fast link keeps two, which
-    // costs less CPU and leaves less data in flight.
+    // A fixed `concurrency`, or adaptive: one connection, one more every half second while the blob arrives slower
+    // than FAST_ENOUGH and each added connection raised the rate (a CDN that caps each connection), up to
+    // MAX_CONCURRENCY. A fast link keeps one, which costs least CPU (every byte is hashed from memory, in order)
+    // and leaves least data in flight.
     const running: Array<Promise<void>> = [];
     const start = (count: number) => {
       for (let i = 0; i < count && next < queue.length; i++) running.push(worker());
     };
-    start(Math.max(1, options.concurrency ?? 2));
+    start(Math.max(1, options.concurrency ?? 1));
     let rampBytes = completed;
+    let best = 0;
+    let ticks = 0;
+    let ramping = true;
     const ramp = options.concurrency === undefined
       ? setInterval(() => {
-        const rate = completed - rampBytes;
+        const rate = (completed - rampBytes) * 2;
         rampBytes = completed;
-        if (rate < FAST_ENOUGH && running.length < MAX_CONCURRENCY && failure === undefined) start(1);
-      }, 1000)
+        if (++ticks === 1) return; // the first half second holds connection set-up
+        // Stop adding connections once one did not pay (20 % over the best rate so far): the limit is elsewhere.
+        if (running.length > 1 && rate < best * 1.2) ramping = false;
+        best = Math.max(best, rate);
+        if (ramping && rate < FAST_ENOUGH && running.length < MAX_CONCURRENCY && failure === undefined) start(1);
+      }, 500)
       : undefined;
     try {
       for (let i = 0; i < running.length; i++) await running[i];
