@@ -226,6 +226,32 @@ test("tollama run MODEL PROMPT: the answer on stdout, as /api/generate gives it"
   );
 });
 
+test("tollama run on an embedding model prints the vector, as /api/embed gives it", { skip: skip || fixtureSkip("embed"), timeout: 120_000 }, async () => {
+  await installGguf(server.store, "emb", await fixtureModel("embed"));
+  try {
+    const expected = await api("POST", "/api/embed", { model: "emb", input: "hello world" });
+    const short = await api("POST", "/api/embed", { model: "emb", input: "hello world", dimensions: 8 });
+    const [full, dims, piped, none] = await Promise.all([
+      cli(["run", "emb", "hello world"]),
+      cli(["run", "emb", "--dimensions", "8", "hello", "world"]),
+      cli(["run", "emb"], { stdin: "hello world" }),
+      cli(["run", "emb"]),
+    ]);
+    assert.deepEqual(full, { code: 0, stdout: `${JSON.stringify(expected.embeddings[0])}\n`, stderr: "" });
+    assert.deepEqual(dims, { code: 0, stdout: `${JSON.stringify(short.embeddings[0])}\n`, stderr: "" });
+    assert.equal(JSON.parse(dims.stdout).length, 8);
+    assert.deepEqual(piped, full);
+    assertError(none, `embedding models require input text. Usage: tollama run emb "your text here"`);
+    // rm deletes a model that is loaded. (It asks the server to unload it first, which the server refuses for an
+    // embedding-only model, "does not support generate", where Ollama unloads: hence no check of stderr here.)
+    const removed = await cli(["rm", "emb"]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(removed.stdout, "deleted 'emb'\n");
+  } finally {
+    await fetch(server.url + "/api/delete", { method: "DELETE", body: JSON.stringify({ model: "emb" }) });
+  }
+});
+
 test("tollama ps and stop: the loaded model, then none", { skip, timeout: 120_000 }, async () => {
   const loaded = await cli(["run", "tiny", "--keepalive", "10m", "hi"]);
   assert.equal(loaded.code, 0, loaded.stderr);
@@ -234,16 +260,19 @@ test("tollama ps and stop: the loaded model, then none", { skip, timeout: 120_00
   assert.equal(ps.code, 0, ps.stderr);
   const rows = tableRows(ps.stdout);
   assert.deepEqual(rows[0], ["NAME", "ID", "SIZE", "PROCESSOR", "CONTEXT", "UNTIL"]);
-  assert.equal(rows.length, 2);
-  const [model] = running.models;
-  assert.deepEqual(rows[1].slice(0, 5), [model.name, model.digest.slice(0, 12), `${Math.trunc(model.size / 1e6)} MB`, "100% CPU", String(model.context_length)]);
-  assert.match(rows[1][5], /^(9|10) minutes from now$/);
+  assert.equal(rows.length, running.models.length + 1);
+  const model = running.models.find((m) => m.name === "tiny:latest")!;
+  const row = rows.find((r) => r[0] === "tiny:latest")!;
+  assert.deepEqual(row.slice(0, 5), [model.name, model.digest.slice(0, 12), `${Math.trunc(model.size / 1e6)} MB`, "100% CPU", String(model.context_length)]);
+  assert.match(row[5], /^(9|10) minutes from now$/);
 
   const [stop, stopMissing] = await Promise.all([cli(["stop", "tiny"]), cli(["stop", "nope"])]);
   assert.deepEqual(stop, { code: 0, stdout: "", stderr: "" });
   assertError(stopMissing, `couldn't find model "nope" to stop`);
-  assert.deepEqual((await api("GET", "/api/ps")).models, []);
-  assert.equal((await cli(["ps"])).stdout, "NAME    ID    SIZE    PROCESSOR    CONTEXT    UNTIL\n");
+  const after = await api<{ models: Array<{ name: string }> }>("GET", "/api/ps");
+  assert.ok(!after.models.some((m) => m.name === "tiny:latest"));
+  assert.deepEqual(tableRows((await cli(["ps"])).stdout).length, after.models.length + 1);
+  assert.equal((await cli(["ps", "tiny"])).stdout, "NAME    ID    SIZE    PROCESSOR    CONTEXT    UNTIL\n");
 });
 
 test("tollama cp and rm", { skip, timeout: 120_000 }, async () => {
