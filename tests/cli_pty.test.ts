@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
 import { childEnv, cliCommand } from "./helpers/cli.ts";
+import { registrySkip, startRegistry } from "./helpers/registry.ts";
 
 const TMUX = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"].find((path) => existsSync(path));
 const skip = fixtureSkip("tiny-spm") || (TMUX ? false : "tmux is not installed (apt-get install -y tmux): pseudo-terminal tests skipped");
@@ -45,15 +46,15 @@ function tmux(...args: string[]): Promise<string> {
 }
 
 /** The visible screen, trailing blank lines dropped. */
-async function screen(): Promise<string> {
-  return (await tmux("capture-pane", "-p", "-t", session)).replace(/\n+$/, "");
+async function screen(target = session): Promise<string> {
+  return (await tmux("capture-pane", "-p", "-t", target)).replace(/\n+$/, "");
 }
 
 /** Polls the screen until `predicate` holds; fails with the screen as it was after `timeoutMs`. */
-async function waitForScreen(what: string, predicate: (text: string) => boolean, timeoutMs = 60_000): Promise<string> {
+async function waitForScreen(what: string, predicate: (text: string) => boolean, timeoutMs = 60_000, target = session): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = await screen();
+    const text = await screen(target);
     if (predicate(text)) return text;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -78,11 +79,16 @@ async function chat(messages: Array<{ role: string; content: string }>, options:
 
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-test("tollama run in a terminal: prompt, /set, \"\"\" input, Ctrl+C mid-answer, /show, /bye", { skip, timeout: 300_000 }, async () => {
+/** The shell command that runs `tollama <args>` against the test server and then shows its exit code. */
+function shellCommand(args: string[]): string {
   const env = { OLLAMA_HOST: server.url, HOME: home };
-  const command = [...Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`), ...cliCommand().map(quote), "run", "tiny"].join(" ");
+  const command = [...Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`), ...cliCommand().map(quote), ...args.map(quote)];
   // The shell stays after the CLI exits, so its exit code can be read off the screen.
-  await tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "40", `${command}; echo "[exited $?]"; sleep 600`);
+  return `${command.join(" ")}; echo "[exited $?]"; sleep 600`;
+}
+
+test("tollama run in a terminal: prompt, /set, \"\"\" input, Ctrl+C mid-answer, /show, /bye", { skip, timeout: 300_000 }, async () => {
+  await tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "40", shellCommand(["run", "tiny"]));
 
   await waitForScreen("the first prompt", atPrompt);
   await tmux("send-keys", "-t", session, "/set parameter temperature 0", "Enter");
@@ -142,4 +148,34 @@ test("tollama run in a terminal: prompt, /set, \"\"\" input, Ctrl+C mid-answer, 
 
   await tmux("send-keys", "-t", session, "/bye", "Enter");
   await waitForScreen("the exit", (t) => t.includes("[exited 0]"));
+});
+
+test("tollama pull in a terminal: one progress bar per layer, redrawn in place", { skip: skip || registrySkip(), timeout: 120_000 }, async () => {
+  await using registry = await startRegistry();
+  const name = `${registry.host}/library/tiny:bars`;
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(server.url + path, { method: "POST", body: JSON.stringify(body) });
+    assert.equal(response.status, 200, await response.clone().text());
+    await response.text();
+  };
+  await post("/api/copy", { source: "tiny", destination: name });
+  await post("/api/push", { model: name, insecure: true, stream: false });
+  // Deleting the only other name of the weights would remove the blob too; keep "tiny", so this pull finds the
+  // big layer present and the bars still run to 100%.
+  const deleted = await fetch(server.url + "/api/delete", { method: "DELETE", body: JSON.stringify({ model: name }) });
+  assert.equal(deleted.status, 200);
+
+  await tmux("new-session", "-d", "-s", "pull", "-x", "100", "-y", "20", shellCommand(["pull", "--insecure", name]));
+  const text = await waitForScreen("the end of the pull", (t) => t.includes("[exited 0]") || t.includes("[exited 1]"), 60_000, "pull");
+  const rows = lines(text);
+  assert.equal(rows[0], "pulling manifest", text);
+  const bars = rows.filter((r) => r.startsWith("pulling ") && r !== "pulling manifest");
+  assert.ok(bars.length >= 2, text);
+  for (const bar of bars) {
+    assert.match(bar, /^pulling [0-9a-f]{12} 100% ▕█+▏ +\d+(\.\d)? (B|KB|MB)$/);
+    // Each bar is drawn once: redraws go over the same lines, not below them.
+    assert.equal(rows.filter((r) => r.slice(0, 20) === bar.slice(0, 20)).length, 1, text);
+    assert.ok([...bar].length <= 100);
+  }
+  assert.deepEqual(rows.slice(-4), ["verifying sha256 digest", "writing manifest", "success", "[exited 0]"]);
 });
