@@ -5,6 +5,8 @@ export interface Terminal {
   out(text: string): void;
   err(text: string): void;
   readonly stdoutIsTTY: boolean;
+  /** Progress (pull, push, create) goes to stderr: bars when it is a terminal, plain lines when it is a file or pipe. */
+  readonly stderrIsTTY: boolean;
   readonly stdinIsTTY: boolean;
   columns(): number;
 }
@@ -15,10 +17,13 @@ export const processTerminal: Terminal = {
   get stdoutIsTTY() {
     return Boolean(process.stdout.isTTY);
   },
+  get stderrIsTTY() {
+    return Boolean(process.stderr.isTTY);
+  },
   get stdinIsTTY() {
     return Boolean(process.stdin.isTTY);
   },
-  columns: () => process.stdout.columns || 80,
+  columns: () => process.stdout.columns || process.stderr.columns || 80,
 };
 
 /** Reads all of stdin (for a piped prompt). */

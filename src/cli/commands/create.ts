@@ -39,7 +39,8 @@ async function uploadBlob(client: Client, term: Terminal, path: string, digest: 
     if (!(error instanceof ResponseError) || error.status !== 404) throw error;
   }
   const size = (await stat(path)).size;
-  term.err(`copying file ${digest} 0%\r`);
+  // On a terminal the line is redrawn in place when the upload ends; in a log only the final line appears.
+  if (term.stderrIsTTY) term.err(`copying file ${digest} 0%\r`);
   const body = Readable.toWeb(createReadStream(path, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
   const response = await fetch(`${client.baseUrl}/api/blobs/${digest}`, {
     method: "POST",

@@ -11,7 +11,7 @@ export async function streamProgress(
 ): Promise<void> {
   const renderer = new ProgressRenderer({
     write: (text) => term.err(text),
-    isTTY: term.stdoutIsTTY,
+    isTTY: term.stderrIsTTY,
     columns: term.columns(),
   });
   for await (const event of client.stream<ProgressEvent>(path, body)) renderer.update(event);
