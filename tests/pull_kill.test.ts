@@ -117,7 +117,7 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
         const phases = seed % 4 === 0 ? 2 : 1;
         const before: Array<[number, number]> = [];
         for (let phase = 0; phase < phases; phase++) {
-          proxy.setRate(6 << 20);
+          proxy.setRate(4 << 20);
           const mark = proxy.stats.served.length;
           // Odd seeds write through the worker sink, even ones in the pulling thread.
           const outcome = await pullAndKill(

@@ -52,7 +52,7 @@ export interface BlobDownloadOptions {
   maxRetries?: number;
   /** First retry delay in ms (default 500; doubles, ±50% jitter, at most 10 s). */
   retryBaseMs?: number;
-  /** Blobs at least this big are written and hashed in a worker thread (default 32 MiB). */
+  /** Blobs at least this big are written and hashed in a worker thread (default: none; see sink.ts). */
   workerMinBytes?: number;
   /** Progress: bytes of the blob on disk. */
   onProgress?: (completed: number, total: number) => void;
@@ -353,7 +353,7 @@ async function transfer(
 }
 
 /**
- * Saves the state after every `everyBytes` newly written bytes (1/128 of the blob within [64 KiB, 8 MiB]) or
+ * Saves the state after every `everyBytes` newly written bytes (1/256 of the blob within [64 KiB, 4 MiB]) or
  * after a second, one save at a time, so a kill loses at most the writes in flight plus `everyBytes`.
  */
 class Checkpointer {
@@ -368,7 +368,7 @@ class Checkpointer {
   constructor(path: string, state: DownloadState) {
     this.#path = path;
     this.#state = state;
-    this.#everyBytes = Math.min(8 * MiB, Math.max(64 << 10, Math.floor(state.size / 128)));
+    this.#everyBytes = Math.min(4 * MiB, Math.max(64 << 10, Math.floor(state.size / 256)));
   }
 
   note(bytes: number): void {

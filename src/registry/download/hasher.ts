@@ -8,7 +8,8 @@
 import { createHash, type Hash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 
-const READ_SIZE = 4 << 20;
+/** Read-back size: small enough that one read-and-hash step is a short task for the event loop. */
+const READ_SIZE = 1 << 20;
 
 export class SequentialHasher implements BlobHasher {
   #hash: Hash = createHash("sha256");
