@@ -179,3 +179,50 @@ test("tollama pull in a terminal: one progress bar per layer, redrawn in place",
   }
   assert.deepEqual(rows.slice(-4), ["verifying sha256 digest", "writing manifest", "success", "[exited 0]"]);
 });
+
+test("tollama run in a terminal: /set system, /save with the conversation, shown again on the next run, /load, Ctrl+D", { skip, timeout: 180_000 }, async () => {
+  const target = "repl";
+  const send = (...keys: string[]) => tmux("send-keys", "-t", target, ...keys);
+  const wait = (what: string, predicate: (text: string) => boolean) => waitForScreen(what, predicate, 60_000, target);
+  await tmux("new-session", "-d", "-s", target, "-x", "100", "-y", "50", shellCommand(["run", "tiny"]));
+  await wait("the first prompt", atPrompt);
+
+  await send("/set system You answer in haiku.", "Enter");
+  await wait("the system confirmation", (t) => t.includes("Set system message.") && atPrompt(t));
+  await send("/show system", "Enter");
+  await wait("the system message", (t) => t.includes(">>> /show system\nYou answer in haiku.\n") && atPrompt(t));
+  await send("/set parameter temperature 0", "Enter");
+  await send("Hello there", "Enter");
+  const answer = await chat([{ role: "system", content: "You answer in haiku." }, { role: "user", content: "Hello there" }], { temperature: 0 });
+  let text = await wait("the answer", (t) => atPrompt(t) && t.includes(">>> Hello there"));
+  assert.equal(squeeze(text.slice(text.indexOf(">>> Hello there") + 15, text.lastIndexOf(">>>"))), squeeze(answer));
+
+  await send("/save haiku", "Enter");
+  await wait("the saved model", (t) => t.includes("Created new model 'haiku'") && atPrompt(t));
+  const saved = await (await fetch(`${server.url}/api/show`, { method: "POST", body: JSON.stringify({ model: "haiku" }) })).json();
+  assert.equal(saved.system, "You answer in haiku.");
+  assert.match(saved.parameters, /^temperature +0$/m);
+  assert.deepEqual(saved.messages.map((m: { role: string }) => m.role), ["user", "assistant"]);
+  assert.equal(saved.messages[1].content, answer);
+
+  await send("/bogus", "Enter");
+  await wait("the unknown command", (t) => t.includes("Unknown command '/bogus'. Type /? for help") && atPrompt(t));
+  await send("/load nope", "Enter");
+  await wait("the failed load", (t) => t.includes("Loading model 'nope'\nCouldn't find model 'nope'") && atPrompt(t));
+  await send("/load haiku", "Enter");
+  await wait("the load", (t) => t.includes("Loading model 'haiku'") && atPrompt(t));
+  await send("/show parameters", "Enter");
+  await wait("haiku's parameters", (t) => /Model defined parameters:\n {2}num_predict +8\n {2}temperature +0\n/.test(t) || /Model defined parameters:\n {2}temperature +0\n {2}num_predict +8\n/.test(t));
+  await send("C-d");
+  await wait("the exit on Ctrl+D", (t) => t.includes("[exited 0]"));
+
+  // A new session on the saved model opens with its conversation on the screen.
+  await tmux("kill-session", "-t", target);
+  await tmux("new-session", "-d", "-s", target, "-x", "100", "-y", "50", shellCommand(["run", "haiku"]));
+  text = await wait("the saved conversation", atPrompt);
+  assert.ok(text.startsWith(">>> Hello there\n"), text);
+  assert.equal(squeeze(text.slice(15, text.lastIndexOf(">>>"))), squeeze(answer));
+  await send("/bye", "Enter");
+  await wait("the exit", (t) => t.includes("[exited 0]"));
+  await fetch(`${server.url}/api/delete`, { method: "DELETE", body: JSON.stringify({ model: "haiku" }) });
+});

@@ -13,6 +13,7 @@ export interface ShowResponse {
   capabilities?: string[];
   tensors?: Array<{ name: string; type: string; shape: number[] }>;
   requires?: string;
+  messages?: Array<{ role: string; content: string }>;
 }
 
 export interface ShowFlags {

@@ -212,10 +212,11 @@ export class Repl {
         if (!args[1]) return void out("Usage:\n  /load <modelname>\n");
         out(`Loading model '${args[1]}'\n`);
         try {
-          await this.#client.json("POST", "/api/show", { model: args[1] });
-          await this.#client.json("POST", "/api/generate", { model: args[1], stream: false });
+          const info = await this.#client.json<ShowResponse>("POST", "/api/show", { model: args[1] });
+          await this.#client.json("POST", "/api/generate", { model: args[1], keep_alive: this.#opts.keepAlive, stream: false });
           this.#opts.model = args[1];
           this.#opts.messages = [];
+          this.#opts.loadedMessages = info.messages ?? [];
         } catch (error) {
           out((error as Error).message.includes("not found") ? `Couldn't find model '${args[1]}'\n` : `error: ${(error as Error).message}\n`);
         }
@@ -223,13 +224,15 @@ export class Repl {
       }
       case "/save": {
         if (!args[1]) return void out("Usage:\n  /save <modelname>\n");
+        // The model's own conversation first, so a saved session saved again keeps all of it.
+        const messages = [...(this.#opts.loadedMessages ?? []), ...this.#opts.messages.filter((m) => m.role !== "system")];
         try {
           await this.#client.json("POST", "/api/create", {
             model: args[1],
             from: this.#opts.model,
             system: this.#opts.system,
             parameters: Object.keys(this.#opts.options).length ? this.#opts.options : undefined,
-            messages: this.#opts.messages.filter((m) => m.role !== "system"),
+            messages: messages.length ? messages : undefined,
             stream: false,
           });
           out(`Created new model '${args[1]}'\n`);

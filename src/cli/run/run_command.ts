@@ -9,7 +9,7 @@ import { type Client, ResponseError } from "../client.ts";
 import { readStdin, type Terminal } from "../io.ts";
 import { streamProgress } from "../commands/transfer.ts";
 import type { ShowResponse } from "../commands/show.ts";
-import { generateOnce, type RunOptions } from "./session.ts";
+import { generateOnce, type RunOptions, showText } from "./session.ts";
 import { LineReader } from "./line_reader.ts";
 import { Repl } from "./repl.ts";
 
@@ -88,6 +88,12 @@ export async function runCommand(client: Client, term: Terminal, args: string[],
 
   // Load the model before the first prompt so the person waits once, up front.
   await client.json("POST", "/api/generate", { model, keep_alive: opts.keepAlive, stream: false });
+  // A model saved with a conversation shows it first, as the turns it will continue from (Ollama does the same).
+  opts.loadedMessages = info.messages ?? [];
+  for (const message of opts.loadedMessages) {
+    if (message.role === "user") term.out(`>>> ${message.content}\n`);
+    if (message.role === "assistant") showText(term, opts, message.content);
+  }
   const history = config.noHistory() ? undefined : join(config.homeDir(), ".ollama", "history");
   const reader = await LineReader.open(history);
   try {

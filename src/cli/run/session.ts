@@ -26,6 +26,8 @@ export interface RunOptions {
   wordWrap: boolean;
   verbose: boolean;
   hideThinking: boolean;
+  /** The model's own MESSAGE history (from `show`): the server prepends it to every chat; `/save` keeps it. */
+  loadedMessages?: Message[];
   /** Token context of the previous one-shot turn (/api/generate's `context`). */
   context?: number[];
 }
@@ -99,6 +101,12 @@ class TurnPrinter {
   }
 
   thinkingText = "";
+}
+
+/** Prints a finished message as an answer is printed (word wrap, then a blank line). */
+export function showText(term: Terminal, opts: RunOptions, content: string): void {
+  new TurnPrinter(term, opts).piece(undefined, content);
+  term.out("\n\n");
 }
 
 /** Sends the conversation to /api/chat and prints the answer; returns the assistant message, or undefined if stopped. */
