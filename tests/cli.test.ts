@@ -135,6 +135,12 @@ test("tollama: no server at OLLAMA_HOST says how to start one", { timeout: 60_00
   const message = `could not connect to tollama server at http://127.0.0.1:${port}, is it running? Start it with 'tollama serve'`;
   assertError(list, message);
   assertError(run, message);
+  // A bind-all address is where a server listens, not where to connect: the client goes to loopback instead.
+  if (server) {
+    const bindAll = await cli(["list"], { env: { OLLAMA_HOST: server.url.replace("127.0.0.1", "0.0.0.0") } });
+    assert.equal(bindAll.code, 0, bindAll.stderr);
+    assert.match(bindAll.stdout, /^NAME {4}/);
+  }
 });
 
 test("tollama list and show: Ollama's tables, from the server's state", { skip, timeout: 120_000 }, async () => {
@@ -337,7 +343,7 @@ test("tollama create: FROM ./file.gguf uploads the blob; FROM a model adds SYSTE
   }
 });
 
-test("tollama push and pull with a registry: plain progress lines when stderr is not a terminal", { skip: skip || registrySkip(), timeout: 120_000 }, async () => {
+test("tollama push, pull, and run pulling a missing model, with a registry: plain progress lines when stderr is not a terminal", { skip: skip || registrySkip(), timeout: 120_000 }, async () => {
   await using registry = await startRegistry();
   const name = `${registry.host}/library/tiny:v1`;
   assert.equal((await cli(["cp", "tiny", name])).code, 0);
@@ -348,6 +354,14 @@ test("tollama push and pull with a registry: plain progress lines when stderr is
   assert.match(pushed.stderr, /^retrieving manifest\n/);
   assert.match(pushed.stderr, /^pushing [0-9a-f]{12} 100% \d+ MB\/\d+ MB$/m);
   assert.match(pushed.stderr, /\npushing manifest\nsuccess\n$/);
+
+  // run pulls a model the server lacks, then answers.
+  assert.equal((await cli(["rm", name])).code, 0);
+  const ran = await cli(["run", "--insecure", name, "hi"]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stderr, /^pulling manifest\n[^]*\nsuccess\n$/);
+  const answer = await api("POST", "/api/generate", { model: name, prompt: "hi", stream: false });
+  assert.equal(ran.stdout, `${answer.response}\n\n`);
 
   assert.equal((await cli(["rm", name])).code, 0);
   const [pulled, missing, runMissing] = await Promise.all([
