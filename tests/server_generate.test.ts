@@ -81,6 +81,10 @@ test("server embed: /api/embed normalised, dimensions, legacy /api/embeddings, /
   assert.ok(Math.abs(Math.hypot(...cut.embeddings[0]) - 1) < 1e-4);
   const legacy = await ollama.embeddings({ model: "tiny", prompt: "hello" });
   assert.equal(legacy.embedding.length, r.embeddings[0].length);
+  const long = "word ".repeat(5000);
+  await assert.rejects(ollama.embed({ model: "tiny", input: long, truncate: false }), /^ResponseError: the input length exceeds the context length$|the input length exceeds the context length/);
+  const cutToFit = await ollama.embed({ model: "tiny", input: long });
+  assert.equal(cutToFit.embeddings.length, 1);
   const empty = await ollama.embed({ model: "tiny", input: [] });
   assert.deepEqual(empty.embeddings, []);
   const res = await fetch(server.url + "/v1/embeddings", {

@@ -68,9 +68,11 @@ test("server load: 200 requests, 16 clients, mixed and cancelled; memory flat, n
   );
   assert.equal(counts.ok + counts.cancelled, 200);
   assert.equal(counts.cancelled, 50);
-  // Deno's heap and the allocator settle over the first few hundred requests (measured: +40-50 MiB, then flat);
-  // a leak of a context, a worker or a stream per request would be far beyond this bound.
-  assert.ok(growthMb < 96, `rss grew by ${growthMb.toFixed(1)} MiB`);
+  // Measured alone: Bun +5..15 MiB, Deno +13..50 MiB (its heap settles over the first few hundred requests, then
+  // stays flat). Inside a whole-suite process other files' garbage adds noise, so the bound is loose: a leaked
+  // context, worker or stream per request (200 of them) would still be far beyond it.
+  assert.ok(growthMb < 192, `rss grew by ${growthMb.toFixed(1)} MiB`);
+  assert.equal(server.scheduler.list().length, 1);
   // A cancelled stream is noticed by the server a moment after the client left: wait (bounded) for the release.
   for (let i = 0; i < 100 && server.scheduler.list().some((s) => s.active > 0); i++) {
     await new Promise((resolve) => setTimeout(resolve, 20));

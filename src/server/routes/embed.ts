@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import type { AppDeps, ResolvedModel } from "../deps.ts";
 import { readJson } from "../body.ts";
 import { EmbeddingRequestSchema, EmbedRequestSchema } from "../schemas.ts";
-import { ApiError, invalidInputType, modelNotFoundPull } from "../errors.ts";
+import { ApiError, inputTooLong, invalidInputType, modelNotFoundPull } from "../errors.ts";
 import { resolveOptions } from "../options.ts";
 import { loadSpec } from "../generation.ts";
 import { keepAliveMs } from "../request_fields.ts";
@@ -71,6 +71,10 @@ export async function embedInputs(deps: AppDeps, request: {
     const result = await lease.runner.embed(request.inputs, {
       truncate: request.truncate ?? true,
       signal: request.signal,
+    }).catch((error) => {
+      // The engine names the sizes; Ollama's message does not.
+      if (/exceeds the context length/.test((error as Error).message)) throw inputTooLong();
+      throw error;
     });
     const embeddings = result.embeddings.map((vector) => {
       const cut = request.dimensions ? vector.slice(0, request.dimensions) : vector;
