@@ -157,7 +157,19 @@ function parseFlags(args: string[], options: Options): { positionals: string[]; 
   const explicit: Record<string, boolean> = {};
   const rest: string[] = [];
   const end = args.indexOf("--");
-  for (const [i, arg] of args.entries()) {
+  const shorts = new Map(Object.entries(options ?? {}).flatMap(([name, def]) => def.short ? [[def.short, name]] : []));
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    // A flag that takes a value takes the next argument whatever it looks like (`--keepalive -1`), as pflag does;
+    // node:util would call "-1" an unknown option.
+    const valueFlag = /^--([^=]+)$/.exec(arg)?.[1] ?? shorts.get(/^-([^-])$/.exec(arg)?.[1] ?? "");
+    if ((end < 0 || i < end) && valueFlag && options?.[valueFlag]?.type === "string") {
+      if (i + 1 >= args.length) {
+        throw new UsageError(`flag needs an argument: ${arg.startsWith("--") ? arg : `'${arg.slice(1)}' in ${arg}`}`);
+      }
+      rest.push(`--${valueFlag}=${args[++i]}`);
+      continue;
+    }
     const match = end >= 0 && i >= end ? null : /^--([^=]+)=(.*)$/.exec(arg);
     if (!match || options?.[match[1]]?.type !== "boolean") {
       rest.push(arg);

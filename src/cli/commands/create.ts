@@ -26,6 +26,8 @@ async function readModelfileText(path: string | undefined): Promise<{ text: stri
   } catch (error) {
     // Without -f and without ./Modelfile, Ollama builds from the current directory.
     if (path === undefined && (error as NodeJS.ErrnoException).code === "ENOENT") return { text: "FROM .", baseDir: process.cwd() };
+    // Go's wording, as `ollama create -f missing` prints it.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`open ${path}: no such file or directory`);
     throw error;
   }
 }
