@@ -320,15 +320,24 @@ test("tollama create: FROM ./file.gguf uploads the blob; FROM a model adds SYSTE
     assert.equal(shown.model_info["tokenizer.ggml.model"], "gpt2");
     assert.match(shown.parameters, /^num_predict +4$/m);
 
-    await writeFile(join(dir, "Derived"), `FROM tiny\nSYSTEM """Answer in French."""\nPARAMETER temperature 0.5\nPARAMETER num_predict 3\n`);
+    await writeFile(
+      join(dir, "Derived"),
+      `FROM tiny\nSYSTEM """Answer in French."""\nPARAMETER temperature 0.5\nPARAMETER num_predict 3\n` +
+        `LICENSE """Tiny License\nFree to use.\nNo warranty."""\n`,
+    );
     const derived = await cli(["create", "derived", "-f", join(dir, "Derived")]);
     assert.equal(derived.code, 0, derived.stderr);
     assert.doesNotMatch(derived.stderr, /copying file/);
-    const [system, parameters, run] = await Promise.all([
+    const [system, parameters, run, license, info] = await Promise.all([
       cli(["show", "derived", "--system"]),
       cli(["show", "derived", "--parameters"]),
       cli(["run", "derived", "--verbose", "Bonjour"]),
+      cli(["show", "derived", "--license"]),
+      cli(["show", "derived"]),
     ]);
+    assert.equal(license.stdout, "Tiny License\nFree to use.\nNo warranty.\n");
+    // The info view shows the first two lines of the system message and of the license.
+    assert.match(info.stdout, /\n {2}System\n {4}Answer in French\.\n\n {2}License\n {4}Tiny License\n {4}Free to use\.\n {4}\.\.\.\n\n$/);
     assert.equal(system.stdout, "Answer in French.");
     assert.match(parameters.stdout, /^temperature +0\.5$/m);
     assert.match(parameters.stdout, /^num_predict +3$/m);
