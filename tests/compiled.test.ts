@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, truncate } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,11 +81,26 @@ test("compiled tollama --version: first run extracts the native libraries under 
   assert.ok(files.some((f) => f.startsWith("libggml-cpu-")), "the CPU backends, for ggml's loader to pick from");
   assert.deepEqual(await readdir(box.cwd), [], "nothing written to the working directory");
 
+  // A torn library (a first run killed mid-write would leave a temp file, never this; a disk error might) is rewritten.
+  const llama = join(cache, libs, files.find((f) => /^libllama\.v/.test(f)) ?? files.find((f) => f.startsWith("libllama"))!);
+  const fullSize = (await stat(llama)).size;
+  await truncate(llama, 1024);
   const again = performance.now();
   assert.equal((await runCliProcess(["--version"], { command: [binary], cwd: box.cwd, env })).code, 0);
   const secondMs = performance.now() - again;
+  assert.equal((await stat(llama)).size, fullSize);
+
+  // Two first runs at once (a fresh HOME) both work and leave whole libraries and no temp files.
+  const twin = await sandbox("twin");
+  const both = await Promise.all([1, 2].map(() =>
+    runCliProcess(["--version"], { command: [binary], cwd: twin.cwd, env: { HOME: twin.home, TMPDIR: twin.tmp } })
+  ));
+  for (const r of both) assert.equal(r.code, 0, r.stderr);
+  const twinDir = join(twin.home, ".cache", "tollama", libs);
+  assert.deepEqual((await readdir(twinDir)).sort(), [...files].sort());
+  for (const f of files) assert.equal((await stat(join(twinDir, f))).size, (await stat(join(cache, libs, f))).size, f);
   const size = (await stat(binary)).size;
-  console.log(`compiled tollama: ${(size / 1e6).toFixed(0)} MB; --version first run ${firstMs.toFixed(0)} ms, second ${secondMs.toFixed(0)} ms`);
+  console.log(`compiled tollama: ${(size / 1e6).toFixed(0)} MB; --version first run ${firstMs.toFixed(0)} ms, repair run ${secondMs.toFixed(0)} ms`);
 });
 
 test("compiled tollama serve + run: /api/version, and a fixture model generates from an empty directory", { skip, timeout: 180_000 }, async () => {
