@@ -116,6 +116,21 @@ test("tollama run in a terminal: prompt, /set, \"\"\" input, Ctrl+C mid-answer, 
   const afterStory = text.slice(text.indexOf('... a story"""') + 14, text.lastIndexOf(">>>"));
   assert.equal(squeeze(afterStory), squeeze(second));
 
+  // Pasted lines arrive together: readline echoes them at once, and no stale "... " prompt is drawn after them.
+  await tmux("send-keys", "-t", session, '"""pasted one', "Enter", 'pasted two"""', "Enter");
+  const third = await chat([
+    { role: "user", content: question },
+    { role: "assistant", content: first },
+    { role: "user", content: "Tell me\na story" },
+    { role: "assistant", content: second },
+    { role: "user", content: "pasted one\npasted two" },
+  ], { temperature: 0 });
+  text = await waitForScreen("the pasted answer", (t) => atPrompt(t) && t.includes('pasted two"""'));
+  // (Delivered in two reads the second line gets its "... " prompt; either way the answer starts on a line of its own.)
+  assert.match(text, /\n>>> """pasted one\n(\.\.\. )?pasted two"""\n(?!\.\.\.)/);
+  const afterPaste = text.slice(text.indexOf('pasted two"""') + 13, text.lastIndexOf(">>>"));
+  assert.equal(squeeze(afterPaste), squeeze(third));
+
   // Ctrl+C while the answer is still streaming stops it; the session lives on at a fresh prompt.
   await tmux("send-keys", "-t", session, "/set parameter num_predict 100000", "Enter");
   await waitForScreen("num_predict set", (t) => t.includes("Set parameter 'num_predict' to '100000'") && atPrompt(t));
