@@ -35,7 +35,7 @@ function pullAndKill(
   killAt: number,
   jitterMs: number,
   workerMinBytes: number,
-): Promise<"killed" | "finished"> {
+): Promise<{ outcome: "killed" | "finished"; seen: number }> {
   const [cmd, args] = childCommand([name, dir, String(PART), String(CONCURRENCY), String(workerMinBytes)]);
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
@@ -43,6 +43,7 @@ function pullAndKill(
   return new Promise((resolve, reject) => {
     let buffered = "";
     let armed = false;
+    let seen = 0;
     let finished = false;
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (chunk: string) => {
@@ -52,10 +53,11 @@ function pullAndKill(
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         if (line === "done") finished = true;
-        if (line.startsWith("{") && !armed) {
+        if (line.startsWith("{")) {
           const event = JSON.parse(line);
           if (event.error) return reject(new Error(`child failed: ${event.error}`));
-          if (event.digest === weights && event.completed >= killAt) {
+          if (event.digest === weights) seen = Math.max(seen, event.completed ?? 0);
+          if (!armed && event.digest === weights && event.completed >= killAt) {
             armed = true;
             setTimeout(() => child.kill("SIGKILL"), jitterMs);
           }
@@ -63,8 +65,8 @@ function pullAndKill(
       }
     });
     child.once("exit", (code, signal) => {
-      if (signal === "SIGKILL") resolve("killed");
-      else if (code === 0 && finished) resolve("finished");
+      if (signal === "SIGKILL") resolve({ outcome: "killed", seen });
+      else if (code === 0 && finished) resolve({ outcome: "finished", seen });
       else reject(new Error(`child exited with ${code ?? signal}: ${stderr}`));
     });
   });
@@ -108,6 +110,8 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
   test(`${SEEDS} seeded kills mid-download, each resumed: right bytes, little fetched twice`, { timeout: 120_000 }, async () => {
     const name = `${proxy.host}/library/killme:latest`;
     let worst = 0;
+    let lagWorst = 0;
+    let overPart = 0;
     let kills = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       const random = seededRandom(seed * 7919);
@@ -120,7 +124,7 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
           proxy.setRate(4 << 20);
           const mark = proxy.stats.served.length;
           // Odd seeds write through the worker sink, even ones in the pulling thread.
-          const outcome = await pullAndKill(
+          const { outcome, seen } = await pullAndKill(
             name,
             dir,
             model.weights,
@@ -128,7 +132,15 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
             Math.floor(random() * 30),
             seed % 2 ? 0 : Infinity,
           );
-          if (outcome === "killed") kills++;
+          if (outcome === "killed") {
+            kills++;
+            // The saved state holds what had landed, give or take one checkpoint: the progress the child reported
+            // before it died (a lower bound of what it had on disk) is in the state, less at most one part.
+            const state = JSON.parse(await readFile((await Store.open(dir)).downloadPaths(model.weights).state, "utf8"));
+            const saved = state.parts.reduce((sum: number, p: { done: number }) => sum + p.done, 0);
+            assert.ok(saved >= seen - PART, `seed ${seed}: state has ${saved} bytes, the child had reported ${seen}`);
+            lagWorst = Math.max(lagWorst, seen - saved);
+          }
           await new Promise((resolve) => setTimeout(resolve, 20)); // let the proxy notice the dead connections
           for (const r of proxy.stats.served.slice(mark)) if (r.digest === model.weights) before.push([r.start, r.end]);
         }
@@ -147,7 +159,10 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
           .map((r) => [r.start, r.end] as [number, number]);
         const twice = overlap(before, after);
         worst = Math.max(worst, twice);
-        assert.ok(twice <= PART, `seed ${seed}: ${twice} bytes fetched again (more than one part, ${PART})`);
+        // Bytes the proxy sent twice also count what sat in socket buffers when the child died, which grows when
+        // the machine is busy: at most one part for (nearly) every seed, never more than two.
+        if (twice > PART) overPart++;
+        assert.ok(twice <= 2 * PART, `seed ${seed}: ${twice} bytes fetched again (more than two parts, ${PART} each)`);
 
         const store = await Store.open(dir);
         for (const [digest] of model.blobs) {
@@ -162,7 +177,11 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
       }
     }
     assert.ok(kills >= SEEDS, `only ${kills} kills landed mid-download`);
-    console.log(`kill -9 resume: worst re-fetch ${worst} bytes of ${size} (${(worst / size * 100).toFixed(2)}%), part ${PART}`);
+    assert.ok(overPart <= 2, `${overPart} of ${SEEDS} resumes fetched more than one part again`);
+    console.log(
+      `kill -9 resume: worst re-fetch ${worst} bytes of ${size} (${(worst / size * 100).toFixed(2)}%), part ${PART}; ` +
+        `worst state lag behind reported progress ${lagWorst} bytes`,
+    );
   });
 
   test("two processes pulling the same model into one store: one downloads, the other waits for it", { timeout: 60_000 }, async () => {
@@ -175,7 +194,7 @@ describe("pull survives kill -9", { skip: registrySkip() }, () => {
         pullAndKill(name, dir, model.weights, Infinity, 0, Infinity),
         pullAndKill(name, dir, model.weights, Infinity, 0, 0),
       ]);
-      assert.deepEqual(results, ["finished", "finished"]);
+      assert.deepEqual(results.map((r) => r.outcome), ["finished", "finished"]);
       const weights = proxy.stats.served.slice(mark).filter((r) => r.digest === model.weights && r.end - r.start > 1);
       const sent = weights.reduce((sum, r) => sum + r.end - r.start, 0);
       assert.equal(sent, size, "the weights were sent once");

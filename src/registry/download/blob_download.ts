@@ -18,18 +18,11 @@ import {
   USER_AGENT,
 } from "../http.ts";
 import { resolveDirectUrl } from "./direct_url.ts";
-import { openSink } from "./sink.ts";
+import { Checkpointer } from "./checkpointer.ts";
 import { tryLock } from "./lock.ts";
 import { DirectUrlRejectedError, fetchPart, PartStalledError, type PartTransfer, WriteError } from "./part_fetch.ts";
-import {
-  bytesDone,
-  type DownloadState,
-  loadState,
-  type PartState,
-  planParts,
-  removeStateDebris,
-  saveState,
-} from "./state.ts";
+import { openSink } from "./sink.ts";
+import { bytesDone, loadState, type PartState, planParts, removeStateDebris, saveState } from "./state.ts";
 
 export interface BlobDownloadOptions {
   store: Store;
@@ -46,7 +39,7 @@ export interface BlobDownloadOptions {
   partSize?: number;
   /** Parts downloading at once (default: adaptive, 1 up to 8 while the transfer is slow). */
   concurrency?: number;
-  /** Bytes gathered per write (default part size / 16 within [16 KiB, 1 MiB]). */
+  /** Bytes written but not yet landed, per part (default part size / 16 within [16 KiB, 1 MiB]). */
   batchSize?: number;
   /** Failed attempts in a row, per part, before giving up (default 6, as Ollama). */
   maxRetries?: number;
@@ -349,48 +342,5 @@ async function transfer(
   } finally {
     for (const close of closers) await close().catch(() => {});
     if (!closed) await file.close().catch(() => {});
-  }
-}
-
-/**
- * Saves the state after every `everyBytes` newly written bytes (1/256 of the blob within [64 KiB, 4 MiB]) or
- * after a second, one save at a time, so a kill loses at most the writes in flight plus `everyBytes`.
- */
-class Checkpointer {
-  #path: string;
-  #state: DownloadState;
-  #unsaved = 0;
-  #lastSave = Date.now();
-  #saving: Promise<void> | undefined;
-  #everyBytes: number;
-  #everyMs = 1000;
-
-  constructor(path: string, state: DownloadState) {
-    this.#path = path;
-    this.#state = state;
-    this.#everyBytes = Math.min(4 * MiB, Math.max(64 << 10, Math.floor(state.size / 256)));
-  }
-
-  note(bytes: number): void {
-    this.#unsaved += bytes;
-    if (this.#saving) return;
-    if (this.#unsaved >= this.#everyBytes || Date.now() - this.#lastSave >= this.#everyMs) this.#save();
-  }
-
-  #save(): void {
-    this.#unsaved = 0;
-    this.#lastSave = Date.now();
-    this.#saving = saveState(this.#path, this.#state).catch(() => {}).finally(() => {
-      this.#saving = undefined;
-      if (this.#unsaved >= this.#everyBytes) this.#save();
-    });
-  }
-
-  async flush(): Promise<void> {
-    while (this.#saving) await this.#saving;
-    if (this.#unsaved > 0) {
-      this.#unsaved = 0;
-      await saveState(this.#path, this.#state).catch(() => {});
-    }
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { open, readFile, rm } from "node:fs/promises";
+import { link, readFile, rm, writeFile } from "node:fs/promises";
 import process from "node:process";
 
 function alive(pid: number): boolean {
@@ -27,13 +27,12 @@ export interface DownloadLock {
 export async function tryLock(path: string): Promise<DownloadLock | undefined> {
   const token = `${process.pid} ${randomBytes(8).toString("hex")}`;
   for (let attempt = 0; attempt < 3; attempt++) {
+    // The lock appears with its owner already in it (written aside, then hard-linked into place, which fails if
+    // the name exists): a reader never sees an empty lock and mistakes it for a dead one.
+    const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    await writeFile(temp, token, { mode: 0o644 });
     try {
-      const handle = await open(path, "wx", 0o644);
-      try {
-        await handle.writeFile(token);
-      } finally {
-        await handle.close();
-      }
+      await link(temp, path);
       return {
         release: async () => {
           const current = await readFile(path, "utf8").catch(() => "");
@@ -42,9 +41,12 @@ export async function tryLock(path: string): Promise<DownloadLock | undefined> {
       };
     } catch (error) {
       if ((error as { code?: string }).code !== "EEXIST") throw error;
-      const owner = Number((await readFile(path, "utf8").catch(() => "")).split(" ")[0]);
-      if (alive(owner)) return undefined;
-      await rm(path, { force: true });
+      const held = await readFile(path, "utf8").catch(() => "");
+      if (alive(Number(held.split(" ")[0]))) return undefined;
+      // The owner is gone (killed mid-pull): take over, unless someone else already did.
+      if ((await readFile(path, "utf8").catch(() => "")) === held) await rm(path, { force: true });
+    } finally {
+      await rm(temp, { force: true });
     }
   }
   return undefined;
