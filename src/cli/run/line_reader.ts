@@ -15,14 +15,19 @@ export class LineReader {
   #queue: LineEvent[] = [];
   #waiting?: (event: LineEvent) => void;
   #historyFile?: string;
+  #terminal: boolean;
+  #placeholderShown = false;
   /** Called on Ctrl+C while no line is being read (a generation is running). */
   onInterrupt?: () => void;
   reading = false;
   saveHistory = true;
 
-  private constructor(rl: readline.Interface, historyFile?: string) {
+  private constructor(rl: readline.Interface, terminal: boolean, historyFile?: string) {
     this.#rl = rl;
+    this.#terminal = terminal;
     this.#historyFile = historyFile;
+    // Ahead of readline's own listener: the first key erases the placeholder before readline echoes anything.
+    if (terminal) process.stdin.prependListener("keypress", this.#clearPlaceholder);
     rl.on("line", (line) => this.#push({ kind: "line", line }));
     rl.on("SIGINT", () => {
       if (this.reading) this.#push({ kind: "interrupt" });
@@ -37,15 +42,16 @@ export class LineReader {
     if (historyFile) {
       history = (await readFile(historyFile, "utf8").catch(() => "")).split("\n").filter(Boolean).slice(-1000).reverse();
     }
+    const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
     const rl = readline.createInterface({
       input: process.stdin,
       output: process.stdout,
-      terminal: Boolean(process.stdin.isTTY),
+      terminal,
       history,
       historySize: 1000,
       removeHistoryDuplicates: true,
     });
-    return new LineReader(rl, historyFile);
+    return new LineReader(rl, terminal, historyFile);
   }
 
   #push(event: LineEvent): void {
@@ -58,12 +64,28 @@ export class LineReader {
     }
   }
 
-  /** Shows `prompt` and waits for the next line, Ctrl+C or Ctrl+D. */
-  async next(prompt: string): Promise<LineEvent> {
+  #clearPlaceholder = (): void => {
+    if (!this.#placeholderShown) return;
+    this.#placeholderShown = false;
+    process.stdout.write("\x1b[K");
+  };
+
+  /**
+   * Shows `prompt` and waits for the next line, Ctrl+C or Ctrl+D. On a terminal, `placeholder` is shown dimmed
+   * after the prompt until the first key (Ollama's "Send a message (/? for help)").
+   */
+  async next(prompt: string, placeholder?: string): Promise<LineEvent> {
     this.#rl.setPrompt(prompt);
     // A line already queued (pasted text: readline echoed several lines at once) is on the screen already; a
     // prompt drawn now would land after it and the answer would start on the prompt's line.
-    if (this.#queue.length === 0) this.#rl.prompt();
+    if (this.#queue.length === 0) {
+      this.#rl.prompt();
+      if (placeholder && this.#terminal && this.#rl.line === "") {
+        // Dim text, then the cursor back to where typing starts.
+        process.stdout.write(`\x1b[90m${placeholder}\x1b[0m\x1b[${placeholder.length}D`);
+        this.#placeholderShown = true;
+      }
+    }
     this.reading = true;
     const event = this.#queue.shift() ?? await new Promise<LineEvent>((resolve) => (this.#waiting = resolve));
     this.reading = false;
@@ -75,6 +97,8 @@ export class LineReader {
   }
 
   close(): void {
+    this.#clearPlaceholder();
+    if (this.#terminal) process.stdin.off("keypress", this.#clearPlaceholder);
     this.#rl.close();
   }
 }

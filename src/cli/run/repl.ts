@@ -113,7 +113,9 @@ export class Repl {
     let buffer = "";
     let multiline: "none" | "prompt" | "system" = "none";
     for (;;) {
-      const event = await this.#reader.next(multiline === "none" ? ">>> " : "... ");
+      const event = multiline === "none"
+        ? await this.#reader.next(">>> ", "Send a message (/? for help)")
+        : await this.#reader.next("... ", "Press Enter to send");
       if (event.kind === "eof") {
         this.#term.out("\n");
         return;
