@@ -40,6 +40,17 @@ test("detectTemplate() names the Jinja templates of Ollama's detection cases", {
     if (found?.template.name !== expected) misses.push(`line ${i + 1}: want ${expected}, got ${found?.template.name}`);
   }
   console.log(`ollama-templates detection: ${lines.length - misses.length}/${lines.length} detected`);
-  // Two chatml variants (lines 18, 19) come from models whose templates we hold no fingerprint of.
-  assert.deepEqual(misses, ["line 18: want chatml, got undefined", "line 19: want chatml, got undefined"]);
+  // Lines 18 and 19 are ChatML variants we hold no fingerprint of: found by their special tokens.
+  assert.deepEqual(misses, []);
+});
+
+test("detectTemplate() falls back to a format's special tokens when no fingerprint is close", () => {
+  const custom = "{% set sys = 'You are a pirate. Answer in rhymes, always, whatever the question.' %}" +
+    "{% for m in messages %}{% if loop.first and m.role != 'system' %}{{ '<|im_start|>system\\n' + sys + '<|im_end|>\\n' }}" +
+    "{% endif %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}" +
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}{# a long comment that moves it far away #}";
+  const found = detectTemplate(custom);
+  assert.equal(found?.template.name, "chatml");
+  assert.equal(found?.distance, Infinity);
+  assert.equal(detectTemplate("{% for m in messages %}[INST] {{ m.content }} [/INST]{% endfor %}"), null);
 });

@@ -1,7 +1,9 @@
 /**
  * Picks a named template for an imported GGUF from its Jinja `tokenizer.chat_template`, as Ollama
  * does at create time: the known fingerprint with the smallest Levenshtein distance wins, accepted
- * only below 100 edits.
+ * only below 100 edits. Beyond Ollama: when no fingerprint is that close, a template that uses a
+ * format's own special tokens (ChatML's `<|im_start|>`/`<|im_end|>`, Llama 3's headers...) is still
+ * recognised, so a model's custom system prompt or extra branches do not cost it its format.
  * @module
  */
 import { namedTemplates } from "./templates/mod.ts";
@@ -10,15 +12,36 @@ import type { NamedTemplate } from "./templates/types.ts";
 /** Distances at or above this are no match (Ollama's threshold). */
 export const DETECT_THRESHOLD = 100;
 
-/** The detected template and how far its closest fingerprint was. */
+/** The detected template and how far its closest fingerprint was (Infinity when found by its tokens). */
 export interface Detected {
   template: NamedTemplate;
   distance: number;
 }
 
 /**
- * The named template whose fingerprint is closest to `chatTemplate`, or null when none is closer
- * than {@linkcode DETECT_THRESHOLD} edits. Ties go to the earlier entry.
+ * Special tokens that only one format uses, all required; checked in order. Formats whose tokens are shared
+ * by several named templates (Gemma 2 and 3, Llama 2 and Mistral) are left out: a guess there could be wrong.
+ */
+const FORMAT_MARKERS: ReadonlyArray<{ name: string; markers: readonly string[] }> = [
+  { name: "llama3-instruct", markers: ["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"] },
+  { name: "command-r", markers: ["<|START_OF_TURN_TOKEN|>", "<|END_OF_TURN_TOKEN|>"] },
+  { name: "granite-instruct", markers: ["<|start_of_role|>", "<|end_of_role|>"] },
+  { name: "phi-3", markers: ["<|user|>", "<|assistant|>", "<|end|>"] },
+  { name: "chatml", markers: ["<|im_start|>", "<|im_end|>"] },
+];
+
+function detectByMarkers(chatTemplate: string, templates: readonly NamedTemplate[]): Detected | null {
+  for (const { name, markers } of FORMAT_MARKERS) {
+    if (!markers.every((marker) => chatTemplate.includes(marker))) continue;
+    const template = templates.find((t) => t.name === name);
+    if (template) return { template, distance: Infinity };
+  }
+  return null;
+}
+
+/**
+ * The named template whose fingerprint is closest to `chatTemplate`; when none is closer than
+ * {@linkcode DETECT_THRESHOLD} edits, the format whose special tokens it uses; else null. Ties go to the earlier entry.
  */
 export function detectTemplate(
   chatTemplate: string,
@@ -33,7 +56,7 @@ export function detectTemplate(
       if (d < limit) best = { template, distance: d };
     }
   }
-  return best;
+  return best ?? detectByMarkers(chatTemplate, templates);
 }
 
 /**
