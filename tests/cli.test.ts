@@ -164,7 +164,7 @@ test("tollama list and show: Ollama's tables, from the server's state", { skip, 
   const rows = tableRows(list.stdout);
   assert.deepEqual(rows[0], ["NAME", "ID", "SIZE", "MODIFIED"]);
   assert.deepEqual(rows.slice(1).map((r) => r.slice(0, 3)), models.map((m) => [m.name, m.digest.slice(0, 12), `${Math.trunc(m.size / 1e6)} MB`]));
-  assert.match(rows[1][3], /^(Less than a second|\d+ seconds|About a minute|\d+ minutes) ago$/);
+  assert.match(rows[1][3], /^(Less than a second|1 second|\d+ seconds|About a minute|\d+ minutes) ago$/);
   // Left-aligned columns: each cell starts under its header.
   const [header, row] = list.stdout.split("\n");
   assert.equal(row.indexOf(models[0].digest.slice(0, 12)), header.indexOf("ID"));
