@@ -206,6 +206,32 @@ describe("pullModel", { skip: registrySkip() }, () => {
     }
   }
 
+  test("a registry that says nothing to the manifest GET, the HEAD or the probe: retried at the stall timeout", async () => {
+    for (const [what, match] of [
+      ["manifest", (r: { path: string; method: string }) => r.path.includes("/manifests/")],
+      ["HEAD", (r: { path: string; method: string }) => r.method === "HEAD"],
+    ] as const) {
+      let stalls = 0;
+      const started = Date.now();
+      const { dir } = await pullThrough((r) => match(r) && stalls++ === 0 ? { kind: "stall-before", ms: 3000 } : undefined, QUICK_STALL);
+      try {
+        await assertPulled(dir, proxy.host, model);
+        assert.ok(stalls >= 2, what);
+        assert.ok(Date.now() - started < 2500, `${what}: waited out the stall`);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    const started = Date.now();
+    const { dir } = await pullThrough(({ blobGet }) => blobGet === 1 ? { kind: "stall-before", ms: 3000 } : undefined, QUICK_STALL);
+    try {
+      await assertPulled(dir, proxy.host, model);
+      assert.ok(Date.now() - started < 2500, "probe: waited out the stall");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a cross-host 307 (CDN) is resolved once per blob and reused for every part", async () => {
     const log = proxy.stats.log.length;
     const { dir } = await pullThrough(({ blobGet, host }) => blobGet && host.startsWith("127.0.0.1") ? { kind: "redirect" } : undefined);

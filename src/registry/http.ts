@@ -151,3 +151,37 @@ export async function registryFetch(
     throw new RegistryError(response.status, body);
   }
 }
+
+/** A request that got no answer in time (headers and body both count). */
+export class RequestTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no answer from the registry in ${ms} ms`);
+    this.name = "RequestTimeoutError";
+  }
+}
+
+/**
+ * Runs `attempt` with a signal that also fires after `timeoutMs`, so a registry that accepts a request and then
+ * says nothing cannot hang a pull; a timed-out attempt is made again (at most `retries` more times), an abort of
+ * `signal` is not.
+ */
+export async function retryOnTimeout<T>(
+  timeoutMs: number,
+  retries: number,
+  signal: AbortSignal | undefined,
+  attempt: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  for (let tries = 0;; tries++) {
+    const timer = new AbortController();
+    const handle = setTimeout(() => timer.abort(new RequestTimeoutError(timeoutMs)), timeoutMs);
+    try {
+      return await attempt(signal ? AbortSignal.any([signal, timer.signal]) : timer.signal);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (!timer.signal.aborted) throw error;
+      if (tries >= retries) throw timer.signal.reason;
+    } finally {
+      clearTimeout(handle);
+    }
+  }
+}

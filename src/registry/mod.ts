@@ -28,6 +28,8 @@ export {
   type RegistryFetchOptions,
   RegistryNotFoundError,
   type RegistrySession,
+  RequestTimeoutError,
+  retryOnTimeout,
   sleep,
   UnauthorizedError,
   USER_AGENT,

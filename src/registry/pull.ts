@@ -10,7 +10,7 @@ import { config } from "../config.ts";
 import { manifestDigests, normalizeDigest, parseManifest, Store } from "../store/mod.ts";
 import { createAuthHook } from "./auth.ts";
 import { downloadBlob } from "./download/blob_download.ts";
-import { type AuthHook, MANIFEST_MEDIA_TYPE, registryFetch, type RegistrySession } from "./http.ts";
+import { type AuthHook, MANIFEST_MEDIA_TYPE, registryFetch, type RegistrySession, retryOnTimeout } from "./http.ts";
 import { parseModelName, registryBaseUrl, repositoryOf } from "./name.ts";
 
 /** One progress event, shaped like Ollama's `api.ProgressResponse`. */
@@ -67,6 +67,7 @@ export async function pullModel(name: string, options: PullOptions = {}): Promis
   const auth = options.auth ?? createAuthHook({ signal: options.signal });
   const retries = options.maxRetries ?? 6;
   const retryBaseMs = options.retryBaseMs ?? 500;
+  const stallTimeoutMs = options.stallTimeoutMs ?? config.stallTimeoutMs();
 
   // Layers of the model as it is now: candidates for removal once the new manifest is in.
   let previous: string[] = [];
@@ -82,10 +83,12 @@ export async function pullModel(name: string, options: PullOptions = {}): Promis
   let raw: Uint8Array;
   let manifest;
   try {
-    const response = await registryFetch(`${base}/v2/${repo}/manifests/${parsed.tag}`, {
-      headers: { accept: MANIFEST_MEDIA_TYPE },
-    }, { auth, session, signal: options.signal, retries, backoffMs: retryBaseMs });
-    raw = new Uint8Array(await response.arrayBuffer());
+    raw = await retryOnTimeout(stallTimeoutMs, retries, options.signal, async (signal) => {
+      const response = await registryFetch(`${base}/v2/${repo}/manifests/${parsed.tag}`, {
+        headers: { accept: MANIFEST_MEDIA_TYPE },
+      }, { auth, session, signal, retries, backoffMs: retryBaseMs });
+      return new Uint8Array(await response.arrayBuffer());
+    });
     manifest = parseManifest(raw);
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -94,7 +97,6 @@ export async function pullModel(name: string, options: PullOptions = {}): Promis
 
   const layers = [...manifest.layers];
   if (manifest.config?.digest) layers.push(manifest.config);
-  const stallTimeoutMs = options.stallTimeoutMs ?? config.stallTimeoutMs();
   const interval = options.progressIntervalMs ?? 60;
   for (const layer of layers) {
     const digest = normalizeDigest(layer.digest);

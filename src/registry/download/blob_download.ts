@@ -14,6 +14,7 @@ import {
   registryFetch,
   RegistryNotFoundError,
   type RegistrySession,
+  retryOnTimeout,
   sleep,
   USER_AGENT,
 } from "../http.ts";
@@ -184,13 +185,14 @@ async function transfer(
   const dataSize = await stat(paths.data).then((info) => info.size, () => -1);
   if (state && dataSize !== state.size) state = undefined;
   if (!state) {
-    const head = await registryFetch(options.blobUrl, { method: "HEAD" }, {
-      auth: options.auth,
-      session: options.session,
-      signal,
-      retries,
-      backoffMs: retryBaseMs,
-    });
+    const head = await retryOnTimeout(options.stallTimeoutMs, retries, signal, (attempt) =>
+      registryFetch(options.blobUrl, { method: "HEAD" }, {
+        auth: options.auth,
+        session: options.session,
+        signal: attempt,
+        retries,
+        backoffMs: retryBaseMs,
+      }));
     const length = Number(head.headers.get("content-length") ?? NaN);
     if (Number.isFinite(length) && length !== options.size) {
       throw new Error(`blob ${digest} is ${length} bytes at the registry but ${options.size} in the manifest`);

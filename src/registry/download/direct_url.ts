@@ -5,7 +5,7 @@
  * that serves the bytes itself (200/206) is its own direct URL.
  * @module
  */
-import { type AuthHook, registryFetch, type RegistrySession } from "../http.ts";
+import { type AuthHook, registryFetch, type RegistrySession, retryOnTimeout } from "../http.ts";
 
 export interface ResolveOptions {
   auth?: AuthHook;
@@ -15,6 +15,8 @@ export interface ResolveOptions {
   backoffMs: number;
   /** Bound on the whole resolution (Ollama: 30 s). */
   timeoutMs?: number;
+  /** Bound on each request (the stall timeout). */
+  stallTimeoutMs?: number;
 }
 
 export async function resolveDirectUrl(blobUrl: URL, options: ResolveOptions): Promise<URL> {
@@ -30,13 +32,15 @@ export async function resolveDirectUrl(blobUrl: URL, options: ResolveOptions): P
   try {
     let url = blobUrl;
     for (let hops = 0; hops <= 10; hops++) {
-      const response = await registryFetch(url, { redirect: "manual", headers: { range: "bytes=0-0" } }, {
-        auth: url.origin === blobUrl.origin ? options.auth : undefined,
-        session: url.origin === blobUrl.origin ? options.session : {},
-        signal: controller.signal,
-        retries: options.retries,
-        backoffMs: options.backoffMs,
-      });
+      const hop = url;
+      const response = await retryOnTimeout(options.stallTimeoutMs ?? timeoutMs, options.retries, controller.signal, (signal) =>
+        registryFetch(hop, { redirect: "manual", headers: { range: "bytes=0-0" } }, {
+          auth: hop.origin === blobUrl.origin ? options.auth : undefined,
+          session: hop.origin === blobUrl.origin ? options.session : {},
+          signal,
+          retries: options.retries,
+          backoffMs: options.backoffMs,
+        }));
       await response.body?.cancel().catch(() => {});
       if (response.status === 200 || response.status === 206) return url;
       const location = response.headers.get("location");
