@@ -38,5 +38,6 @@ execFileSync(join(root, "node_modules/.bin/bun"), [
   "build", "--compile", "--outfile", outFile,
   // Every Worker entry must be an entry point of the build, or the executable cannot start it.
   join(buildDir, "entry.ts"), join(root, "src/engine/worker.ts"), join(root, "src/modelfile/quantize_worker.ts"),
+  join(root, "src/registry/download/disk_worker.ts"),
 ], { cwd: root, stdio: "inherit" });
 console.log(`built ${relative(root, outFile)} (${libs.length} native libraries embedded, key ${key})`);

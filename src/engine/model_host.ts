@@ -33,10 +33,6 @@ export interface StartOptions extends LoadSettings {
  * The worker module. In a `bun build --compile` executable it is an extra entry point, addressed from the build's
  * root (the repo: scripts/compile.mjs), since every bundled module's import.meta.url is the executable's.
  */
-function workerUrl(): URL | string {
-  return runtime.compiled ? "./src/engine/worker.ts" : new URL("./worker.ts", import.meta.url);
-}
-
 function revive(error: SerializedError): Error {
   const out = new Error(error.message);
   out.name = error.name;
@@ -81,7 +77,10 @@ export class ModelHost {
       execPath: runtime.compiled ? runtime.execPath() : undefined,
       debugLevel: config.debugLevel(),
     });
-    const worker = runtime.spawnWorker(workerUrl(), { name: `tollama model ${path}` });
+    const worker = runtime.spawnWorker(new URL("./worker.ts", import.meta.url), {
+      name: `tollama model ${path}`,
+      entry: "src/engine/worker.ts",
+    });
     const settings: LoadSettings = {
       numCtx: options.numCtx,
       numThread: options.numThread,

@@ -129,7 +129,10 @@ export async function quantizeGguf(input: string, output: string, options: Quant
     const match = /failed to quantize: (.*)$/.exec(line);
     if (match) reasons.push(match[1].trim());
   });
-  const worker = runtime.spawnWorker(new URL("./quantize_worker.ts", import.meta.url), { name: `tollama quantize ${output}` });
+  const worker = runtime.spawnWorker(new URL("./quantize_worker.ts", import.meta.url), {
+    name: `tollama quantize ${output}`,
+    entry: "src/modelfile/quantize_worker.ts",
+  });
   let timer: ReturnType<typeof setInterval> | undefined;
   let onAbort: (() => void) | undefined;
   let settled = false;

@@ -41,6 +41,9 @@ function serve(handler: Handler, options: ServeOptions): Promise<ServerHandle> {
   return Promise.resolve({ hostname: server.hostname, port: server.port, close, finished });
 }
 
+// Modules of a `bun build --compile` executable live in the embedded /$bunfs file system.
+const compiled = import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN");
+
 export const bunRuntime: Runtime = {
   name: "bun",
   version: Bun.version,
@@ -48,9 +51,10 @@ export const bunRuntime: Runtime = {
   env: (name) => process.env[name],
   args: () => process.argv.slice(2),
   exit: (code) => process.exit(code),
-  spawnWorker: (url, options) => new Worker(url, { type: "module", name: options?.name }),
+  // In a compiled executable every module shares one URL; Bun finds a bundled Worker by its build-root path.
+  spawnWorker: (url, options) =>
+    new Worker(compiled && options?.entry ? `./${options.entry}` : url, { type: "module", name: options?.name }),
   rss: () => process.memoryUsage().rss,
   execPath: () => process.execPath,
-  // Modules of a `bun build --compile` executable live in the embedded /$bunfs file system.
-  compiled: import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN"),
+  compiled,
 };

@@ -23,6 +23,11 @@ async function serve(handler: Handler, options: ServeOptions): Promise<ServerHan
   };
 }
 
+function denoCompiled(): boolean {
+  // deno compile sets Deno.build.standalone where available; the main module lives under a temp "deno-compile-" root.
+  return (Deno.build as { standalone?: boolean }).standalone === true || Deno.mainModule.includes("deno-compile-");
+}
+
 export const denoRuntime: Runtime = {
   name: "deno",
   version: Deno.version.deno,
@@ -30,9 +35,12 @@ export const denoRuntime: Runtime = {
   env: (name) => Deno.env.get(name),
   args: () => [...Deno.args],
   exit: (code) => Deno.exit(code),
-  spawnWorker: (url, options) => new Worker(url, { type: "module", name: options?.name }),
+  spawnWorker: (url, options) =>
+    new Worker(denoCompiled() && options?.entry ? new URL(`./${options.entry}`, Deno.mainModule) : url, {
+      type: "module",
+      name: options?.name,
+    }),
   rss: () => Deno.memoryUsage().rss,
   execPath: () => Deno.execPath(),
-  // deno compile sets Deno.build.standalone where available; the main module lives under a temp "deno-compile-" root.
-  compiled: (Deno.build as { standalone?: boolean }).standalone === true || Deno.mainModule.includes("deno-compile-"),
+  compiled: denoCompiled(),
 };

@@ -32,7 +32,7 @@ test("detectRuntime() names the runtime running the tests", () => {
 test("runtime.spawnWorker() runs a module worker", async () => {
   const source = `self.onmessage = (e) => self.postMessage(e.data * 2);`;
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  const worker = runtime.spawnWorker(url);
+  const worker = runtime.spawnWorker(new URL(url), { entry: "unused-outside-compiled-builds.js" });
   const reply = await new Promise((resolve) => {
     worker.onmessage = (e) => resolve(e.data);
     worker.postMessage(21);

@@ -30,8 +30,12 @@ export interface Runtime {
   /** Command-line arguments after the script name. */
   args(): string[];
   exit(code: number): never;
-  /** A module Worker; `url` must be a module URL (e.g. `new URL("./worker.ts", import.meta.url)`). */
-  spawnWorker(url: URL | string, options?: { name?: string }): Worker;
+  /**
+   * A module Worker running `url` (e.g. `new URL("./worker.ts", import.meta.url)`). `entry` is the same file's path
+   * from the repository root (`src/engine/worker.ts`): inside a single executable modules have no file URLs of
+   * their own, and the Worker is found by that path instead (it must be an entry point of the build).
+   */
+  spawnWorker(url: URL, options?: { name?: string; entry?: string }): Worker;
   /** Resident set size of this process in bytes. */
   rss(): number;
   /** Path of the running executable (the deno/bun binary, or a compiled tollama). */
