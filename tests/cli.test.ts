@@ -249,11 +249,11 @@ test("tollama run on an embedding model prints the vector, as /api/embed gives i
     assert.equal(JSON.parse(dims.stdout).length, 8);
     assert.deepEqual(piped, full);
     assertError(none, `embedding models require input text. Usage: tollama run emb "your text here"`);
-    // rm deletes a model that is loaded. (It asks the server to unload it first, which the server refuses for an
-    // embedding-only model, "does not support generate", where Ollama unloads: hence no check of stderr here.)
+    // stop and rm unload an embedding-only model too (an empty prompt with keep_alive 0), as Ollama does.
+    const stopped = await cli(["stop", "emb"]);
+    assert.deepEqual(stopped, { code: 0, stdout: "", stderr: "" });
     const removed = await cli(["rm", "emb"]);
-    assert.equal(removed.code, 0, removed.stderr);
-    assert.equal(removed.stdout, "deleted 'emb'\n");
+    assert.deepEqual(removed, { code: 0, stdout: "deleted 'emb'\n", stderr: "" });
   } finally {
     await fetch(server.url + "/api/delete", { method: "DELETE", body: JSON.stringify({ model: "emb" }) });
   }

@@ -102,7 +102,10 @@ class WorkerSink implements BlobSink {
   #onReady: (() => void) | undefined;
 
   static async start(path: string, size: number, written: Array<[number, number]>): Promise<WorkerSink> {
-    const worker = runtime.spawnWorker(new URL("./disk_worker.ts", import.meta.url), { name: "tollama-download" });
+    const worker = runtime.spawnWorker(new URL("./disk_worker.ts", import.meta.url), {
+      name: "tollama-download",
+      entry: "src/registry/download/disk_worker.ts",
+    });
     const sink = new WorkerSink(worker);
     const ready = new Promise<void>((resolve) => sink.#onReady = resolve);
     worker.postMessage({ type: "open", path, size, written });

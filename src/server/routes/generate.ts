@@ -69,22 +69,24 @@ export async function generateChunks(
   const topLogprobs = checkTopLogprobs(body.top_logprobs);
   const grammar = formatGrammar(body.format);
   const model = await resolveModel(deps, name);
-  if (!canComplete(model.capabilities)) throw doesNotSupport(name, "generate");
-  if (body.suffix && !model.capabilities.includes("insert")) {
-    throw new ApiError(400, `${model.fullName} does not support insert`);
-  }
-  const thinkValue = effectiveThink(think, name, model.capabilities);
   const options = resolveOptions([model.params, body.options], {
     contextLength: deps.contextLength?.(),
     trainedContext: model.details.context_length,
   });
   const keepAlive = keepAliveMs(body.keep_alive, deps);
   const base = { model: name, created_at: rfc3339(), response: "", done: true };
-  if (!body.prompt && !body.images?.length) {
-    if (keepAlive === 0) {
-      await unloadModel(deps, model, options);
-      return { ...base, done_reason: "unload" };
-    }
+  const emptyPrompt = !body.prompt && !body.images?.length;
+  // An unload request (`tollama stop`) works for every model, embedding-only ones included, as in Ollama.
+  if (emptyPrompt && keepAlive === 0) {
+    await unloadModel(deps, model, options);
+    return { ...base, done_reason: "unload" };
+  }
+  if (!canComplete(model.capabilities)) throw doesNotSupport(name, "generate");
+  if (body.suffix && !model.capabilities.includes("insert")) {
+    throw new ApiError(400, `${model.fullName} does not support insert`);
+  }
+  const thinkValue = effectiveThink(think, name, model.capabilities);
+  if (emptyPrompt) {
     await loadOnly(deps, { model, options, keepAliveMs: keepAlive, signal: abort.signal, startedAt });
     return { ...base, done_reason: "load" };
   }
