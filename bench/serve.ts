@@ -16,7 +16,7 @@
  * Random weights emit EOS only by chance: llama-server gets ignore_eos, and tollama's eval_count is checked.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -56,7 +56,21 @@ function buildLlamaServer(): string | string[] {
   const source = join(root, ".cache/llama.cpp");
   const build = join(root, ".cache/llama-server-build");
   const binary = join(build, "bin/llama-server");
-  if (existsSync(binary)) return binary;
+  const flags = [
+    "-DCMAKE_BUILD_TYPE=Release",
+    "-DGGML_NATIVE=ON",
+    // the prebuilt libggml tollama loads uses ggml's own threadpool, not OpenMP: compare like with like (OpenMP's
+    // spinning threads also fall apart on an oversubscribed box)
+    "-DGGML_OPENMP=OFF",
+    "-DLLAMA_CURL=OFF",
+    "-DLLAMA_OPENSSL=OFF",
+    "-DLLAMA_USE_PREBUILT_UI=OFF",
+    "-DLLAMA_BUILD_TESTS=OFF",
+    "-DLLAMA_BUILD_EXAMPLES=OFF",
+    "-DBUILD_SHARED_LIBS=OFF",
+  ];
+  const stamp = join(build, "tollama-flags.txt");
+  if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, "utf8") === flags.join(" ")) return binary;
   const missing = ["cmake", "c++"].filter((tool) => {
     try {
       execFileSync(tool, ["--version"], { stdio: "ignore" });
@@ -68,19 +82,10 @@ function buildLlamaServer(): string | string[] {
   if (missing.length) return [`no ${missing.join(" or ")} here: the llama-server comparison is skipped`];
   if (!existsSync(join(source, "CMakeLists.txt"))) return [`no llama.cpp source at ${source}: comparison skipped`];
   mkdirSync(build, { recursive: true });
-  console.log("building llama-server (once; several minutes on 2 cores) ...");
-  const flags = [
-    "-DCMAKE_BUILD_TYPE=Release",
-    "-DGGML_NATIVE=ON",
-    "-DLLAMA_CURL=OFF",
-    "-DLLAMA_OPENSSL=OFF",
-    "-DLLAMA_USE_PREBUILT_UI=OFF",
-    "-DLLAMA_BUILD_TESTS=OFF",
-    "-DLLAMA_BUILD_EXAMPLES=OFF",
-    "-DBUILD_SHARED_LIBS=OFF",
-  ];
+  console.log("building llama-server (once; 30+ minutes on 2 busy cores) ...");
   execFileSync("cmake", ["-S", source, "-B", build, ...flags], { stdio: "inherit" });
   execFileSync("cmake", ["--build", build, "--target", "llama-server", "-j2"], { stdio: "inherit" });
+  writeFileSync(stamp, flags.join(" "));
   return binary;
 }
 
@@ -92,13 +97,19 @@ async function startLlamaServer(binary: string, model: string): Promise<{ url: s
     "-c", String(NUM_CTX * PARALLEL), "-np", String(PARALLEL), "-cb",
     "-b", String(NUM_BATCH), "-ub", String(NUM_BATCH),
     "-ngl", "0", "--log-disable",
+    // GGML_NATIVE compiles ggml's AMX path where the CPU lists AMX; this VM does not enable the tile state
+    // (llama-server segfaults in ggml_backend_amx_mul_mat). --no-repack keeps weights in plain buffers; for Q8_0
+    // on x86 that only turns AMX off, like the prebuilt zen4 variant tollama loads.
+    "--no-repack",
   ];
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d).length > 20000 && (stderr = stderr.slice(-10000)));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`llama-server exited: ${stderr.slice(-2000)}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`llama-server exited (${child.exitCode ?? child.signalCode}): ${stderr.slice(-2000)}`);
+    }
     try {
       if ((await fetch(`${url}/health`)).ok) return { url, child };
     } catch { /* not up yet */ }
@@ -189,17 +200,42 @@ function freshPrompt(): string {
 }
 
 type Client = (prompt: string) => Promise<Stream>;
+/** A server under test: its client, and the CPU time (ms) its process has used so far. */
+interface Side {
+  client: Client;
+  cpuMs: () => number;
+}
 
-async function oneClient(client: Client): Promise<Stream> {
-  return await client(freshPrompt());
+/** CPU time of this process (tollama runs in it; so do the benchmark's clients, which counts against tollama). */
+const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e3;
+};
+/** CPU time of another process from /proc (clock ticks of 10 ms). */
+const childCpuMs = (pid: number) => () => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+interface Round extends Stream {
+  /** Generated tokens per CPU-second of the server's process (steadier than wall time on a shared box). */
+  perCpu: number;
+}
+
+async function oneClient(side: Side): Promise<Round> {
+  const c0 = side.cpuMs();
+  const stream = await side.client(freshPrompt());
+  return { ...stream, perCpu: stream.tokens / ((side.cpuMs() - c0) / 1e3) };
 }
 
 /** `PARALLEL` clients at once: aggregate tokens/s over the wall time of the whole round. */
-async function fourClients(client: Client): Promise<{ aggregate: number; ttftMs: number }> {
+async function fourClients(side: Side): Promise<{ aggregate: number; ttftMs: number; perCpu: number }> {
+  const c0 = side.cpuMs();
   const t0 = performance.now();
-  const streams = await Promise.all(Array.from({ length: PARALLEL }, () => client(freshPrompt())));
+  const streams = await Promise.all(Array.from({ length: PARALLEL }, () => side.client(freshPrompt())));
   const wall = (performance.now() - t0) / 1e3;
-  return { aggregate: streams.reduce((n, s) => n + s.tokens, 0) / wall, ttftMs: median(streams.map((s) => s.ttftMs)) };
+  const tokens = streams.reduce((n, s) => n + s.tokens, 0);
+  return { aggregate: tokens / wall, ttftMs: median(streams.map((s) => s.ttftMs)), perCpu: tokens / ((side.cpuMs() - c0) / 1e3) };
 }
 
 /** (c): an 8-turn chat through the engine the server runs; every turn re-sends the whole history. */
@@ -240,8 +276,9 @@ if (skipReason) console.log(skipReason);
 await using server = await startTestServer({ scheduler: { parallel: () => PARALLEL } });
 await installGguf(server.store, "bench:latest", path);
 const reference = skipReason ? undefined : await startLlamaServer(built as string, path);
-const ours: Client = (p) => tollamaStream(server.url, p);
-const theirs: Client | undefined = reference && ((p) => llamaStream(reference.url, p));
+const ours: Side = { client: (p) => tollamaStream(server.url, p), cpuMs: ownCpuMs };
+const theirs: Side | undefined = reference &&
+  { client: (p) => llamaStream(reference.url, p), cpuMs: childCpuMs(reference.child.pid!) };
 
 console.log(`${runtime.name} ${runtime.version}; model ${path}; ${threads} threads; ${PARALLEL} slots × num_ctx ${NUM_CTX}`);
 console.log(`prompt ~${promptWords * 2} tokens (fresh each request), ${gen} generated, ${reps} interleaved reps\n`);
@@ -249,8 +286,9 @@ try {
   // warm both (load, first-touch of the weights) before timing anything
   await oneClient(ours);
   if (theirs) await oneClient(theirs);
-  const a = { ours: [] as Stream[], theirs: [] as Stream[] };
-  const b = { ours: [] as { aggregate: number; ttftMs: number }[], theirs: [] as { aggregate: number; ttftMs: number }[] };
+  type Four = { aggregate: number; ttftMs: number; perCpu: number };
+  const a = { ours: [] as Round[], theirs: [] as Round[] };
+  const b = { ours: [] as Four[], theirs: [] as Four[] };
   for (let rep = 0; rep < reps; rep++) {
     const order: Array<"ours" | "theirs"> = rep % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"];
     for (const side of order) {
@@ -274,12 +312,19 @@ try {
   const ttftTheirs = m(a.theirs.map((s) => s.ttftMs));
   const fourOurs = m(b.ours.map((s) => s.aggregate));
   const fourTheirs = m(b.theirs.map((s) => s.aggregate));
+  const cpu = {
+    one: [m(a.ours.map((s) => s.perCpu)), m(a.theirs.map((s) => s.perCpu))],
+    four: [m(b.ours.map((s) => s.perCpu)), m(b.theirs.map((s) => s.perCpu))],
+  };
   const chat = await chatPrefixRatio(path);
   console.log("\n| | tollama | llama-server | ratio |");
   console.log("|---|---|---|---|");
   console.log(`| (a) 1 client, tok/s | ${fmt(oneOurs)} | ${fmt(oneTheirs)} | ${fmt(oneOurs / oneTheirs, 3)} |`);
   console.log(`| (a) 1 client, TTFT ms (ratio: theirs / ours) | ${fmt(ttftOurs)} | ${fmt(ttftTheirs)} | ${fmt(ttftTheirs / ttftOurs, 3)} |`);
   console.log(`| (b) ${PARALLEL} clients, aggregate tok/s | ${fmt(fourOurs)} | ${fmt(fourTheirs)} | ${fmt(fourOurs / fourTheirs, 3)} |`);
+  const [c1, c2] = [cpu.one, cpu.four];
+  console.log(`| (a) 1 client, tokens per CPU-second | ${fmt(c1[0])} | ${fmt(c1[1])} | ${fmt(c1[0] / c1[1], 3)} |`);
+  console.log(`| (b) ${PARALLEL} clients, tokens per CPU-second | ${fmt(c2[0])} | ${fmt(c2[1])} | ${fmt(c2[0] / c2[1], 3)} |`);
   console.log(
     `| (c) ${chat.turns}-turn chat, prompt tokens computed | ${chat.computed} | ${chat.total} (no prefix cache) | ${
       fmt(chat.computed / chat.total, 3)
