@@ -130,3 +130,21 @@ test("server generate: a client leaving mid-stream stops generation and frees th
   const status = server.scheduler.list();
   assert.equal(status[0].active, 0);
 });
+
+test("server generate: a client leaving a non-streamed request stops its generation too", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
+  const abort = new AbortController();
+  const pending = fetch(server.url + "/api/generate", {
+    method: "POST",
+    signal: abort.signal,
+    body: JSON.stringify({ model: "tiny", prompt: "Once", raw: true, stream: false, options: { num_predict: 1_000_000, temperature: 1 } }),
+  }).catch(() => undefined);
+  // Wait until the request is generating, then hang up.
+  const busy = () => server.scheduler.list().some((m) => m.active > 0);
+  for (let i = 0; i < 200 && !busy(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(busy(), "the request never started");
+  abort.abort();
+  await pending;
+  const stopped = Date.now();
+  while (busy() && Date.now() - stopped < 10_000) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(busy(), false, "generation went on after the client left");
+});

@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import type { ProgressResponse } from "../schemas.ts";
 import { errorResponse } from "../errors.ts";
 import { ndjsonResponse } from "../stream.ts";
-import { runtime } from "../../runtime/mod.ts";
 
 /** The response for a progress stream; `abort` stops the work when the client leaves. */
 export async function progressResponse(
@@ -22,16 +21,14 @@ export async function progressResponse(
 }
 
 /**
- * The AbortController of one request: aborted when the client goes away. Streamed responses see that through the
- * stream's cancel; `request.signal` adds it for the rest on Bun. On Deno it is left alone: Deno's legacy behaviour
- * aborts it after every successful response and warns about it, so a non-streamed request runs to its end there.
+ * The AbortController of one request: aborted when the client goes away, through `request.signal`. (Deno aborts
+ * that signal after every successful response too, unless deno.json opts out of this legacy behaviour with
+ * `"unstable": ["no-legacy-abort"]`, as tollama's does; either way the handler has finished by then.)
  */
 export function requestAbort(request: Request): AbortController {
   const abort = new AbortController();
-  if (runtime.name === "bun") {
-    const signal = request.signal;
-    if (signal.aborted) abort.abort();
-    else signal.addEventListener("abort", () => abort.abort(), { once: true });
-  }
+  const signal = request.signal;
+  if (signal.aborted) abort.abort();
+  else signal.addEventListener("abort", () => abort.abort(), { once: true });
   return abort;
 }
