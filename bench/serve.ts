@@ -152,6 +152,7 @@ async function tollamaStream(url: string, prompt: string): Promise<Stream> {
   let tokens = 0;
   const response = await fetch(`${url}/api/generate`, {
     method: "POST",
+    headers: { "content-type": "application/json", connection: "close" },
     body: JSON.stringify({
       model: "bench",
       prompt,
@@ -179,7 +180,9 @@ async function llamaStream(url: string, prompt: string): Promise<Stream> {
   let tokens = 0;
   const response = await fetch(`${url}/completion`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    // Bun's pooled connections meet llama-server's closed keep-alive sockets (ECONNRESET): a fresh one each time,
+    // for both servers alike
+    headers: { "content-type": "application/json", connection: "close" },
     body: JSON.stringify({ prompt, n_predict: gen, temperature: 0, ignore_eos: true, stream: true, cache_prompt: true }),
   });
   await readLines(response, (v) => {
