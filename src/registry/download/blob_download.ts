@@ -40,8 +40,10 @@ export interface BlobDownloadOptions {
   partSize?: number;
   /** Parts downloading at once (default: adaptive, 1 up to 8 while the transfer is slow). */
   concurrency?: number;
-  /** Bytes written but not yet landed, per part (default part size / 16 within [16 KiB, 1 MiB]). */
+  /** Bytes handed to the disk but not yet landed, per part (default 2 buffers). */
   batchSize?: number;
+  /** Received bytes are gathered into buffers of this size before being written (default part size / 8 within [16 KiB, 4 MiB]). */
+  bufferSize?: number;
   /** Failed attempts in a row, per part, before giving up (default 6, as Ollama). */
   maxRetries?: number;
   /** First retry delay in ms (default 500; doubles, ±50% jitter, at most 10 s). */
@@ -236,6 +238,7 @@ async function transfer(
         }).finally(() => reresolving = undefined);
       return reresolving;
     };
+    const bufferSize = options.bufferSize ?? Math.min(4 * MiB, Math.max(16 << 10, Math.floor(partSize / 8)));
     const partTransfer = (): PartTransfer => ({
       sink,
       size: state.size,
@@ -249,7 +252,8 @@ async function transfer(
         return headers;
       },
       stallTimeoutMs: options.stallTimeoutMs,
-      batchSize: options.batchSize ?? Math.min(MiB, Math.max(16 << 10, Math.floor(partSize / 16))),
+      bufferSize,
+      batchSize: options.batchSize ?? 2 * bufferSize,
       onWritten: (_part, bytes) => {
         completed += bytes;
         progress(completed, state.size);

@@ -1,19 +1,20 @@
 /**
- * Worker side of `WorkerSink`: writes the chunks of a download at their offsets, hashes the blob in order (from
- * memory when a chunk lands where the hash stands, else by reading back the landed ranges), fdatasyncs every
- * 64 MiB so the final fsync is short, and at the end fsyncs and returns the digest. The thread that receives the
- * bytes then only receives bytes: disk writes (synchronous on the main thread in some runtimes) and sha256 run here.
+ * Worker side of `WorkerSink`: writes the buffers of a download at their offsets, hashes the blob in order (from
+ * memory when a buffer lands where the hash stands, else by reading back the landed ranges), and at the end fsyncs
+ * and returns the digest. The thread that receives the bytes then only receives bytes: disk writes (synchronous on
+ * the main thread in some runtimes) and sha256 run here.
  *
- * In: `open { path, size, written }`, `write { seq, at, bytes }`, `finish`, `close`.
- * Out: `ready`, `landed { seq }` (every write up to seq is on disk), `error { seq, message, code }`, `digest { digest }`,
- * `closed`.
+ * In: `open { path, size, written }`, `write { seq, at, chunks }` (consecutive bytes from `at`), `finish`, `close`.
+ * Out: `ready`, `landed { seq, bytes }` (every write up to seq is on disk; `bytes` landed in all),
+ * `error { seq, message, code }`, `digest { digest }`, `closed`.
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 
 const READ_SIZE = 4 << 20;
-const SYNC_EVERY = 64 << 20;
+/** Bytes hashed and written in one step (well inside a core's L2 cache). */
+const PIECE = 256 << 10;
 const ACK_BYTES = 256 << 10;
 const ACK_MS = 5;
 
@@ -24,7 +25,7 @@ let position = 0;
 let hash: Hash = createHash("sha256");
 let pending: Array<[number, number]> = [];
 let readBuffer: Uint8Array | undefined;
-let unsynced = 0;
+let landedBytes = 0;
 let landedSeq = -1;
 let ackedSeq = -1;
 let unacked = 0;
@@ -78,27 +79,30 @@ function ack(): void {
   if (landedSeq > ackedSeq) {
     ackedSeq = landedSeq;
     unacked = 0;
-    scope.postMessage({ type: "landed", seq: landedSeq });
+    scope.postMessage({ type: "landed", seq: landedSeq, bytes: landedBytes });
   }
 }
 
-function write(seq: number, at: number, bytes: Uint8Array): void {
-  let offset = 0;
-  while (offset < bytes.byteLength) offset += writeSync(fd, bytes, offset, bytes.byteLength - offset, at + offset);
-  if (at === position) {
-    hash.update(bytes);
-    position += bytes.byteLength;
-  } else {
-    add(at, at + bytes.byteLength);
+function write(seq: number, at: number, chunks: Uint8Array[]): void {
+  let length = 0;
+  for (const chunk of chunks) {
+    const inOrder = at + length === position;
+    // In pieces that fit the core's cache: the hash pulls a piece in, and the write copies it out from there (one
+    // trip through memory per byte instead of two).
+    for (let start = 0; start < chunk.byteLength; start += PIECE) {
+      const piece = chunk.subarray(start, Math.min(chunk.byteLength, start + PIECE));
+      if (inOrder) hash.update(piece);
+      let done = 0;
+      while (done < piece.byteLength) done += writeSync(fd, piece, done, piece.byteLength - done, at + length + start + done);
+    }
+    if (inOrder) position += chunk.byteLength;
+    else add(at + length, at + length + chunk.byteLength);
+    length += chunk.byteLength;
   }
   catchUp();
-  unsynced += bytes.byteLength;
-  if (unsynced >= SYNC_EVERY) {
-    unsynced = 0;
-    fdatasyncSync(fd);
-  }
   landedSeq = seq;
-  unacked += bytes.byteLength;
+  landedBytes += length;
+  unacked += length;
   // Acks are batched (by bytes, or after a few ms) so the receiving thread gets few messages.
   if (unacked >= ACK_BYTES) ack();
   else ackTimer ??= setTimeout(ack, ACK_MS);
@@ -124,7 +128,7 @@ scope.onmessage = (event: MessageEvent) => {
         scope.postMessage({ type: "ready" });
         break;
       case "write":
-        write(message.seq, message.at, message.bytes);
+        write(message.seq, message.at, message.chunks);
         break;
       case "finish":
         ack();

@@ -44,8 +44,10 @@ export interface PartTransfer {
   /** Request headers for `url` (User-Agent, and Authorization only when `url` is the registry's own origin). */
   headers: () => Headers;
   stallTimeoutMs: number;
-  /** Most bytes written but not yet landed, per part. */
+  /** Most bytes handed to the sink but not yet landed, per part. */
   batchSize: number;
+  /** Received chunks are gathered until they hold this many bytes, then handed to the sink together. */
+  bufferSize: number;
   /** Called after each write lands with the bytes it added to `part.done`. */
   onWritten: (part: PartState, bytes: number) => void;
 }
@@ -79,6 +81,8 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
 
   const queue: Array<{ start: number; end: number; write: Promise<void> }> = [];
   let queued = 0;
+  /** Hands the partly filled buffer to the sink (set once the body is being read). */
+  let flush = () => {};
   /** Waits for the oldest write in flight and records it. */
   const settle = async () => {
     const head = queue.shift()!;
@@ -124,9 +128,21 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
     }
     if (!response.body) throw new Error("response has no body");
 
-    // Chunks are written where they belong as they arrive, several writes in flight (no copy into batches);
-    // `part.done` moves only when every write before it has landed, so the state never counts unwritten bytes.
+    // Received chunks are gathered (not copied) and handed to the sink together once they reach `bufferSize`:
+    // few writes, few messages, no copy. A run's bytes are handed over when it is big enough, when the body ends,
+    // and when the transfer fails (bytes that arrived are good bytes). `part.done` moves only when every write
+    // before it has landed, so the state never counts unwritten bytes.
     let position = first;
+    let run: Uint8Array[] = [];
+    let runBytes = 0;
+    let runAt = first;
+    flush = () => {
+      if (runBytes === 0) return;
+      queue.push({ start: runAt, end: runAt + runBytes, write: transfer.sink.write(runAt, run) });
+      queued += runBytes;
+      run = [];
+      runBytes = 0;
+    };
     const reader = response.body.getReader();
     try {
       while (position <= end) {
@@ -141,22 +157,24 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
         }
         if (chunk.byteLength > end - position + 1) chunk = chunk.subarray(0, end - position + 1);
         if (chunk.byteLength === 0) continue;
-        // Read the length first: the sink may take the chunk's buffer (moved to its worker, detached here).
-        const length = chunk.byteLength;
-        queue.push({ start: position, end: position + length, write: transfer.sink.write(position, chunk) });
-        queued += length;
-        position += length;
+        if (runBytes === 0) runAt = position;
+        run.push(chunk);
+        runBytes += chunk.byteLength;
+        position += chunk.byteLength;
+        if (runBytes >= transfer.bufferSize) flush();
         while (queued > transfer.batchSize) await settle();
       }
     } finally {
       if (position <= end) await reader.cancel().catch(() => {});
       else reader.cancel().catch(() => {});
     }
+    flush();
     while (queue.length) await settle();
     if (position <= end) throw new Error(`unexpected EOF: got ${position - first} of ${end - first + 1} bytes`);
   } catch (error) {
     // Bytes that arrived before a failure are good bytes: keep what landed; nothing may still be writing after this.
     let writeFailure: unknown;
+    flush();
     while (queue.length) await settle().catch((e) => writeFailure ??= e);
     if (error instanceof WriteError) throw error;
     if (writeFailure instanceof WriteError) throw writeFailure;
