@@ -13,6 +13,9 @@
  *   npx bun run bench/serve.ts ...
  *
  * The box is shared (2 cores, other jobs): separate runs differ by 10–20 %; only ratios inside one run mean much.
+ * With 2 threads on 2 busy cores ggml's spinning barriers make single reps collapse (×5 slower, either side);
+ * `--threads 1` gives steady reps there. llama-server's own timings (its `timings.predicted_per_second`) agree
+ * with the client-side figures here; the self-built binary is slower per token than the prebuilt zen4 libggml.
  * Random weights emit EOS only by chance: llama-server gets ignore_eos, and tollama's eval_count is checked.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
