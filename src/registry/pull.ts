@@ -40,8 +40,8 @@ export interface PullOptions {
   maxRetries?: number;
   /** Advanced: first retry delay in ms (default 500, doubling with jitter, at most 10 s). */
   retryBaseMs?: number;
-  /** Advanced: blobs at least this big are written and hashed in a worker thread (default: none, the pulling
-   * thread does it; a worker leaves that thread free at some CPU cost). */
+  /** Advanced: blobs at least this big are written and hashed in a worker thread (default 32 MiB; smaller blobs
+   * are written and hashed by the pulling thread, where starting a thread would cost more than it saves). */
   workerMinBytes?: number;
   /** Advanced: milliseconds between progress events of a layer (default 60, as Ollama). */
   progressIntervalMs?: number;

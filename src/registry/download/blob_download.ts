@@ -48,7 +48,7 @@ export interface BlobDownloadOptions {
   maxRetries?: number;
   /** First retry delay in ms (default 500; doubles, ±50% jitter, at most 10 s). */
   retryBaseMs?: number;
-  /** Blobs at least this big are written and hashed in a worker thread (default: none; see sink.ts). */
+  /** Blobs at least this big are written and hashed in a worker thread (default 32 MiB; see sink.ts). */
   workerMinBytes?: number;
   /** Progress: bytes of the blob on disk. */
   onProgress?: (completed: number, total: number) => void;
