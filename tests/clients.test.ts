@@ -186,3 +186,52 @@ test("@langchain/ollama: ChatOllama invoke and stream, OllamaEmbeddings", { time
   const vector = await embeddings.embedQuery("hello");
   assert.ok(vector.length > 0);
 });
+
+test("logprobs through the clients: ollama, openai chat and legacy completions", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
+  const r = await ollama.chat({ model: "tiny", messages: [{ role: "user", content: "Hi" }], options: greedy, logprobs: true, top_logprobs: 3, stream: false });
+  assert.equal(r.logprobs?.length, r.eval_count);
+  for (const e of r.logprobs!) assert.equal(e.top_logprobs![0].token, e.token);
+  const chat = await openai.chat.completions.create({
+    model: "tiny",
+    messages: [{ role: "user", content: "Hi" }],
+    temperature: 0,
+    max_tokens: 8,
+    logprobs: true,
+    top_logprobs: 3,
+  });
+  const content = chat.choices[0].logprobs?.content ?? [];
+  assert.equal(content.length, chat.usage?.completion_tokens);
+  assert.equal(content.map((c) => c.token).join(""), chat.choices[0].message.content);
+  for (const c of content) {
+    assert.ok(c.logprob <= 0);
+    assert.equal(c.top_logprobs.length, 3);
+    assert.equal(c.top_logprobs[0].token, c.token);
+    assert.equal(c.top_logprobs[0].logprob, c.logprob);
+    assert.deepEqual(c.bytes, [...new TextEncoder().encode(c.token)]);
+  }
+  const stream = await openai.chat.completions.create({
+    model: "tiny",
+    messages: [{ role: "user", content: "Hi" }],
+    temperature: 0,
+    max_tokens: 8,
+    logprobs: true,
+    top_logprobs: 3,
+    stream: true,
+  });
+  const streamed = [];
+  for await (const part of stream) streamed.push(...part.choices[0]?.logprobs?.content ?? []);
+  assert.deepEqual(streamed.map((c) => c.token), content.map((c) => c.token));
+  streamed.forEach((c, i) => assert.ok(Math.abs(c.logprob - content[i].logprob) < 1e-3));
+  const legacy = await openai.completions.create({ model: "tiny", prompt: "Hello", temperature: 0, max_tokens: 5, logprobs: 2 });
+  const lp = legacy.choices[0].logprobs!;
+  assert.equal(lp.tokens!.length, 5);
+  assert.equal(lp.token_logprobs!.length, 5);
+  lp.tokens!.forEach((token, i) => {
+    const top = lp.top_logprobs![i];
+    assert.equal(Object.keys(top).length <= 2, true);
+    assert.equal(Math.max(...Object.values(top)), lp.token_logprobs![i]);
+    assert.ok(token in top);
+  });
+  const without = await openai.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "Hi" }], max_tokens: 4 });
+  assert.equal(without.choices[0].logprobs ?? null, null);
+});

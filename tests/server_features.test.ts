@@ -116,7 +116,36 @@ test("server: shift:false refuses a prompt longer than the context with Ollama's
     body: JSON.stringify({ model: "fim", prompt, raw: true, stream: false, options: { num_predict: 2 } }),
   });
   assert.equal(shifted.status, 200);
-  assert.equal((await shifted.json()).done, true);
+  const cut = await shifted.json();
+  assert.equal(cut.done, true);
+  // the engine's count of dropped prompt tokens (tollama addition), absent when nothing was dropped
+  assert.ok(cut.truncated > 0, JSON.stringify(cut));
+  // truncate:false refuses it too, even with shift on
+  const refused = await fetch(server.url + "/api/generate", {
+    method: "POST",
+    body: JSON.stringify({ model: "fim", prompt, raw: true, truncate: false, stream: false, options: { num_predict: 2 } }),
+  });
+  assert.equal(refused.status, 400);
+  assert.match((await refused.json()).error, /^the prompt is longer than the context length/);
+  const short = await (await fetch(server.url + "/api/generate", {
+    method: "POST",
+    body: JSON.stringify({ model: "fim", prompt: "word", raw: true, stream: false, options: { num_predict: 2 } }),
+  })).json();
+  assert.equal("truncated" in short, false);
+  // /api/chat: one message too long for the context (nothing older to drop) is cut by the engine, and says so
+  const chunks = [];
+  for await (
+    const part of await ollama.chat({ model: "fim", messages: [{ role: "user", content: prompt }], stream: true, options: { num_predict: 2 } })
+  ) chunks.push(part);
+  const last = chunks.at(-1) as unknown as { done: boolean; truncated?: number };
+  assert.equal(last.done, true);
+  assert.ok((last.truncated ?? 0) > 0);
+  assert.ok(chunks.slice(0, -1).every((c) => !("truncated" in c)));
+  const noShift = await fetch(server.url + "/api/chat", {
+    method: "POST",
+    body: JSON.stringify({ model: "fim", messages: [{ role: "user", content: prompt }], shift: false, stream: false }),
+  });
+  assert.equal(noShift.status, 400);
 });
 
 test("server: a model whose GGUF is corrupt answers a clear error and leaves nothing loaded", opts, async () => {

@@ -1,6 +1,7 @@
 // Generation over real HTTP against a real server running a real model through libllama (raw prompts: no template).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { stat } from "node:fs/promises";
 import { Ollama } from "ollama";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
@@ -104,6 +105,9 @@ test("server ps, keep_alive 0 unload, empty prompt load", { timeout: 120_000, sk
   assert.equal(ps.models.length, 1);
   assert.equal(ps.models[0].name, "tiny:latest");
   assert.ok(ps.models[0].size > 1_000_000);
+  // weights and the KV cache: more than the file alone
+  const { size: fileSize } = await stat(await fixtureModel("tiny-spm"));
+  assert.ok(ps.models[0].size > fileSize, `${ps.models[0].size} vs file ${fileSize}`);
   assert.ok((ps.models[0] as unknown as { context_length: number }).context_length > 0);
   assert.ok(Date.parse(String(ps.models[0].expires_at)) > Date.now());
   const unloaded = await ollama.generate({ model: "tiny", prompt: "", keep_alive: 0 });
@@ -147,4 +151,59 @@ test("server generate: a client leaving a non-streamed request stops its generat
   const stopped = Date.now();
   while (busy() && Date.now() - stopped < 10_000) await new Promise((r) => setTimeout(r, 25));
   assert.equal(busy(), false, "generation went on after the client left");
+});
+
+test("server logprobs: greedy tokens are the top-1 of their step, streamed and collected alike", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
+  const options = { temperature: 0, num_predict: 10 };
+  const full = await ollama.generate({ model: "tiny", prompt: "Hello world", raw: true, stream: false, options, logprobs: true, top_logprobs: 4 });
+  const entries = full.logprobs ?? [];
+  assert.equal(entries.length, full.eval_count);
+  assert.equal(entries.map((e) => e.token).join(""), full.response);
+  for (const e of entries) {
+    assert.ok(e.logprob <= 0);
+    assert.equal(e.top_logprobs?.length, 4);
+    assert.equal(e.top_logprobs![0].token, e.token);
+    assert.equal(e.top_logprobs![0].logprob, e.logprob);
+    assert.ok(e.top_logprobs!.every((t) => t.logprob <= e.logprob));
+    assert.deepEqual((e as unknown as { bytes: number[] }).bytes, [...new TextEncoder().encode(e.token)]);
+    assert.ok(e.top_logprobs!.reduce((s, t) => s + Math.exp(t.logprob), 0) <= 1 + 1e-6);
+  }
+  const streamed = [];
+  for await (const part of await ollama.generate({ model: "tiny", prompt: "Hello world", raw: true, stream: true, options, logprobs: true, top_logprobs: 4 })) {
+    streamed.push(...part.logprobs ?? []);
+  }
+  // the same tokens; figures equal up to float noise (the second run reuses the cached prompt)
+  assert.deepEqual(streamed.map((e) => e.token), entries.map((e) => e.token));
+  streamed.forEach((e, i) => assert.ok(Math.abs(e.logprob - entries[i].logprob) < 1e-3));
+  // logprobs without top_logprobs: no top list; none at all unless asked
+  const plain = await ollama.generate({ model: "tiny", prompt: "Hello world", raw: true, stream: false, options, logprobs: true });
+  assert.equal(plain.logprobs?.length, full.eval_count);
+  assert.ok(plain.logprobs!.every((e) => e.top_logprobs === undefined));
+  const none = await ollama.generate({ model: "tiny", prompt: "Hello world", raw: true, stream: false, options });
+  assert.equal(none.logprobs, undefined);
+  const chat = await ollama.chat({ model: "tiny", messages: [{ role: "user", content: "Hi" }], stream: false, options, logprobs: true, top_logprobs: 2 });
+  assert.equal(chat.logprobs?.length, chat.eval_count);
+  assert.ok(chat.logprobs!.every((e) => e.top_logprobs![0].logprob === e.logprob));
+  const bad = await fetch(server.url + "/api/generate", {
+    method: "POST",
+    body: JSON.stringify({ model: "tiny", prompt: "x", logprobs: true, top_logprobs: 21 }),
+  });
+  assert.equal(bad.status, 400);
+});
+
+test("server prompt_eval_count: a chat's second turn counts only the tokens computed, usage the whole prompt", { timeout: 120_000, skip: fixtureSkip("tiny-spm") }, async () => {
+  const options = { temperature: 0, num_predict: 6 };
+  const first = [{ role: "user", content: "Tell me about the sea and the sky" }];
+  const one = await ollama.chat({ model: "tiny", messages: first, stream: false, options });
+  const second = [...first, { role: "assistant", content: one.message.content }, { role: "user", content: "And the moon?" }];
+  const two = await ollama.chat({ model: "tiny", messages: second, stream: false, options });
+  // OpenAI's usage counts the whole prompt (the same one, now wholly cached)
+  const res = await fetch(server.url + "/v1/chat/completions", {
+    method: "POST",
+    body: JSON.stringify({ model: "tiny", messages: second, max_tokens: 6, temperature: 0 }),
+  });
+  const whole = (await res.json()).usage.prompt_tokens;
+  assert.ok(whole > one.prompt_eval_count, `${whole} vs ${one.prompt_eval_count}`);
+  assert.ok(two.prompt_eval_count < whole, `${two.prompt_eval_count} computed of ${whole}`);
+  assert.ok(two.prompt_eval_count > 0);
 });

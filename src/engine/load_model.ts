@@ -6,9 +6,9 @@
  */
 import { ModelHost } from "./model_host.ts";
 import type { OllamaOptions } from "./options.ts";
-import type { DoneReason, ModelInfo, Timings } from "./protocol.ts";
+import type { DoneReason, ModelInfo, Timings, TokenLogprob } from "./protocol.ts";
 
-export type { DoneReason, ModelInfo, OllamaOptions, Timings };
+export type { DoneReason, ModelInfo, OllamaOptions, Timings, TokenLogprob };
 
 export interface LoadModelOptions {
   /** Context length (default 4096, capped at the model's trained length). */
@@ -48,6 +48,13 @@ export interface CompleteOptions {
   shift?: boolean;
   /** Ollama's `truncate` (default true): false refuses a too-long prompt even with shift on. */
   truncate?: boolean;
+  /**
+   * Log-probability of each generated token from the raw logits of its step (log-softmax over the vocabulary,
+   * before temperature or grammar), on the chunks as `logprobs`. Off by default (then nothing is computed).
+   */
+  logprobs?: boolean;
+  /** With `logprobs`: the N (0..20) most likely tokens of each step too. */
+  topLogprobs?: number;
   signal?: AbortSignal;
 }
 
@@ -71,6 +78,8 @@ export interface GenerateChunk {
   promptTokens?: number[];
   /** Final chunk: prompt tokens dropped from the middle to fit the context (0 when none). */
   truncated?: number;
+  /** With `logprobs`: one entry per token behind this chunk's text (an entry may come before its text does). */
+  logprobs?: TokenLogprob[];
 }
 
 /** A model loaded in its own Worker. */
@@ -112,7 +121,7 @@ export class LoadedModel implements AsyncDisposable {
   /** Streams a completion: chunks of text, then a last chunk with `done: true`, the reason and the timings. */
   async *generate(prompt: string | number[], options: CompleteOptions = {}): AsyncGenerator<GenerateChunk> {
     const started = performance.now();
-    const chunks: string[] = [];
+    const chunks: Array<{ text: string; logprobs?: TokenLogprob[] }> = [];
     let wake: (() => void) | undefined;
     const controller = new AbortController();
     const outer = options.signal;
@@ -129,9 +138,11 @@ export class LoadedModel implements AsyncDisposable {
         grammar: options.format ?? options.options?.grammar,
         shift: options.shift,
         truncate: options.truncate,
+        logprobs: options.logprobs,
+        topLogprobs: options.topLogprobs,
       },
-      (text) => {
-        chunks.push(text);
+      (text, logprobs) => {
+        chunks.push(logprobs ? { text, logprobs } : { text });
         wake?.();
       },
       controller.signal,
@@ -142,13 +153,13 @@ export class LoadedModel implements AsyncDisposable {
     result.catch(() => {}); // observed below; avoid an unhandled rejection if the consumer stops early
     try {
       while (true) {
-        while (chunks.length) yield { text: chunks.shift()!, done: false };
+        while (chunks.length) yield { ...chunks.shift()!, done: false };
         if (settled) break;
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
       const done = await result;
-      while (chunks.length) yield { text: chunks.shift()!, done: false };
+      while (chunks.length) yield { ...chunks.shift()!, done: false };
       const loadDuration = this.#loadReported ? 0 : this.#host.loadDuration;
       this.#loadReported = true;
       yield {

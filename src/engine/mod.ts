@@ -16,7 +16,30 @@ export { ModelHost, type StartOptions, WorkerGoneError } from "./model_host.ts";
 /** Ollama's runtime options. */
 export { DEFAULT_OPTIONS, type OllamaOptions, samplingOptions, stopSequences } from "./options.ts";
 /** Worker protocol types. */
-export type { CompletionDone, CompletionRequest, DoneReason, LoadSettings, ModelInfo, Timings } from "./protocol.ts";
+export type {
+  CompletionDone,
+  CompletionRequest,
+  DoneReason,
+  LoadSettings,
+  ModelInfo,
+  Timings,
+  TokenLogprob,
+} from "./protocol.ts";
+/** Per-token log-probabilities (log-softmax of the raw logits). */
+export { MAX_TOP_LOGPROBS, type TokenProb } from "./logprobs.ts";
+/** Which models stay loaded: leases, keep-alive, eviction, the request queue. */
+export {
+  type Lease,
+  type LoadOptions,
+  type LoadSpec,
+  LoadTimeoutError,
+  needsReload,
+  type RunnerStatus,
+  Scheduler,
+  type SchedulerOptions,
+  type SchedulerRunner,
+  ServerBusyError,
+} from "./scheduler.ts";
 /** Text-level stop sequences. */
 export { StopMatcher } from "./stop_matcher.ts";
 /** Prompt longer than the context (shift or truncate off); maps to HTTP 400. */

@@ -7,7 +7,18 @@
 import { config } from "../config.ts";
 import { runtime } from "../runtime/mod.ts";
 import { Llama, ModelLoadError } from "../llama/mod.ts";
-import type { CompletionDone, CompletionRequest, FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } from "./protocol.ts";
+import type {
+  CompletionDone,
+  CompletionRequest,
+  FromWorker,
+  LoadSettings,
+  ModelInfo,
+  SerializedError,
+  TokenLogprob,
+  ToWorker,
+} from "./protocol.ts";
+
+type OnChunk = (text: string, logprobs?: TokenLogprob[]) => void;
 
 /** The model's Worker stopped (crashed, or was closed) while a request was in flight. */
 export class WorkerGoneError extends Error {
@@ -18,7 +29,7 @@ export class WorkerGoneError extends Error {
 }
 
 type Pending = {
-  onChunk?: (text: string) => void;
+  onChunk?: OnChunk;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
 };
@@ -122,7 +133,7 @@ export class ModelHost {
    * Runs a completion; `onChunk` gets text as it is produced. Aborting `signal` stops it between tokens (or
    * inside the prefill) and rejects with the signal's reason.
    */
-  complete(request: CompletionRequest, onChunk?: (text: string) => void, signal?: AbortSignal): Promise<CompletionDone> {
+  complete(request: CompletionRequest, onChunk?: OnChunk, signal?: AbortSignal): Promise<CompletionDone> {
     return this.#call<CompletionDone>((id, cancel) => ({ type: "complete", id, request, cancel }), onChunk, signal);
   }
 
@@ -176,7 +187,7 @@ export class ModelHost {
 
   #call<T>(
     build: (id: number, cancel: Int32Array) => ToWorker,
-    onChunk?: (text: string) => void,
+    onChunk?: OnChunk,
     signal?: AbortSignal,
   ): Promise<T> {
     if (this.#gone || this.#closing) return Promise.reject(this.#gone ?? new WorkerGoneError("the model was closed"));
@@ -209,7 +220,7 @@ export class ModelHost {
   #receive(message: FromWorker): void {
     switch (message.type) {
       case "chunk":
-        this.#pending.get(message.id)?.onChunk?.(message.text);
+        this.#pending.get(message.id)?.onChunk?.(message.text, message.logprobs);
         return;
       case "done":
         this.#pending.get(message.id)?.resolve(message.done);

@@ -7,6 +7,9 @@
  * @module
  */
 import type { OllamaOptions } from "./options.ts";
+import type { TokenLogprob } from "./logprobs.ts";
+
+export type { TokenLogprob };
 
 export interface LoadSettings {
   numCtx?: number;
@@ -35,6 +38,8 @@ export interface ModelInfo {
   description: string;
   chatTemplate?: string;
   cpuVariant?: string;
+  /** Bytes of the f16 KV cache: cells (nCtx × nParallel) × nLayer × (nEmbdKGqa + nEmbdVGqa) × 2. */
+  kvCacheBytes: number;
 }
 
 /** Figures in nanoseconds, as Ollama reports them. */
@@ -65,6 +70,10 @@ export interface CompletionRequest {
   shift?: boolean;
   /** false: a too-long prompt is an error even with shift on. Default true. */
   truncate?: boolean;
+  /** Log-probability of each generated token, from the raw logits (default false: nothing computed). */
+  logprobs?: boolean;
+  /** With `logprobs`: also the N most likely tokens of each step (0..20). */
+  topLogprobs?: number;
 }
 
 export interface CompletionDone {
@@ -100,7 +109,7 @@ export type FromWorker =
   | { type: "progress"; progress: number }
   | { type: "loaded"; info: ModelInfo; loadDuration: number }
   | { type: "load_error"; error: SerializedError }
-  | { type: "chunk"; id: number; text: string }
+  | { type: "chunk"; id: number; text: string; logprobs?: TokenLogprob[] }
   | { type: "done"; id: number; done: CompletionDone }
   | { type: "result"; id: number; value: unknown }
   | { type: "error"; id: number; error: SerializedError }

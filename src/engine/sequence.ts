@@ -8,10 +8,12 @@ import { AbortedError, type Context, type Model, Sampler } from "../llama/mod.ts
 import { samplingOptions, stopSequences } from "./options.ts";
 import type { CompletionDone, CompletionRequest, DoneReason } from "./protocol.ts";
 import { StopMatcher } from "./stop_matcher.ts";
+import { StepLogprobs, type TokenLogprob } from "./logprobs.ts";
 
 /** Where a request's output goes (the worker posts it to the main thread). */
 export interface SequenceSink {
-  chunk(text: string): void;
+  /** Text as it is produced; `logprobs`: the entries of the tokens behind it (when asked for). */
+  chunk(text: string, logprobs?: TokenLogprob[]): void;
   done(done: CompletionDone): void;
   fail(error: Error): void;
   /** Polled between steps and, during big prefills, from inside llama_decode. */
@@ -88,14 +90,19 @@ export class Sequence {
    */
   sample(context: Context, model: Model): DoneReason | undefined {
     if (this.#prefilledAt === 0) this.#prefilledAt = now();
+    // before sampling: the raw logits of this step (zero cost when not asked for)
+    const step = this.request.logprobs
+      ? new StepLogprobs(context.logits(this.outIndex), this.request.topLogprobs ?? 0)
+      : undefined;
     const token = this.#sampler!.sample(context, this.outIndex);
     this.outIndex = -1;
     if (model.vocab.isEog(token)) return "stop";
     this.tokens.push(token);
+    if (step) this.#logprobs.push(step.entry(model, token));
     const text = this.#decoder.decode(model.vocab.piece(token), { stream: true });
     if (text) {
       const safe = this.#stop.push(text);
-      if (safe.text) this.sink.chunk(safe.text);
+      if (safe.text) this.sink.chunk(safe.text, this.#takeLogprobs());
       if (safe.stopped) {
         this.#stoppedByText = true;
         return "stop";
@@ -107,6 +114,15 @@ export class Sequence {
   }
 
   #stoppedByText = false;
+  /** Entries of tokens whose text is not sent yet (an incomplete character, a possible stop prefix). */
+  #logprobs: TokenLogprob[] = [];
+
+  #takeLogprobs(): TokenLogprob[] | undefined {
+    if (this.#logprobs.length === 0) return undefined;
+    const out = this.#logprobs;
+    this.#logprobs = [];
+    return out;
+  }
 
   /** Sends the held-back text and the final figures. */
   finish(reason: DoneReason): void {
@@ -119,8 +135,10 @@ export class Sequence {
       tail += pushed.text;
       if (pushed.stopped) doneReason = "stop";
       else tail += this.#stop.flush();
-      if (tail) this.sink.chunk(tail);
+      if (tail) this.sink.chunk(tail, this.#takeLogprobs());
     }
+    const left = this.#takeLogprobs();
+    if (left) this.sink.chunk("", left);
     const ended = now();
     const prefilled = this.#prefilledAt || ended;
     this.close();

@@ -72,7 +72,7 @@ export async function handleMessage(message: ToWorker, post: Post): Promise<void
         const state = need();
         const { id, cancel } = message;
         state.runner.submit(message.request, {
-          chunk: (text) => post({ type: "chunk", id, text }),
+          chunk: (text, logprobs) => post(logprobs ? { type: "chunk", id, text, logprobs } : { type: "chunk", id, text }),
           done: (done) => post({ type: "done", id, done }),
           fail: (error) => post({ type: "error", id, error: serialize(error) }),
           cancelled: () => Atomics.load(cancel, 0) !== 0,
@@ -186,12 +186,30 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
       description: model.description,
       chatTemplate: model.chatTemplate(),
       cpuVariant: llama.cpuVariant,
+      kvCacheBytes: context.nCtx * kvBytesPerToken(model),
     };
     post({ type: "loaded", info, loadDuration: Math.round((performance.now() - started) * 1e6) });
   } catch (error) {
     model?.close();
     post({ type: "load_error", error: serialize(error) });
   }
+}
+
+/**
+ * Bytes one token takes in an f16 KV cache, from the model's dimensions (llama.cpp's n_embd_k_gqa/n_embd_v_gqa:
+ * head size × KV heads; per-layer arrays, which libllama prints summarised, fall back to the plain head count).
+ */
+function kvBytesPerToken(model: Model): number {
+  const arch = model.meta("general.architecture") ?? "";
+  const num = (key: string): number | undefined => {
+    const value = Number(model.meta(`${arch}.${key}`));
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const heads = num("attention.head_count") ?? 1;
+  const kvHeads = num("attention.head_count_kv") ?? heads;
+  const keyLength = num("attention.key_length") ?? model.nEmbd / heads;
+  const valueLength = num("attention.value_length") ?? model.nEmbd / heads;
+  return model.nLayer * (keyLength + valueLength) * kvHeads * 2;
 }
 
 /** The context embeddings run on: the main one for an embedding model, else one made on first use. */

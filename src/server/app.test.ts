@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createApp } from "./app.ts";
-import { Scheduler } from "../engine/scheduler.ts";
+import { Scheduler } from "../engine/mod.ts";
 import type { AppDeps, ServerRunner, ServerStore } from "./deps.ts";
 
 // These requests are all refused before any model work: the store and prompt renderer must never be reached.

@@ -4,7 +4,7 @@
  * renderer. `assemble.ts` fills them from the real store/, engine/, prompt/ and registry/; tests may too.
  * @module
  */
-import type { Scheduler } from "../engine/scheduler.ts";
+import type { Scheduler } from "../engine/mod.ts";
 import type { CreateRequest, ListModel, Message, ModelDetails, ProgressResponse, Tool, ToolCall } from "./schemas.ts";
 
 /** A local model resolved from its manifest. */
@@ -51,8 +51,20 @@ export interface GenerationChunk {
   tokens?: number[];
   /** The whole prompt's token ids (final chunk). */
   promptTokens?: number[];
-  timings?: { promptTokens: number; promptMs: number; evalTokens: number; evalMs: number };
-  logprobs?: Array<{ token: string; logprob: number; top?: Array<{ token: string; logprob: number }> }>;
+  /**
+   * `promptTokens`: the whole prompt; `promptEvalTokens`: those computed (the prefix reused from the KV cache
+   * excluded; defaults to `promptTokens`).
+   */
+  timings?: { promptTokens: number; promptEvalTokens?: number; promptMs: number; evalTokens: number; evalMs: number };
+  /** Per token behind this chunk; `bytes`: the token's raw bytes (else the UTF-8 of `token`). */
+  logprobs?: Array<{
+    token: string;
+    logprob: number;
+    bytes?: number[];
+    top?: Array<{ token: string; logprob: number; bytes?: number[] }>;
+  }>;
+  /** Final chunk: prompt tokens dropped from the middle to fit the context (0 or absent when none). */
+  truncated?: number;
 }
 
 export interface GenerationRequest {

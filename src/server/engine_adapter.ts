@@ -5,8 +5,7 @@
  * @module
  */
 import { stat } from "node:fs/promises";
-import { loadModel, type OllamaOptions } from "../engine/mod.ts";
-import type { LoadSpec } from "../engine/scheduler.ts";
+import { type LoadSpec, loadModel, type OllamaOptions } from "../engine/mod.ts";
 import type { GenerationChunk, GenerationRequest, ServerRunner } from "./deps.ts";
 
 /**
@@ -29,7 +28,8 @@ export async function loadEngineRunner(
   });
   return {
     contextLength: model.info.nCtx,
-    size,
+    // what the model holds in memory: the weights (the file) and its KV cache (num_ctx × parallel sequences)
+    size: size + model.info.kvCacheBytes,
     chatTemplate: model.info.chatTemplate,
     vocabSize: model.info.nVocab,
     tokenize: (text) => model.tokenize(text, { addSpecial: false, parseSpecial: true }),
@@ -43,11 +43,13 @@ export async function loadEngineRunner(
         format: request.grammar,
         shift: request.shift,
         truncate: request.truncate,
+        logprobs: request.logprobs,
+        topLogprobs: request.logprobs ? request.topLogprobs : undefined,
         signal: request.signal,
       });
       for await (const chunk of source) {
         if (!chunk.done) {
-          yield { text: chunk.text, done: false };
+          yield chunk.logprobs ? { text: chunk.text, done: false, logprobs: chunk.logprobs } : { text: chunk.text, done: false };
           continue;
         }
         const t = chunk.timings;
@@ -57,9 +59,11 @@ export async function loadEngineRunner(
           doneReason: chunk.doneReason,
           tokens: chunk.tokens,
           promptTokens: chunk.promptTokens,
-          // Usage counts the whole prompt, also the part the engine reused from its cache.
+          truncated: chunk.truncated,
+          // OpenAI's usage counts the whole prompt (clients bill on it); Ollama's prompt_eval_count the computed part.
           timings: t && {
             promptTokens: chunk.promptTokens?.length ?? t.promptEvalCount,
+            promptEvalTokens: t.promptEvalCount,
             promptMs: t.promptEvalDuration / 1e6,
             evalTokens: t.evalCount,
             evalMs: t.evalDuration / 1e6,

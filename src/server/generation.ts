@@ -5,7 +5,7 @@
  * client leaves mid-stream.
  * @module
  */
-import type { LoadSpec } from "../engine/scheduler.ts";
+import type { LoadSpec } from "../engine/mod.ts";
 import type { AppDeps, GenerationChunk, OutputParser, ResolvedModel, ServerRunner } from "./deps.ts";
 import type { Logprob, Metrics, ToolCall } from "./schemas.ts";
 import type { Options } from "./options.ts";
@@ -22,7 +22,17 @@ export interface GenerationEvent {
   /** Prompt and output token ids (final event, when asked for). */
   context?: number[];
   logprobs?: Logprob[];
+  /** Final event: the whole prompt's token count (cached prefix included), for OpenAI's usage. */
+  promptTokens?: number;
+  /** Final event: prompt tokens dropped to fit the context (tollama addition; absent when none). */
+  truncated?: number;
 }
+
+/**
+ * The whole prompt's token count on a final Ollama chunk, for OpenAI's `usage.prompt_tokens`: a symbol key, so
+ * the object spreads keep it and JSON (the Ollama wire shape, whose prompt_eval_count counts computed tokens) does not.
+ */
+export const PROMPT_TOKENS: unique symbol = Symbol("tollama.promptTokens");
 
 /** The prompt to evaluate, built once the runner is known (truncation needs its tokenizer and context size). */
 export type PromptBuilder = (runner: ServerRunner) => Promise<{ text?: string; tokens?: number[] }>;
@@ -81,16 +91,22 @@ export async function unloadModel(deps: AppDeps, model: ResolvedModel, options: 
   await deps.scheduler.unload(loadSpec(model, options).key);
 }
 
+const encoder = new TextEncoder();
+
 function mapLogprobs(chunk: GenerationChunk): Logprob[] | undefined {
   return chunk.logprobs?.map((entry) => ({
     token: entry.token,
     logprob: entry.logprob,
-    bytes: [...new TextEncoder().encode(entry.token)],
-    top_logprobs: entry.top?.map((top) => ({
-      token: top.token,
-      logprob: top.logprob,
-      bytes: [...new TextEncoder().encode(top.token)],
-    })),
+    bytes: entry.bytes ?? [...encoder.encode(entry.token)],
+    ...(entry.top
+      ? {
+        top_logprobs: entry.top.map((top) => ({
+          token: top.token,
+          logprob: top.logprob,
+          bytes: top.bytes ?? [...encoder.encode(top.token)],
+        })),
+      }
+      : {}),
   }));
 }
 
@@ -158,11 +174,14 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
       event.metrics = {
         total_duration: nanos(end - plan.startedAt),
         load_duration: nanos(lease.loadMs),
-        prompt_eval_count: promptTokens,
+        // tokens computed: a prefix reused from the KV cache is not evaluated again (issue 6)
+        prompt_eval_count: t?.promptEvalTokens ?? promptTokens,
         prompt_eval_duration: nanos(t?.promptMs ?? ((Number.isNaN(evalStart) ? end : evalStart) - promptStart)),
         eval_count: t?.evalTokens ?? evalCount,
         eval_duration: nanos(t?.evalMs ?? (Number.isNaN(evalStart) ? 0 : end - evalStart)),
       };
+      event.promptTokens = promptTokens;
+      if (chunk.truncated) event.truncated = chunk.truncated;
       if (plan.wantContext) {
         const promptIds = chunk.promptTokens ?? prompt.tokens ?? await runner.tokenize(prompt.text ?? "");
         const outputIds = outputTokens.length || !outputText ? outputTokens : await runner.tokenize(outputText);

@@ -172,6 +172,8 @@ export interface GenerateResponse extends Metrics {
   context?: number[];
   tool_calls?: ToolCall[];
   logprobs?: Logprob[];
+  /** Prompt tokens dropped from the middle to fit the context (tollama addition; absent when none). */
+  truncated?: number;
   _debug_info?: DebugInfo;
 }
 
@@ -188,6 +190,8 @@ export interface ChatResponse extends Metrics {
   done: boolean;
   done_reason?: string;
   logprobs?: Logprob[];
+  /** Prompt tokens dropped from the middle to fit the context (tollama addition; absent when none). */
+  truncated?: number;
   _debug_info?: DebugInfo;
 }
 

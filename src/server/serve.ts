@@ -5,7 +5,7 @@
  * @module
  */
 import { config } from "../config.ts";
-import { type LoadSpec, Scheduler, type SchedulerOptions } from "../engine/scheduler.ts";
+import { type LoadSpec, Scheduler, type SchedulerOptions } from "../engine/mod.ts";
 import { parseModelName, pullModel, pushModel } from "../registry/mod.ts";
 import { Store } from "../store/mod.ts";
 import { createModel, listDetails, showModel } from "../modelfile/mod.ts";

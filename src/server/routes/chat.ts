@@ -10,7 +10,7 @@ import { readJson } from "../body.ts";
 import { type ChatRequest, ChatRequestSchema, type ChatResponse, type Message } from "../schemas.ts";
 import { ApiError, doesNotSupport, doesNotSupportTools, modelRequired } from "../errors.ts";
 import { resolveOptions } from "../options.ts";
-import { type GenerationPlan, loadOnly, renderOnly, runGeneration, unloadModel } from "../generation.ts";
+import { type GenerationPlan, loadOnly, PROMPT_TOKENS, renderOnly, runGeneration, unloadModel } from "../generation.ts";
 import { ndjsonResponse } from "../stream.ts";
 import {
   canComplete,
@@ -145,6 +145,8 @@ export async function chatChunks(
       if (event.done) {
         chunk.done_reason = event.doneReason;
         Object.assign(chunk, event.metrics);
+        if (event.truncated) chunk.truncated = event.truncated;
+        if (event.promptTokens !== undefined) Object.assign(chunk, { [PROMPT_TOKENS]: event.promptTokens });
       }
       yield chunk;
     }

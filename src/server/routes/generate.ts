@@ -9,7 +9,7 @@ import { readJson } from "../body.ts";
 import { type GenerateRequest, GenerateRequestSchema, type GenerateResponse, type Message } from "../schemas.ts";
 import { ApiError, doesNotSupport, modelNotFound, rawModeConflict } from "../errors.ts";
 import { resolveOptions } from "../options.ts";
-import { type GenerationPlan, loadOnly, renderOnly, runGeneration, unloadModel } from "../generation.ts";
+import { type GenerationPlan, loadOnly, PROMPT_TOKENS, renderOnly, runGeneration, unloadModel } from "../generation.ts";
 import { ndjsonResponse } from "../stream.ts";
 import {
   canComplete,
@@ -168,6 +168,8 @@ export async function generateChunks(
         chunk.done_reason = event.doneReason;
         if (event.context) chunk.context = event.context;
         Object.assign(chunk, event.metrics);
+        if (event.truncated) chunk.truncated = event.truncated;
+        if (event.promptTokens !== undefined) Object.assign(chunk, { [PROMPT_TOKENS]: event.promptTokens });
       }
       yield chunk;
     }

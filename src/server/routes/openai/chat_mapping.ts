@@ -6,6 +6,7 @@
  * @module
  */
 import * as v from "valibot";
+import { PROMPT_TOKENS } from "../../generation.ts";
 import { ApiError } from "../../errors.ts";
 import type { ChatRequest, ChatResponse, Logprob, Message, Tool, ToolCall } from "../../schemas.ts";
 import type { ToolChoice } from "../chat.ts";
@@ -198,8 +199,12 @@ export function toOpenAiLogprobs(logprobs: Logprob[] | undefined) {
   };
 }
 
-export function usageOf(chunk: { prompt_eval_count?: number; eval_count?: number }) {
-  const prompt = chunk.prompt_eval_count ?? 0;
+/**
+ * OpenAI's usage: `prompt_tokens` is the whole prompt, cached prefix included (clients bill on it), while
+ * Ollama's prompt_eval_count counts only the tokens computed.
+ */
+export function usageOf(chunk: { prompt_eval_count?: number; eval_count?: number; [PROMPT_TOKENS]?: number }) {
+  const prompt = chunk[PROMPT_TOKENS] ?? chunk.prompt_eval_count ?? 0;
   const completion = chunk.eval_count ?? 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
