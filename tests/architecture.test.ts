@@ -1,6 +1,6 @@
 // The layering rules of style.md, checked on the source: runtime differences live only in src/runtime/ and
 // src/llama/ffi/, the environment is read only in src/config.ts (and by the runtime adapter), and the folders of
-// src/ import each other without cycles.
+// src/ import each other without cycles, and only through each folder's mod.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -64,4 +64,29 @@ test("the folders of src/ import each other without cycles", () => {
   };
   for (const node of edges.keys()) visit(node, [node]);
   assert.deepEqual(cycles, []);
+});
+
+test("a folder of src/ is entered only through its mod.ts (src/config.ts and src/version.ts are single files)", () => {
+  // test files too: a test beside the code uses the other folders as any caller would
+  const all = (function walk(dir: string): string[] {
+    return readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walk(path) : path.endsWith(".ts") ? [path] : [];
+    });
+  })(src);
+  const singleFiles = new Set(["config.ts", "version.ts"]);
+  const offenders: string[] = [];
+  for (const path of all) {
+    const from = relative(src, path).split("/")[0];
+    const text = readFileSync(path, "utf8");
+    const imports = /(?:import|export)[^"';]*?from\s+["'](\.[^"']+)["']|import\s*\(?\s*["'](\.[^"']+)["']/g;
+    for (const m of text.matchAll(imports)) {
+      const target = relative(src, resolve(dirname(path), m[1] ?? m[2]));
+      if (target.startsWith("..")) continue; // outside src/ (tests/helpers)
+      const folder = target.split("/")[0];
+      if (folder === from || singleFiles.has(target) || target === `${folder}/mod.ts`) continue;
+      offenders.push(`${relative(root, path)} → src/${target}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
 });
