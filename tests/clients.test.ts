@@ -226,6 +226,7 @@ test("logprobs through the clients: ollama, openai chat and legacy completions",
   const lp = legacy.choices[0].logprobs!;
   assert.equal(lp.tokens!.length, 5);
   assert.equal(lp.token_logprobs!.length, 5);
+  assert.deepEqual(lp.text_offset, lp.tokens!.map((_, i) => lp.tokens!.slice(0, i).join("").length));
   lp.tokens!.forEach((token, i) => {
     const top = lp.top_logprobs![i];
     assert.equal(Object.keys(top).length <= 2, true);

@@ -103,3 +103,26 @@ test("without logprobs no chunk carries any", { skip }, async () => {
     assert.equal(chunk.logprobs, undefined);
   }
 });
+
+test("a stop sequence's tokens carry no entries: every entry's text was sent", { skip }, async () => {
+  // greedy output first, then stop at a piece of it
+  const base = await model.complete("Once upon a time", { raw: true, options: { temperature: 0, num_predict: 12 } });
+  const stop = base.text.slice(Math.floor(base.text.length / 2)).trim().slice(0, 3);
+  assert.ok(stop.length > 0);
+  let text = "";
+  const tokens: string[] = [];
+  for await (
+    const chunk of model.generate("Once upon a time", {
+      raw: true,
+      logprobs: true,
+      options: { temperature: 0, num_predict: 12, stop: [stop] },
+    })
+  ) {
+    text += chunk.text;
+    tokens.push(...(chunk.logprobs ?? []).map((e) => e.token));
+  }
+  assert.ok(!text.includes(stop));
+  // the entries cover the text; the last one may run into the stop sequence, but none lies wholly inside it
+  assert.ok(tokens.join("").startsWith(text) || text.startsWith(tokens.join("")), `${JSON.stringify(tokens)} ${text}`);
+  assert.ok(tokens.slice(0, -1).join("").length < text.length || tokens.length === 0);
+});

@@ -137,8 +137,9 @@ export class Sequence {
       else tail += this.#stop.flush();
       if (tail) this.sink.chunk(tail, this.#takeLogprobs());
     }
+    // tokens whose text never went out: an incomplete character at the end; after a stop sequence, the stop itself
     const left = this.#takeLogprobs();
-    if (left) this.sink.chunk("", left);
+    if (left && !this.#stoppedByText) this.sink.chunk("", left);
     const ended = now();
     const prefilled = this.#prefilledAt || ended;
     this.close();

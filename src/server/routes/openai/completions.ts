@@ -60,13 +60,22 @@ export function toGenerateRequest(body: OpenAiCompletionRequest): GenerateReques
   };
 }
 
-function logprobsOf(response: GenerateResponse) {
+/**
+ * The legacy `logprobs` object; `text_offset` is each token's position in the whole completion text, counted
+ * from `offset` (the text streamed before this chunk).
+ */
+function logprobsOf(response: GenerateResponse, offset = 0) {
   if (!response.logprobs?.length) return null;
+  const textOffset: number[] = [];
+  for (const lp of response.logprobs) {
+    textOffset.push(offset);
+    offset += lp.token.length;
+  }
   return {
     tokens: response.logprobs.map((lp) => lp.token),
     token_logprobs: response.logprobs.map((lp) => lp.logprob),
     top_logprobs: response.logprobs.map((lp) => Object.fromEntries((lp.top_logprobs ?? []).map((t) => [t.token, t.logprob]))),
-    text_offset: [],
+    text_offset: textOffset,
   };
 }
 
@@ -94,13 +103,16 @@ export async function* toCompletionChunks(
   meta: { id: string; created: number; model: string; includeUsage: boolean },
 ): AsyncGenerator<Record<string, unknown>> {
   const base = { id: meta.id, object: "text_completion", created: meta.created, model: meta.model, system_fingerprint: "fp_ollama" };
+  let offset = 0;
   for await (const native of source) {
+    const logprobs = logprobsOf(native, offset);
+    offset += native.logprobs?.reduce((n, lp) => n + lp.token.length, 0) ?? 0;
     yield {
       ...base,
       choices: [{
         text: native.response,
         index: 0,
-        logprobs: logprobsOf(native),
+        logprobs,
         finish_reason: native.done ? finishReason(native.done_reason, false) : null,
       }],
     };
