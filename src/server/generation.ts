@@ -34,6 +34,17 @@ export interface GenerationEvent {
  */
 export const PROMPT_TOKENS: unique symbol = Symbol("tollama.promptTokens");
 
+/**
+ * The fields a final event adds to an Ollama chunk (generate and chat alike), in Ollama's key order:
+ * done_reason, then `extra` (generate's `context`), the metrics, tollama's `truncated`, and the PROMPT_TOKENS key.
+ */
+export function finalChunkFields(event: GenerationEvent, extra: Record<string, unknown> = {}): Record<string | symbol, unknown> {
+  const fields: Record<string | symbol, unknown> = { done_reason: event.doneReason, ...extra, ...event.metrics };
+  if (event.truncated) fields.truncated = event.truncated;
+  if (event.promptTokens !== undefined) fields[PROMPT_TOKENS] = event.promptTokens;
+  return fields;
+}
+
 /** The prompt to evaluate, built once the runner is known (truncation needs its tokenizer and context size). */
 export type PromptBuilder = (runner: ServerRunner) => Promise<{ text?: string; tokens?: number[] }>;
 

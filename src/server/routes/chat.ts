@@ -10,7 +10,7 @@ import { readJson } from "../body.ts";
 import { type ChatRequest, ChatRequestSchema, type ChatResponse, type Message } from "../schemas.ts";
 import { ApiError, doesNotSupport, doesNotSupportTools, modelRequired } from "../errors.ts";
 import { resolveOptions } from "../options.ts";
-import { type GenerationPlan, loadOnly, PROMPT_TOKENS, renderOnly, runGeneration, unloadModel } from "../generation.ts";
+import { finalChunkFields, type GenerationPlan, loadOnly, renderOnly, runGeneration, unloadModel } from "../generation.ts";
 import { ndjsonResponse } from "../stream.ts";
 import {
   canComplete,
@@ -142,12 +142,7 @@ export async function chatChunks(
       if (event.thinking) chunk.message.thinking = event.thinking;
       if (event.toolCalls.length) chunk.message.tool_calls = event.toolCalls;
       if (event.logprobs?.length) chunk.logprobs = event.logprobs;
-      if (event.done) {
-        chunk.done_reason = event.doneReason;
-        Object.assign(chunk, event.metrics);
-        if (event.truncated) chunk.truncated = event.truncated;
-        if (event.promptTokens !== undefined) Object.assign(chunk, { [PROMPT_TOKENS]: event.promptTokens });
-      }
+      if (event.done) Object.assign(chunk, finalChunkFields(event));
       yield chunk;
     }
   })();

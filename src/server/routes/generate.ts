@@ -9,7 +9,7 @@ import { readJson } from "../body.ts";
 import { type GenerateRequest, GenerateRequestSchema, type GenerateResponse, type Message } from "../schemas.ts";
 import { ApiError, doesNotSupport, modelNotFound, rawModeConflict } from "../errors.ts";
 import { resolveOptions } from "../options.ts";
-import { type GenerationPlan, loadOnly, PROMPT_TOKENS, renderOnly, runGeneration, unloadModel } from "../generation.ts";
+import { finalChunkFields, type GenerationPlan, loadOnly, renderOnly, runGeneration, unloadModel } from "../generation.ts";
 import { ndjsonResponse } from "../stream.ts";
 import {
   canComplete,
@@ -164,13 +164,7 @@ export async function generateChunks(
       if (event.thinking) chunk.thinking = event.thinking;
       if (event.toolCalls.length) chunk.tool_calls = event.toolCalls;
       if (event.logprobs?.length) chunk.logprobs = event.logprobs;
-      if (event.done) {
-        chunk.done_reason = event.doneReason;
-        if (event.context) chunk.context = event.context;
-        Object.assign(chunk, event.metrics);
-        if (event.truncated) chunk.truncated = event.truncated;
-        if (event.promptTokens !== undefined) Object.assign(chunk, { [PROMPT_TOKENS]: event.promptTokens });
-      }
+      if (event.done) Object.assign(chunk, finalChunkFields(event, event.context ? { context: event.context } : {}));
       yield chunk;
     }
   })();
