@@ -261,14 +261,24 @@ async function transfer(
       },
     });
 
-    const runPart = async (part: PartState) => {
+    /** Fails the download (the first failure wins) and stops every part. */
+    const fail = (error: unknown) => {
+      failure ??= error;
+      inner.abort(error);
+    };
+    /** Downloads `part`; the landing of its last writes is pushed on `landing` (it fails the download on error). */
+    const runPart = async (part: PartState, landing: Array<Promise<void>>) => {
       let failures = 0;
       while (part.done < part.size) {
         inner.signal.throwIfAborted();
         const before = part.done;
-        const current = partTransfer();
+        const current = { ...partTransfer(), previous: landing[landing.length - 1] };
         try {
-          await fetchPart(current, part, inner.signal);
+          const received = await fetchPart(current, part, inner.signal);
+          if (received) {
+            landing.push(received.landed.catch(fail));
+            return;
+          }
         } catch (error) {
           if (inner.signal.aborted) throw inner.signal.reason;
           if (error instanceof WriteError) throw error;
@@ -287,16 +297,18 @@ async function transfer(
     let next = 0;
     let failure: unknown;
     const worker = async () => {
+      // The last writes of a part land while the next part is fetched; all have landed before this worker ends.
+      const landing: Array<Promise<void>> = [];
       while (failure === undefined) {
         const part = queue[next++];
-        if (!part) return;
+        if (!part) break;
         try {
-          await runPart(part);
+          await runPart(part, landing);
         } catch (error) {
-          failure ??= error;
-          inner.abort(error);
+          fail(error);
         }
       }
+      await Promise.all(landing);
     };
     // A fixed `concurrency`, or adaptive: one connection, one more every half second while the blob arrives slower
     // than FAST_ENOUGH and each added connection raised the rate (a CDN that caps each connection), up to

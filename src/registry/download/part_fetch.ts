@@ -50,6 +50,11 @@ export interface PartTransfer {
   bufferSize: number;
   /** Called after each write lands with the bytes it added to `part.done`. */
   onWritten: (part: PartState, bytes: number) => void;
+  /**
+   * Settles when the previous part's last writes have landed (see `PartReceived`): the request goes out at once, the
+   * body is read after it, so the bytes in flight stay bounded by `batchSize` across parts.
+   */
+  previous?: Promise<void>;
 }
 
 /** `bytes a-b/total` → numbers (total NaN for `*`). */
@@ -60,11 +65,24 @@ function parseContentRange(value: string | null): { start: number; end: number; 
 }
 
 /**
+ * What a clean end of `fetchPart` leaves: when every byte of the part has arrived, `landed` settles once the last
+ * of them are on disk (and `part.done` counts them), or rejects with a `WriteError`. The caller may start the next
+ * part meanwhile, so the disk never waits for a new request and the request never waits for the disk.
+ */
+export interface PartReceived {
+  landed: Promise<void>;
+}
+
+/**
  * Downloads the rest of `part` (or as much as the server sends). Resolves after a clean end, which may leave the
  * part incomplete when the server sent a shorter range than asked (the caller asks again); rejects otherwise.
- * `part.done` only ever counts bytes that are on disk.
+ * `part.done` only ever counts bytes that are on disk; it reaches the part's size once `landed` (if returned) settles.
  */
-export async function fetchPart(transfer: PartTransfer, part: PartState, signal: AbortSignal): Promise<void> {
+export async function fetchPart(
+  transfer: PartTransfer,
+  part: PartState,
+  signal: AbortSignal,
+): Promise<PartReceived | undefined> {
   const first = part.offset + part.done;
   const last = part.offset + part.size - 1;
   const attempt = new AbortController();
@@ -127,6 +145,10 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
       throw new Error(`unexpected status ${response.status} for bytes=${first}-${last}`);
     }
     if (!response.body) throw new Error("response has no body");
+    if (transfer.previous) {
+      await transfer.previous;
+      lastByteAt = Date.now(); // time spent waiting on the disk is not a network stall
+    }
 
     // Received chunks are gathered (not copied) and handed to the sink together once they reach `bufferSize`:
     // few writes, few messages, no copy. A run's bytes are handed over when it is big enough, when the body ends,
@@ -169,8 +191,17 @@ export async function fetchPart(transfer: PartTransfer, part: PartState, signal:
       else reader.cancel().catch(() => {});
     }
     flush();
+    if (position > end && end === last) {
+      // All of the part is here: its last writes land while the caller goes on (a failure still surfaces, as the
+      // rejection of `landed`, after every write of the part has settled).
+      const landed = (async () => {
+        while (queue.length) await settle();
+      })();
+      return { landed };
+    }
     while (queue.length) await settle();
     if (position <= end) throw new Error(`unexpected EOF: got ${position - first} of ${end - first + 1} bytes`);
+    return undefined;
   } catch (error) {
     // Bytes that arrived before a failure are good bytes: keep what landed; nothing may still be writing after this.
     let writeFailure: unknown;
