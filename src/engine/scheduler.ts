@@ -287,6 +287,12 @@ export class Scheduler<R extends SchedulerRunner> {
 
   async #unload(entry: Entry<R>): Promise<void> {
     if (this.#entries.get(entry.spec.key) !== entry) return;
+    await this.#release(entry);
+    this.#notify();
+  }
+
+  /** Forgets `entry` and closes its runner; a runner that fails to close is logged, never rethrown. */
+  async #release(entry: Entry<R>): Promise<void> {
     if (entry.timer) clearTimeout(entry.timer);
     this.#entries.delete(entry.spec.key);
     try {
@@ -295,7 +301,6 @@ export class Scheduler<R extends SchedulerRunner> {
       console.error(`unloading ${entry.spec.name}:`, error);
     }
     entry.markClosed();
-    this.#notify();
   }
 
   /** The idle runner with the shortest remaining keep-alive (then by key); if none is idle, the busy one expiring first. */
@@ -331,14 +336,7 @@ export class Scheduler<R extends SchedulerRunner> {
     for (const entry of entries) {
       if (!entry.runner) entry.abort.abort();
       await entry.ready.catch(() => {});
-      if (entry.timer) clearTimeout(entry.timer);
-      this.#entries.delete(entry.spec.key);
-      try {
-        await entry.runner?.close();
-      } catch (error) {
-        console.error(`unloading ${entry.spec.name}:`, error);
-      }
-      entry.markClosed();
+      await this.#release(entry);
     }
     this.#notify();
   }
