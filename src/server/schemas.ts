@@ -6,6 +6,7 @@
  * @module
  */
 import * as v from "valibot";
+import type { CreateProgress, ModelDetails } from "../modelfile/mod.ts";
 
 const str = v.nullish(v.string("string"));
 const bool = v.nullish(v.boolean("bool"));
@@ -195,23 +196,11 @@ export interface ChatResponse extends Metrics {
   _debug_info?: DebugInfo;
 }
 
-export interface ProgressResponse {
-  status: string;
-  digest?: string;
-  total?: number;
-  completed?: number;
-}
+/** Progress lines of pull, push and create (Ollama's api.ProgressResponse): the shape create already streams. */
+export type ProgressResponse = CreateProgress;
 
-export interface ModelDetails {
-  parent_model: string;
-  format: string;
-  family: string;
-  families: string[] | null;
-  parameter_size: string;
-  quantization_level: string;
-  context_length?: number;
-  embedding_length?: number;
-}
+/** `details` of /api/tags, /api/show and /api/ps, as src/modelfile builds them. */
+export type { ModelDetails };
 
 export interface ListModel {
   name: string;
