@@ -34,7 +34,7 @@ export interface PullOptions {
   auth?: AuthHook;
   /** Advanced: bytes per ranged part (default size/64 within [8 MiB, 128 MiB]). */
   partSize?: number;
-  /** Advanced: parts downloading at once (default adaptive: 1, growing to 8 while the transfer stays slow). */
+  /** Advanced: parts downloading at once (default adaptive: 1, doubling up to 8 while that raises a slow rate). */
   concurrency?: number;
   /** Advanced: failed attempts in a row per part before `max retries exceeded` (default 6). */
   maxRetries?: number;

@@ -20,6 +20,7 @@ import {
 } from "../http.ts";
 import { resolveDirectUrl } from "./direct_url.ts";
 import { Checkpointer } from "./checkpointer.ts";
+import { ConcurrencyRamp, RAMP_TICK_MS } from "./concurrency_ramp.ts";
 import { tryLock } from "./lock.ts";
 import { DirectUrlRejectedError, fetchPart, PartStalledError, type PartTransfer, WriteError } from "./part_fetch.ts";
 import { openSink } from "./sink.ts";
@@ -38,7 +39,7 @@ export interface BlobDownloadOptions {
   signal?: AbortSignal;
   /** Bytes per part (default: size/64 within [8 MiB, 128 MiB]). */
   partSize?: number;
-  /** Parts downloading at once (default: adaptive, 1 up to 8 while the transfer is slow). */
+  /** Parts downloading at once (default: adaptive, 1 doubling up to 8 while the transfer is slow; see concurrency_ramp.ts). */
   concurrency?: number;
   /** Bytes handed to the disk but not yet landed, per part (default 2 buffers). */
   batchSize?: number;
@@ -60,10 +61,6 @@ export interface BlobDownloadResult {
 }
 
 const MiB = 1 << 20;
-/** Most parts downloading at once when the concurrency adapts. */
-const MAX_CONCURRENCY = 8;
-/** Bytes per second above which adding connections is not worth it. */
-const FAST_ENOUGH = 200 * MiB;
 
 function defaultPartSize(size: number): number {
   return Math.min(128 * MiB, Math.max(8 * MiB, Math.ceil(size / 64)));
@@ -310,34 +307,27 @@ async function transfer(
       }
       await Promise.all(landing);
     };
-    // A fixed `concurrency`, or adaptive: one connection, one more every half second while the blob arrives slower
-    // than FAST_ENOUGH and each added connection raised the rate (a CDN that caps each connection), up to
-    // MAX_CONCURRENCY. A fast link keeps one, which costs least CPU (every byte is hashed from memory, in order)
-    // and leaves least data in flight.
+    // A fixed `concurrency`, or adaptive (see ConcurrencyRamp): one connection, doubled each tick while that pays.
     const running: Array<Promise<void>> = [];
     const start = (count: number) => {
       for (let i = 0; i < count && next < queue.length; i++) running.push(worker());
     };
     start(Math.max(1, options.concurrency ?? 1));
     let rampBytes = completed;
-    let best = 0;
-    let ticks = 0;
-    let ramping = true;
-    const ramp = options.concurrency === undefined
+    const ramp = new ConcurrencyRamp();
+    const rampTimer = options.concurrency === undefined
       ? setInterval(() => {
-        const rate = (completed - rampBytes) * 2;
+        const rate = (completed - rampBytes) * 1000 / RAMP_TICK_MS;
         rampBytes = completed;
-        if (++ticks === 1) return; // the first half second holds connection set-up
-        // Stop adding connections once one did not pay (20 % over the best rate so far): the limit is elsewhere.
-        if (running.length > 1 && rate < best * 1.2) ramping = false;
-        best = Math.max(best, rate);
-        if (ramping && rate < FAST_ENOUGH && running.length < MAX_CONCURRENCY && failure === undefined) start(1);
-      }, 500)
+        const more = ramp.sample(rate, running.length);
+        if (failure === undefined) start(more);
+        if (ramp.stopped) clearInterval(rampTimer);
+      }, RAMP_TICK_MS)
       : undefined;
     try {
       for (let i = 0; i < running.length; i++) await running[i];
     } finally {
-      clearInterval(ramp);
+      clearInterval(rampTimer);
       signal.removeEventListener("abort", onAbort);
       await checkpoint.flush();
     }
