@@ -1,17 +1,24 @@
 /**
- * Pull throughput and resume efficiency. A 1 GiB blob is served on loopback by a small Range-capable registry
- * stand-in (node:http, in a process of its own); `curl` downloads it to a file and tollama's `pullModel` pulls it
- * (manifest, ranged parts, sha256 verification, fsync, rename: all inside tollama's time). Runs alternate
- * (ABAB) and medians are compared: ratio = curl time / tollama time (goal ≥ 0.95). Then a pull in a child process
- * is killed at 50 % and resumed; the server's record of the byte ranges it sent gives the share fetched twice
- * (goal ≤ 0.02).
+ * Pull throughput and resume efficiency, against `curl` in the same run.
  *
- *   npx deno run -A bench/pull.ts [--size-mib 1024] [--reps 3] [--concurrency N] [--part-mib N]
+ * 1. Loopback: a 1 GiB blob served on 127.0.0.1 by a small Range-capable registry stand-in (bench/pull_server.mjs,
+ *    a process of its own). Contenders, interleaved (the order rotates each rep) and compared by median time:
+ *    - `curl -o` of the blob (the reference: download only);
+ *    - `curl -o` then `openssl dgst -sha256` (C tools doing tollama's work: download and verify; when openssl exists);
+ *    - tollama's `pullModel` (manifest, ranged parts, sha256 verification, fsync, rename: all inside its time).
+ *    Ratios: tollama / curl (goal ≥ 0.95) and tollama / (curl + sha256).
+ * 2. A CDN-shaped link: a second blob from a server that caps each connection (as CDN edges do), curl against
+ *    tollama's adaptive parallel parts.
+ * 3. Resume: a pull in a child process is killed at 50 % and resumed; the server's record of the byte ranges it
+ *    sent gives the share fetched twice (goal ≤ 0.02).
+ *
+ *   npx deno run -A bench/pull.ts [--size-mib 1024] [--reps 3] [--cap-mib 64] [--capped-size-mib 256]
+ *                                 [--concurrency N] [--part-mib N]
  *   npx bun run bench/pull.ts ...
  *
  * The box is shared: expect noise between separate runs; the interleaved ratio in one run is what means something.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomFillSync } from "node:crypto";
 import { closeSync, openSync, statSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -26,12 +33,15 @@ import { runtime } from "../src/runtime/mod.ts";
 const SELF = fileURLToPath(import.meta.url);
 const SERVER = fileURLToPath(new URL("./pull_server.mjs", import.meta.url));
 const REPO = "library/bench";
+const MiB = 2 ** 20;
 const { values, positionals } = parseArgs({
   args: runtime.args(),
   allowPositionals: true,
   options: {
     "size-mib": { type: "string", default: "1024" },
     reps: { type: "string", default: "3" },
+    "cap-mib": { type: "string", default: "64" },
+    "capped-size-mib": { type: "string", default: "256" },
     concurrency: { type: "string" },
     "part-mib": { type: "string" },
     child: { type: "boolean", default: false },
@@ -39,7 +49,7 @@ const { values, positionals } = parseArgs({
 });
 const tuning = {
   concurrency: values.concurrency ? Number(values.concurrency) : undefined,
-  partSize: values["part-mib"] ? Number(values["part-mib"]) * 2 ** 20 : undefined,
+  partSize: values["part-mib"] ? Number(values["part-mib"]) * MiB : undefined,
 };
 
 /** `--child <name> <modelsDir>`: a pull that reports progress on stdout, to be killed. */
@@ -64,98 +74,149 @@ function overlap(a: Array<[number, number]>, b: Array<[number, number]>): number
   return total;
 }
 
+/** Writes `size` random (incompressible) bytes to `path`; returns their digest. */
+function writeBlob(path: string, size: number): string {
+  const hash = createHash("sha256");
+  const fd = openSync(path, "w");
+  const chunk = new Uint8Array(16 * MiB);
+  for (let done = 0; done < size; done += chunk.length) {
+    const piece = chunk.subarray(0, Math.min(chunk.length, size - done));
+    randomFillSync(piece);
+    hash.update(piece);
+    writeSync(fd, piece);
+  }
+  closeSync(fd);
+  return `sha256:${hash.digest("hex")}`;
+}
+
+interface Served {
+  /** `host:port` */
+  host: string;
+  base: string;
+  blobUrl: string;
+  digest: string;
+  size: number;
+  stop(): void;
+}
+
+/** Serves a blob (and a manifest naming it) from a process of its own, under node when there is one. */
+async function serve(blobPath: string, size: number, capBytesPerSecond = 0): Promise<Served> {
+  const digest = writeBlob(blobPath, size);
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: { mediaType: "application/vnd.docker.container.image.v1+json", digest, size },
+    layers: [{ mediaType: "application/vnd.ollama.image.model", digest, size }],
+  });
+  const hasNode = spawnSync("node", ["--version"]).status === 0;
+  const args = [SERVER, blobPath, digest, manifest, REPO, String(capBytesPerSecond)];
+  const server = hasNode
+    ? spawn("node", args, { stdio: ["ignore", "pipe", "inherit"] })
+    : spawn(runtime.execPath(), [...(runtime.name === "deno" ? ["run", "-A"] : ["run"]), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.stdout!.once("data", (data) => resolve(Number(String(data).trim())));
+    server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const host = `127.0.0.1:${port}`;
+  const base = `http://${host}`;
+  return { host, base, blobUrl: `${base}/v2/${REPO}/blobs/${digest}`, digest, size, stop: () => server.kill("SIGKILL") };
+}
+
+const hasTime = spawnSync("/usr/bin/time", ["-f", "%U", "true"]).status === 0;
+const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
+
+/** Runs a shell command line; returns [wall seconds, CPU seconds or NaN, stdout]. */
+function timed(command: string): [number, number, string] {
+  const started = performance.now();
+  const run = hasTime
+    ? spawnSync("/usr/bin/time", ["-f", "%U %S", "sh", "-c", command], { encoding: "utf8" })
+    : spawnSync("sh", ["-c", command], { encoding: "utf8" });
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 0) throw new Error(`${command} failed: ${run.stderr}`);
+  const cpu = hasTime ? run.stderr.trim().split(/\s+/).slice(-2).map(Number).reduce((a, b) => a + b, 0) : NaN;
+  return [seconds, cpu, run.stdout];
+}
+
+type Contender = "curl" | "curl+sha256" | "tollama";
+
 async function main(): Promise<void> {
-  const sizeMiB = Number(values["size-mib"]);
-  const size = sizeMiB * 2 ** 20;
+  const size = Number(values["size-mib"]) * MiB;
   const reps = Number(values.reps);
   const work = await mkdtemp(join(tmpdir(), "tollama-bench-pull-"));
-  let server: ReturnType<typeof spawn> | undefined;
+  const servers: Served[] = [];
   try {
-    // The blob: random bytes (incompressible), hashed as written.
-    const blobPath = join(work, "blob");
-    const hash = createHash("sha256");
-    const fd = openSync(blobPath, "w");
-    const chunk = new Uint8Array(16 << 20);
-    for (let done = 0; done < size; done += chunk.length) {
-      const piece = chunk.subarray(0, Math.min(chunk.length, size - done));
-      randomFillSync(piece);
-      hash.update(piece);
-      writeSync(fd, piece);
-    }
-    closeSync(fd);
-    const digest = `sha256:${hash.digest("hex")}`;
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-      config: { mediaType: "application/vnd.docker.container.image.v1+json", digest, size },
-      layers: [{ mediaType: "application/vnd.ollama.image.model", digest, size }],
-    });
-
-    const args = runtime.name === "deno" ? ["run", "-A", SELF] : ["run", SELF];
-    // The server runs under node when there is one (the same server for every runtime measured), else this runtime.
-    const hasNode = spawnSync("node", ["--version"]).status === 0;
-    const serverArgs = [SERVER, blobPath, digest, manifest, REPO];
-    server = hasNode
-      ? spawn("node", serverArgs, { stdio: ["ignore", "pipe", "inherit"] })
-      : spawn(runtime.execPath(), [...(runtime.name === "deno" ? ["run", "-A"] : ["run"]), ...serverArgs], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-    const port = await new Promise<number>((resolve, reject) => {
-      server!.stdout!.once("data", (data) => resolve(Number(String(data).trim())));
-      server!.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    });
-    const base = `http://127.0.0.1:${port}`;
-    const host = `127.0.0.1:${port}`;
-    const blobUrl = `${base}/v2/${REPO}/blobs/${digest}`;
-
+    const loopback = await serve(join(work, "blob"), size);
+    servers.push(loopback);
     const curlOut = join(work, "curl.out");
-    // CPU seconds too: on a shared box wall time swings with the neighbours, CPU per byte much less.
-    const hasTime = spawnSync("/usr/bin/time", ["-f", "%U", "true"]).status === 0;
-    const cpu = { curl: [] as number[], tollama: [] as number[] };
-    const curl = () => {
-      const started = performance.now();
-      if (hasTime) {
-        const run = spawnSync("/usr/bin/time", ["-f", "%U %S", "curl", "-sf", "-o", curlOut, blobUrl], { encoding: "utf8" });
-        if (run.status !== 0) throw new Error(`curl failed: ${run.stderr}`);
-        const [user, system] = run.stderr.trim().split(/\s+/).slice(-2).map(Number);
-        cpu.curl.push(user + system);
-      } else {
-        execFileSync("curl", ["-sf", "-o", curlOut, blobUrl]);
-      }
-      const seconds = (performance.now() - started) / 1000;
-      if (statSync(curlOut).size !== size) throw new Error("curl got a short file");
-      return seconds;
+    const store = join(work, "store");
+    const times: Record<Contender, number[]> = { curl: [], "curl+sha256": [], tollama: [] };
+    const cpu: Record<Contender, number[]> = { curl: [], "curl+sha256": [], tollama: [] };
+
+    const runCurl = async (server: Served): Promise<[number, number]> => {
+      const [seconds, used] = timed(`curl -sf -o '${curlOut}' '${server.blobUrl}'`);
+      if (statSync(curlOut).size !== server.size) throw new Error("curl got a short file");
+      await rm(curlOut, { force: true });
+      return [seconds, used];
     };
-    const tollama = async () => {
-      const dir = join(work, "store");
+    const runCurlVerified = async (server: Served): Promise<[number, number]> => {
+      const [seconds, used, out] = timed(`curl -sf -o '${curlOut}' '${server.blobUrl}' && openssl dgst -sha256 -r '${curlOut}'`);
+      if (`sha256:${out.split(" ")[0]}` !== server.digest) throw new Error(`curl + openssl got another digest: ${out}`);
+      await rm(curlOut, { force: true });
+      return [seconds, used];
+    };
+    const runTollama = async (server: Served): Promise<[number, number]> => {
       const started = performance.now();
       const cpuStart = process.cpuUsage();
-      await pullModel(`${host}/${REPO}:latest`, { modelsDir: dir, insecure: true, ...tuning });
+      await pullModel(`${server.host}/${REPO}:latest`, { modelsDir: store, insecure: true, ...tuning });
       const used = process.cpuUsage(cpuStart);
-      cpu.tollama.push((used.user + used.system) / 1e6);
       const seconds = (performance.now() - started) / 1000;
-      await rm(dir, { recursive: true, force: true });
-      return seconds;
+      await rm(store, { recursive: true, force: true });
+      return [seconds, (used.user + used.system) / 1e6];
     };
-    curl(); // warm the server's page cache
-    await rm(curlOut, { force: true });
-    const times = { curl: [] as number[], tollama: [] as number[] };
+    const run = { curl: runCurl, "curl+sha256": runCurlVerified, tollama: runTollama };
+    const show = (who: string, server: Served, seconds: number) =>
+      console.log(`  ${who.padEnd(12)} ${(server.size / MiB / seconds).toFixed(0).padStart(6)} MiB/s  (${seconds.toFixed(2)} s)`);
+
+    // 1. Loopback.
+    await runCurl(loopback); // warms the server's page cache
+    const contenders: Contender[] = hasOpenssl ? ["curl", "curl+sha256", "tollama"] : ["curl", "tollama"];
     for (let rep = 0; rep < reps; rep++) {
-      const order = rep % 2 === 0 ? ["curl", "tollama"] : ["tollama", "curl"];
+      const order = rep % 2 === 0 ? contenders : [...contenders].reverse();
       for (const who of order) {
-        const seconds = who === "curl" ? curl() : await tollama();
-        await rm(curlOut, { force: true });
-        times[who as "curl" | "tollama"].push(seconds);
-        console.log(`  ${who.padEnd(8)} ${(size / 2 ** 20 / seconds).toFixed(0).padStart(6)} MiB/s  (${seconds.toFixed(2)} s)`);
+        const [seconds, used] = await run[who](loopback);
+        times[who].push(seconds);
+        cpu[who].push(used);
+        show(who, loopback, seconds);
       }
     }
-    const curlMiBs = size / 2 ** 20 / median(times.curl);
-    const tollamaMiBs = size / 2 ** 20 / median(times.tollama);
+    const rate = (who: Contender, bytes = size) => bytes / MiB / median(times[who]);
 
-    // Resume efficiency: a child pull killed at 50 %, then resumed here.
+    // 2. A CDN-shaped link: each connection capped.
+    const capMiB = Number(values["cap-mib"]);
+    const cappedSize = Number(values["capped-size-mib"]) * MiB;
+    const capped = await serve(join(work, "capped-blob"), cappedSize, capMiB * MiB);
+    servers.push(capped);
+    const cappedTimes: Record<"curl" | "tollama", number[]> = { curl: [], tollama: [] };
+    console.log(`each connection capped at ${capMiB} MiB/s:`);
+    for (let rep = 0; rep < reps; rep++) {
+      for (const who of rep % 2 === 0 ? ["curl", "tollama"] as const : ["tollama", "curl"] as const) {
+        const [seconds] = await run[who](capped);
+        cappedTimes[who].push(seconds);
+        show(who, capped, seconds);
+      }
+    }
+
+    // 3. Resume efficiency: a child pull killed at 50 %, then resumed here.
     const dir = join(work, "resume-store");
-    await fetch(`${base}/stats/reset`).then((r) => r.text());
-    const pull = spawn(runtime.execPath(), [...args, "--child", `${host}/${REPO}:latest`, dir, ...(values.concurrency ? ["--concurrency", values.concurrency] : []), ...(values["part-mib"] ? ["--part-mib", values["part-mib"]] : [])], {
+    await fetch(`${loopback.base}/stats/reset`).then((r) => r.text());
+    const args = runtime.name === "deno" ? ["run", "-A", SELF] : ["run", SELF];
+    const tuningArgs = [
+      ...(values.concurrency ? ["--concurrency", values.concurrency] : []),
+      ...(values["part-mib"] ? ["--part-mib", values["part-mib"]] : []),
+    ];
+    const pull = spawn(runtime.execPath(), [...args, "--child", `${loopback.host}/${REPO}:latest`, dir, ...tuningArgs], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let killedAt = 0;
@@ -176,24 +237,36 @@ async function main(): Promise<void> {
       pull.once("exit", () => resolve());
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const first = (await (await fetch(`${base}/stats`)).json()).served as Array<[number, number]>;
-    await fetch(`${base}/stats/reset`).then((r) => r.text());
+    const first = (await (await fetch(`${loopback.base}/stats`)).json()).served as Array<[number, number]>;
+    await fetch(`${loopback.base}/stats/reset`).then((r) => r.text());
     const resumeStarted = performance.now();
-    await pullModel(`${host}/${REPO}:latest`, { modelsDir: dir, insecure: true, ...tuning });
+    await pullModel(`${loopback.host}/${REPO}:latest`, { modelsDir: dir, insecure: true, ...tuning });
     const resumeSeconds = (performance.now() - resumeStarted) / 1000;
-    const second = ((await (await fetch(`${base}/stats`)).json()).served as Array<[number, number]>).filter(([s, e]) => e - s > 1);
+    const second = ((await (await fetch(`${loopback.base}/stats`)).json()).served as Array<[number, number]>)
+      .filter(([s, e]) => e - s > 1);
     const twice = overlap(first, second);
 
-    console.log(`pull throughput (${runtime.name} ${runtime.version}, ${sizeMiB} MiB blob, loopback, median of ${reps}):`);
-    console.log(`  curl      ${curlMiBs.toFixed(0)} MiB/s`);
-    console.log(`  tollama   ${tollamaMiBs.toFixed(0)} MiB/s (sha256 verified, fsync'd)`);
-    console.log(`  ratio     ${(tollamaMiBs / curlMiBs).toFixed(3)}  (goal >= 0.95)`);
-    const perGiB = (xs: number[]) => xs.length ? (median(xs) / (size / 2 ** 30)).toFixed(2) : "n/a";
-    console.log(`  cpu s/GiB curl ${perGiB(cpu.curl)}, tollama ${perGiB(cpu.tollama)} (all threads: receive, write, sha256, fsync)`);
+    const perGiB = (xs: number[]) => xs.length && !xs.some(Number.isNaN) ? (median(xs) / (size / 2 ** 30)).toFixed(2) : "n/a";
+    console.log(`pull throughput (${runtime.name} ${runtime.version}, ${size / MiB} MiB blob, loopback, median of ${reps}):`);
+    console.log(`  curl          ${rate("curl").toFixed(0)} MiB/s  (cpu ${perGiB(cpu.curl)} s/GiB)`);
+    if (hasOpenssl) {
+      console.log(`  curl+sha256   ${rate("curl+sha256").toFixed(0)} MiB/s  (curl -o, then openssl dgst -sha256; cpu ${perGiB(cpu["curl+sha256"])} s/GiB)`);
+    }
+    console.log(`  tollama       ${rate("tollama").toFixed(0)} MiB/s  (sha256 verified, fsync'd; cpu ${perGiB(cpu.tollama)} s/GiB, all threads)`);
+    console.log(`  ratio         ${(rate("tollama") / rate("curl")).toFixed(3)}  tollama / curl (goal >= 0.95)`);
+    if (hasOpenssl) {
+      console.log(`  ratio         ${(rate("curl+sha256") / rate("curl")).toFixed(3)}  curl+sha256 / curl (what verifying costs C tools here)`);
+      console.log(`  ratio         ${(rate("tollama") / rate("curl+sha256")).toFixed(3)}  tollama / curl+sha256 (the same work)`);
+    } else {
+      console.log("  (openssl not found: the curl+sha256 reference was skipped)");
+    }
+    const cappedRate = (who: "curl" | "tollama") => cappedSize / MiB / median(cappedTimes[who]);
+    console.log(`each connection capped at ${capMiB} MiB/s (${cappedSize / MiB} MiB blob, median of ${reps}):`);
+    console.log(`  curl ${cappedRate("curl").toFixed(0)} MiB/s, tollama ${cappedRate("tollama").toFixed(0)} MiB/s: ratio ${(cappedRate("tollama") / cappedRate("curl")).toFixed(2)}`);
     console.log(`  load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`);
     console.log(`resume after kill -9 at ${(killedAt / size * 100).toFixed(0)} %: re-fetched ${twice} of ${size} bytes = ${(twice / size).toFixed(4)} (goal <= 0.02); resume took ${resumeSeconds.toFixed(2)} s`);
   } finally {
-    server?.kill("SIGKILL");
+    for (const server of servers) server.stop();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -1,13 +1,41 @@
 // Registry stand-in for bench/pull.ts: serves one manifest and one blob (with Range) on 127.0.0.1 and records
 // the byte ranges it sends (GET /stats, /stats/reset). Plain JS so that node, deno and bun can all run it.
-//   <runtime> bench/pull_server.mjs <blob file> <digest> <manifest json> <repo>
+//   <runtime> bench/pull_server.mjs <blob file> <digest> <manifest json> <repo> [bytes per second per connection]
+// The optional cap throttles each blob response on its own, as a CDN edge does per connection.
 import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
 import process from "node:process";
 
-const [blobPath, digest, manifest, repo] = process.argv.slice(2);
+const [blobPath, digest, manifest, repo, capArg] = process.argv.slice(2);
+const cap = Number(capArg ?? 0);
 const size = statSync(blobPath).size;
 let served = [];
+
+/** Sends `stream` to `res` no faster than `cap` bytes per second (and no faster than the socket drains). */
+function throttled(stream, res, record) {
+  const started = Date.now();
+  let sent = 0;
+  let waiting = 0;
+  const resume = () => {
+    if (--waiting === 0) stream.resume();
+  };
+  stream.on("data", (chunk) => {
+    record[1] += chunk.length;
+    sent += chunk.length;
+    if (!res.write(chunk)) {
+      waiting++;
+      res.once("drain", resume);
+    }
+    const wait = started + (sent / cap) * 1000 - Date.now();
+    if (wait > 0) {
+      waiting++;
+      setTimeout(resume, wait);
+    }
+    if (waiting > 0) stream.pause();
+  });
+  stream.on("end", () => res.end());
+}
+
 const server = createServer((req, res) => {
   const url = req.url ?? "";
   if (url === "/stats") {
@@ -40,9 +68,10 @@ const server = createServer((req, res) => {
   if (req.method === "HEAD") return res.end();
   const record = [start, start];
   served.push(record);
-  const stream = createReadStream(blobPath, { start, end, highWaterMark: 1 << 20 });
+  const stream = createReadStream(blobPath, { start, end, highWaterMark: cap ? 64 << 10 : 1 << 20 });
+  res.on("close", () => stream.destroy());
+  if (cap) return throttled(stream, res, record);
   stream.on("data", (chunk) => record[1] += chunk.length);
   stream.pipe(res);
-  res.on("close", () => stream.destroy());
 });
 server.listen(0, "127.0.0.1", () => console.log(server.address().port));
