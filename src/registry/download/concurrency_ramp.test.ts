@@ -5,7 +5,7 @@ import { ConcurrencyRamp, FAST_ENOUGH, MAX_CONCURRENCY } from "./concurrency_ram
 const MiB = 1 << 20;
 
 /** Runs a ramp for `ticks` ticks against a link whose rate is `rateOf(connections, tick)`; returns connections after each tick. */
-function simulate(rateOf: (connections: number, tick: number) => number, ticks = 12): number[] {
+function simulate(rateOf: (connections: number, tick: number) => number, ticks = 16): number[] {
   const ramp = new ConcurrencyRamp();
   let connections = 1;
   const seen: number[] = [];
@@ -18,31 +18,34 @@ function simulate(rateOf: (connections: number, tick: number) => number, ticks =
 
 test("connections double while each one is capped, up to the limit", () => {
   const seen = simulate((n) => n * 32 * MiB);
-  assert.deepEqual(seen.slice(0, 4), [1, 2, 4, 8]);
-  assert.equal(Math.max(...seen), MAX_CONCURRENCY);
+  assert.deepEqual([...new Set(seen)], [1, 2, 4, 8]);
+  assert.ok(seen.indexOf(MAX_CONCURRENCY) <= 7, `reached ${MAX_CONCURRENCY} at tick ${seen.indexOf(MAX_CONCURRENCY)}`);
 });
 
 test("a shared cap stops the ramp after one step that did not pay", () => {
-  const seen = simulate(() => 50 * MiB);
-  assert.equal(Math.max(...seen), 2);
+  assert.equal(Math.max(...simulate(() => 50 * MiB)), 2);
+});
+
+test("a shared cap that delivers in bursts does not look like a step that paid", () => {
+  // The same mean rate, landing as alternately small and large ticks (whole buffers, whole parts).
+  assert.equal(Math.max(...simulate((_n, tick) => (tick % 2 ? 1.6 : 0.4) * MiB)), 2);
+  assert.equal(Math.max(...simulate((_n, tick) => (tick % 2 ? 0.4 : 1.6) * MiB)), 2);
 });
 
 test("a fast link keeps one connection", () => {
-  assert.deepEqual(simulate(() => FAST_ENOUGH + 1), Array(12).fill(1));
+  assert.deepEqual(simulate(() => FAST_ENOUGH + 1), Array(16).fill(1));
 });
 
-test("a step whose connections are slow to start gets one more tick to pay", () => {
-  // New connections take a tick to deliver (a TLS handshake on a far CDN): the rate follows the connections of the tick before.
-  let previous = 1;
+test("a step whose connections are slow to start gets time to pay", () => {
+  // New connections take two ticks to deliver (a TLS handshake on a far CDN): the rate follows older connection counts.
+  const history = [1, 1];
   const seen = simulate((n) => {
-    const rate = previous * 20 * MiB;
-    previous = n;
-    return rate;
+    history.push(n);
+    return history[history.length - 3] * 20 * MiB;
   });
   assert.ok(Math.max(...seen) >= 4, `stopped at ${Math.max(...seen)}`);
 });
 
 test("a fast enough rate stops the doubling where it is", () => {
-  const seen = simulate((n) => n * 80 * MiB);
-  assert.equal(Math.max(...seen), 4); // 4 × 80 MiB/s is past FAST_ENOUGH
+  assert.equal(Math.max(...simulate((n) => n * 80 * MiB)), 4); // 4 × 80 MiB/s is past FAST_ENOUGH
 });
