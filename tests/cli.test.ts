@@ -4,7 +4,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
@@ -12,6 +11,7 @@ import { installGguf, startTestServer, type TestServer } from "./helpers/server.
 import { registrySkip, startRegistry } from "./helpers/registry.ts";
 import { type CliResult, type CliRunOptions, runCliProcess } from "./helpers/cli.ts";
 import { TOLLAMA_VERSION } from "../src/version.ts";
+import { freePort } from "./helpers/net.ts";
 
 const skip = fixtureSkip("tiny-spm");
 const SYSTEM = "You are a terse assistant.";
@@ -61,17 +61,6 @@ function parametersSection(parameters: string): string {
   const rows = parameters.split("\n").filter(Boolean).map((line) => line.trim().split(/\s+/));
   const width = Math.max(...rows.map(([name]) => name.length));
   return `  Parameters\n${rows.map(([name, value]) => `    ${name.padEnd(width)}    ${value}\n`).join("")}\n`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
 }
 
 test("tollama --version, --help and help for every command", { timeout: 120_000 }, async () => {

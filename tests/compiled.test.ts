@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, stat, truncate } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runtime } from "../src/runtime/mod.ts";
@@ -16,6 +15,7 @@ import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf } from "./helpers/server.ts";
 import { childEnv, REPO, runCliProcess } from "./helpers/cli.ts";
 import { TOLLAMA_VERSION } from "../src/version.ts";
+import { freePort } from "./helpers/net.ts";
 
 const skip = runtime.name !== "bun"
   ? "the single executable is built by `bun build --compile`: this file runs under Bun"
@@ -38,17 +38,6 @@ async function sandbox(name: string): Promise<Sandbox> {
   const box = { home: join(root, "home"), cwd: join(root, "cwd"), models: join(root, "models"), tmp: join(root, "tmp") };
   for (const path of Object.values(box)) await mkdir(path, { recursive: true });
   return box;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
 }
 
 before(async () => {
