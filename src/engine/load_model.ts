@@ -6,26 +6,12 @@
  */
 import { ModelHost } from "./model_host.ts";
 import type { OllamaOptions } from "./options.ts";
-import type { DoneReason, ModelInfo, Timings, TokenLogprob } from "./protocol.ts";
+import type { DoneReason, LoadSettings, ModelInfo, Timings, TokenLogprob } from "./protocol.ts";
 
 export type { DoneReason, ModelInfo, OllamaOptions, Timings, TokenLogprob };
 
-export interface LoadModelOptions {
-  /** Context length (default 4096, capped at the model's trained length). */
-  numCtx?: number;
-  /** Threads (default: the physical cores available). */
-  numThread?: number;
-  /** Tokens per decode call during prompt processing (default 512). */
-  numBatch?: number;
-  /** Load as an embedding model (the main context produces embeddings). */
-  embedding?: boolean;
-  /** Requests decoded at once, each with `numCtx` tokens of context (default OLLAMA_NUM_PARALLEL, 4). */
-  numParallel?: number;
-  /**
-   * One KV buffer for all parallel requests (llama.cpp's kv_unified; default false: each request attends over
-   * its own stream, which is faster once several slots hold cached prompts).
-   */
-  kvUnified?: boolean;
+/** What the worker is loaded with (LoadSettings), and what only this side sees. */
+export interface LoadModelOptions extends LoadSettings {
   /** 0..1 while the weights load. */
   onProgress?: (progress: number) => void;
   /** Aborting stops the load. */

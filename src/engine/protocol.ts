@@ -12,16 +12,19 @@ import type { TokenLogprob } from "./logprobs.ts";
 export type { TokenLogprob };
 
 export interface LoadSettings {
+  /** Context length (default 4096, capped at the model's trained length). */
   numCtx?: number;
+  /** Threads (default: the physical cores available). */
   numThread?: number;
+  /** Tokens per decode call during prompt processing (default 512). */
   numBatch?: number;
-  /** The main context produces embeddings (an embedding model). */
+  /** Load as an embedding model (the main context produces embeddings). */
   embedding?: boolean;
-  /** Requests decoded together (continuous batching); each gets `numCtx` tokens of one unified KV cache. */
+  /** Requests decoded at once, each with `numCtx` tokens of context (default OLLAMA_NUM_PARALLEL, 4). */
   numParallel?: number;
   /**
-   * One KV buffer for all sequences (llama.cpp's kv_unified). Off by default: then every sequence attends over
-   * its own stream only, while a unified cache makes each decode attend over every slot's cached tokens.
+   * One KV buffer for all parallel requests (llama.cpp's kv_unified; default false: each request attends over
+   * its own stream, which is faster once several slots hold cached prompts).
    */
   kvUnified?: boolean;
 }
