@@ -99,8 +99,11 @@ interface Served {
   stop(): void;
 }
 
-/** Serves a blob (and a manifest naming it) from a process of its own, under node when there is one. */
-async function serve(blobPath: string, size: number, capBytesPerSecond = 0): Promise<Served> {
+/**
+ * Writes `size` random bytes to `blobPath` and serves them (and a manifest naming them) from a process of its own,
+ * under node when there is one.
+ */
+async function serveRandomBlob(blobPath: string, size: number, capBytesPerSecond = 0): Promise<Served> {
   const digest = writeBlob(blobPath, size);
   const manifest = JSON.stringify({
     schemaVersion: 2,
@@ -147,7 +150,7 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), "tollama-bench-pull-"));
   const servers: Served[] = [];
   try {
-    const loopback = await serve(join(work, "blob"), size);
+    const loopback = await serveRandomBlob(join(work, "blob"), size);
     servers.push(loopback);
     const curlOut = join(work, "curl.out");
     const store = join(work, "store");
@@ -196,7 +199,7 @@ async function main(): Promise<void> {
     // 2. A CDN-shaped link: each connection capped.
     const capMiB = Number(values["cap-mib"]);
     const cappedSize = Number(values["capped-size-mib"]) * MiB;
-    const capped = await serve(join(work, "capped-blob"), cappedSize, capMiB * MiB);
+    const capped = await serveRandomBlob(join(work, "capped-blob"), cappedSize, capMiB * MiB);
     servers.push(capped);
     const cappedTimes: Record<"curl" | "tollama", number[]> = { curl: [], tollama: [] };
     console.log(`each connection capped at ${capMiB} MiB/s:`);
