@@ -14,7 +14,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { config } from "../config.ts";
-import { type AuthHook, RegistryError, UnauthorizedError, USER_AGENT } from "./http.ts";
+import { type AuthHook, describeFetchError, RegistryError, UnauthorizedError, USER_AGENT } from "./http.ts";
 import { defaultKeyPath, type KeyPair, loadOrCreateKeyPair } from "./keypair.ts";
 
 /** A parsed `WWW-Authenticate` challenge. `scheme` is lower-case; parameter names are lower-case. */
@@ -150,7 +150,12 @@ export function createAuthHook(options: AuthOptions = {}): AuthHook {
     const credentials = await credentialsFor(host, options);
     if (credentials) headers.authorization = basic(credentials);
     else if (realm.host === host) headers.authorization = signTokenRequest(await getKey(), url);
-    const response = await fetch(url, { headers, signal: options.signal });
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, signal: options.signal });
+    } catch (error) {
+      throw options.signal?.aborted ? error : await describeFetchError(error, new URL(url));
+    }
     const body = (await response.text()).trim();
     if (response.status === 401 || response.status === 403) throw new UnauthorizedError(body);
     if (!response.ok) throw new RegistryError(response.status, body);

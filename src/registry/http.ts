@@ -1,12 +1,17 @@
 /**
  * One place where registry requests are made: the User-Agent, the 401 → challenge → retry dance (the auth scheme
  * itself plugs in as a hook), retries of idempotent requests on transient failures, and Ollama's error shapes
- * (`file does not exist` for 404, `<code>: <body>` for other failures, `unauthorized: access denied`).
+ * (`file does not exist` for 404, `<code>: <body>` for other failures, `unauthorized: access denied`). A request
+ * that gets no answer fails as a `RegistryConnectionError` named the same way on Deno and Bun (fetch_error.ts);
+ * only what another try can fix is tried again.
  * @module
  */
 import process from "node:process";
 import { runtime } from "../runtime/mod.ts";
 import { OLLAMA_COMPAT_VERSION, TOLLAMA_VERSION } from "../version.ts";
+import { describeFetchError, RegistryConnectionError } from "./fetch_error.ts";
+
+export { type ConnectionFailureKind, describeFetchError, RegistryConnectionError } from "./fetch_error.ts";
 
 /** Media type of the manifests Ollama's registry serves (the `Accept` of a manifest GET). */
 export const MANIFEST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json";
@@ -28,7 +33,10 @@ export interface RegistryFetchOptions {
   signal?: AbortSignal;
   /** Statuses ≥ 400 returned to the caller instead of thrown (a HEAD that may 404, for one). */
   allow?: readonly number[];
-  /** Extra attempts for GET/HEAD after a network error or a 5xx (default 0), with jittered backoff. */
+  /**
+   * Extra attempts for GET/HEAD after a failure another try can fix (default 0), with jittered backoff: a reset or
+   * timeout, a 5xx, a 429. A refused connection, an unknown host, a TLS failure or another 4xx fail at once.
+   */
   retries?: number;
   /** First backoff in ms (doubles per attempt, ±50% jitter, at most 10 s). Default 500. */
   backoffMs?: number;
@@ -127,7 +135,9 @@ export async function registryFetch(
     try {
       response = await fetch(target, { ...init, headers, signal: options.signal ?? init.signal });
     } catch (error) {
-      if (options.signal?.aborted || init.signal?.aborted || attempt >= retries) throw error;
+      if (options.signal?.aborted || init.signal?.aborted) throw error;
+      const described = await describeFetchError(error, target, method);
+      if (attempt >= retries || (described instanceof RegistryConnectionError && !described.retryable)) throw described;
       await sleep(backoffDelay(attempt, options.backoffMs ?? 500), options.signal);
       continue;
     }
@@ -143,7 +153,7 @@ export async function registryFetch(
     }
     if (response.status < 400 || options.allow?.includes(response.status)) return response;
     const body = await readBody(response);
-    if (response.status >= 500 && attempt < retries) {
+    if ((response.status >= 500 || response.status === 429) && attempt < retries) {
       await sleep(backoffDelay(attempt, options.backoffMs ?? 500), options.signal);
       continue;
     }

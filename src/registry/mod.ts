@@ -22,7 +22,10 @@ export {
 export {
   type AuthHook,
   backoffDelay,
+  type ConnectionFailureKind,
+  describeFetchError,
   MANIFEST_MEDIA_TYPE,
+  RegistryConnectionError,
   RegistryError,
   registryFetch,
   type RegistryFetchOptions,

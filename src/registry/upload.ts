@@ -11,7 +11,15 @@
 import { createHash } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
 import { BlobNotFoundError, type Layer } from "../store/mod.ts";
-import { type AuthHook, backoffDelay, RegistryError, registryFetch, type RegistrySession, sleep } from "./http.ts";
+import {
+  type AuthHook,
+  backoffDelay,
+  RegistryConnectionError,
+  RegistryError,
+  registryFetch,
+  type RegistrySession,
+  sleep,
+} from "./http.ts";
 
 /** Ollama's upload part sizes are 100 MB–1 GB; tollama holds one part in memory, so it caps parts at 64 MiB. */
 const MIN_PART = 16 * 1024 * 1024;
@@ -269,5 +277,6 @@ async function blobExists(baseUrl: string, repo: string, digest: string, options
 /** Network failures, 5xx, 408 and 429 are worth another try; other statuses are answers. */
 function transient(error: unknown): boolean {
   if (error instanceof RegistryError) return error.status >= 500 || error.status === 408 || error.status === 429;
+  if (error instanceof RegistryConnectionError) return error.retryable;
   return error instanceof TypeError || (error as { code?: string })?.code === "ECONNRESET";
 }
