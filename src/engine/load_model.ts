@@ -219,6 +219,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     embedding: options.embedding,
     numParallel: options.numParallel,
     kvUnified: options.kvUnified,
+    adapters: options.adapters,
     onProgress: options.onProgress,
     signal: options.signal,
   });

@@ -99,6 +99,7 @@ export class ModelHost {
       embedding: options.embedding,
       numParallel: options.numParallel ?? (options.embedding ? 1 : config.numParallel()),
       kvUnified: options.kvUnified,
+      adapters: options.adapters,
     };
     const inbox = new Int32Array(new SharedArrayBuffer(4));
     try {

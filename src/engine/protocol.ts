@@ -27,6 +27,8 @@ export interface LoadSettings {
    * its own stream, which is faster once several slots hold cached prompts).
    */
   kvUnified?: boolean;
+  /** GGUF LoRA adapters applied at scale 1, in order (part of the runner's identity: see the scheduler's key). */
+  adapters?: string[];
 }
 
 export interface ModelInfo {

@@ -19,7 +19,7 @@ export interface LoadOptions {
   num_thread?: number;
 }
 
-/** What to load: `key` identifies the runner (the model blob path). */
+/** What to load: `key` identifies the runner (the model blob path and its adapters: never shared across them). */
 export interface LoadSpec {
   key: string;
   /** Shown by /api/ps. */

@@ -5,7 +5,7 @@
  * something (the shared `inbox` count), so new requests, cancellations and tokenize calls get in between steps.
  * @module
  */
-import { Batch, type Context, embedTokens, Llama, Model } from "../llama/mod.ts";
+import { applyAdapters, Batch, type Context, embedTokens, Llama, LoraAdapter, Model } from "../llama/mod.ts";
 import type { FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } from "./protocol.ts";
 import { BatchRunner } from "./batch_runner.ts";
 
@@ -21,6 +21,8 @@ interface Loaded {
   nCtx: number;
   inbox: Int32Array;
   embedding?: { context: Context; batch: Batch };
+  /** LoRA adapters on the model, applied to every context made on it. */
+  adapters: LoraAdapter[];
 }
 
 let loaded: Loaded | undefined;
@@ -112,7 +114,7 @@ export async function handleMessage(message: ToWorker, post: Post): Promise<void
           loaded.runner.cancelAll(Object.assign(new Error("the model was closed"), { name: "WorkerGoneError" }));
           loaded.batch.close();
           loaded.embedding?.batch.close();
-          loaded.model.close(); // closes its contexts and samplers first
+          loaded.model.close(); // closes its adapters, contexts and samplers first
         }
       } finally {
         loaded = undefined;
@@ -151,6 +153,8 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
       },
     });
     const settings = message.settings;
+    // Before any context: libllama sizes a context's graph by the adapters its model has.
+    const adapters = (settings.adapters ?? []).map((path) => LoraAdapter.load(model!, path));
     const requested = settings.numCtx ?? 4096;
     // An embedding model serves one input at a time; otherwise one sequence per parallel request, one KV cache.
     const nSeqMax = settings.embedding ? 1 : Math.max(1, settings.numParallel ?? 1);
@@ -162,6 +166,7 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
       nThreads: settings.numThread,
       embeddings: settings.embedding,
     });
+    applyAdapters(context, adapters);
     // A request gets num_ctx as asked (capped at the trained length), not llama.cpp's padded share of the cache.
     const wanted = requested === 0 ? model.nCtxTrain : Math.min(requested, model.nCtxTrain || Infinity);
     const nCtx = Math.min(wanted, Math.floor(context.nCtx / nSeqMax));
@@ -174,7 +179,7 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
       // truncations are always worth a line; shifts only when debugging
       log: (line) => (line.startsWith("truncating") ? console.warn(`tollama: ${line}`) : log?.(line)),
     });
-    loaded = { model, context, batch, runner, settings, nCtx, inbox: message.inbox };
+    loaded = { model, context, batch, runner, settings, nCtx, inbox: message.inbox, adapters };
     if (settings.embedding) loaded.embedding = { context, batch };
     const info: ModelInfo = {
       nCtx,
@@ -223,6 +228,7 @@ function embeddingContext(state: Loaded): { context: Context; batch: Batch } {
       nThreads: state.settings.numThread,
       embeddings: true,
     });
+    applyAdapters(context, state.adapters);
     state.embedding = { context, batch: new Batch(state.model.llama.ffi, nCtx, 1) };
   }
   return state.embedding;

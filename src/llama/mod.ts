@@ -10,6 +10,8 @@ export { Llama, loadedCpuVariant, type OpenLlamaOptions } from "./backend.ts";
 export { type ChatMessage, type LoadOptions, Model } from "./model.ts";
 /** Tokenizer of a model. */
 export { type TokenizeOptions, Vocab } from "./vocab.ts";
+/** A LoRA adapter on a model, and attaching adapters to a context. */
+export { applyAdapters, LoraAdapter } from "./adapter.ts";
 /** A llama_context with threadpool, memory ops, abort. */
 export { Context, type ContextOptions } from "./context.ts";
 /** A multi-sequence llama_batch. */

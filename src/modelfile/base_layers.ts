@@ -25,6 +25,8 @@ export interface PendingLayer {
   name?: string;
   /** A status line to report instead of "using existing layer ..." / "creating new layer ...". */
   status?: string;
+  /** The request's file name it came from (`files`/`adapters` key), for messages. */
+  source?: string;
   /** The GGUF header, for model, adapter and projector layers. */
   gguf?: GgufFile;
   /** An external file the layer's bytes come from (`link`): quantized from it, or linked to it (see link.ts). */
@@ -67,7 +69,6 @@ export async function layersFromFiles(
   if (kind !== "gguf") throw new CreateModelError("unknown type");
   const names = Object.keys(files).sort();
   if (names.length === 0) throw new CreateModelError("no files provided to convert");
-  if (names.length > 1 && options.adapter) throw new CreateModelError("only one adapter is currently supported");
 
   const layers: PendingLayer[] = [];
   for (const name of names) {
@@ -80,7 +81,7 @@ export async function layersFromFiles(
     let mediaType: string = MEDIA_TYPE.model;
     if (options.adapter || gguf.metadata["general.type"] === "adapter") mediaType = MEDIA_TYPE.adapter;
     else if (isProjector(gguf)) mediaType = MEDIA_TYPE.projector;
-    layers.push({ mediaType, digest, size: gguf.fileSize, gguf });
+    layers.push({ mediaType, digest, size: gguf.fileSize, gguf, source: name });
   }
   return [...layers, ...detectedTemplateLayers(layers)];
 }

@@ -60,6 +60,34 @@ async function smallGguf(path: string, metadata: Record<string, unknown> = {}): 
   });
 }
 
+/**
+ * A LoRA GGUF for smallGguf's token_embd.weight ([8, 7]): llama.cpp stores that pair flipped, lora_a [r, 7] and
+ * lora_b [r, 8]. `shapes` overrides them.
+ */
+async function smallLora(
+  path: string,
+  metadata: Record<string, unknown> = {},
+  shapes: { a: number[]; b: number[]; target?: string } = { a: [2, 7], b: [2, 8] },
+): Promise<void> {
+  const target = shapes.target ?? "token_embd.weight";
+  const tensor = (suffix: string, shape: number[]) => ({
+    name: `${target}.${suffix}`,
+    type: GGML_TYPE.F32,
+    shape,
+    data: encodeF32(new Float32Array(shape.reduce((n, d) => n * d, 1))),
+  });
+  await writeGguf(path, {
+    metadata: {
+      "general.architecture": "llama",
+      "general.type": "adapter",
+      "adapter.type": "lora",
+      "adapter.lora.alpha": { type: "float32", value: 4 },
+      ...metadata as Record<string, never>,
+    },
+    tensors: [tensor("lora_a", shapes.a), tensor("lora_b", shapes.b)],
+  });
+}
+
 async function blobFromFile(store: Store, path: string): Promise<string> {
   return (await store.writeBlob(createReadStream(path) as unknown as AsyncIterable<Uint8Array>)).digest;
 }
@@ -286,7 +314,7 @@ test("createModel() refuses bad input with Ollama's errors", async () => {
       "unsupported quantization type Q9_X - supported types are F32, F16, Q4_0, Q4_1, Q8_0, Q5_0, Q5_1, Q2_K, " +
         "Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, BF16");
     assert.equal((await createError(store, { model: "x", files: { "s.gguf": small }, adapters: { "a.gguf": small, "b.gguf": small } }))
-      .message, "only one adapter is currently supported");
+      .message, "invalid adapter a.gguf: it is a full model, not a LoRA adapter (use it with FROM)");
 
     // Nothing was left behind by the failures: no manifest, and only the blobs written by the test itself.
     assert.deepEqual(await readdir(join(store.dir, "manifests")), []);
@@ -297,7 +325,7 @@ test("createModel() refuses bad input with Ollama's errors", async () => {
 test("createModel() adds a GGUF adapter layer and shows it as ADAPTER", async () => {
   await withStore(async (store, dir) => {
     await smallGguf(join(dir, "base.gguf"));
-    await smallGguf(join(dir, "lora.gguf"), { "general.type": "adapter", "adapter.type": "lora" });
+    await smallLora(join(dir, "lora.gguf"));
     const base = await blobFromFile(store, join(dir, "base.gguf"));
     const lora = await blobFromFile(store, join(dir, "lora.gguf"));
     await create(store, { model: "tuned", files: { "base.gguf": base }, adapters: { "lora.gguf": lora } });
@@ -311,6 +339,45 @@ test("createModel() adds a GGUF adapter layer and shows it as ADAPTER", async ()
       { name: "model", args: store.blobPath(base) },
       { name: "adapter", args: store.blobPath(lora) },
     ]);
+  });
+});
+
+test("checkAdapter() via createModel(): several adapters stack; a bad one is a 400 naming what is wrong", async () => {
+  await withStore(async (store, dir) => {
+    await smallGguf(join(dir, "base.gguf"));
+    const base = await blobFromFile(store, join(dir, "base.gguf"));
+    const lora = async (name: string, ...args: Parameters<typeof smallLora> extends [string, ...infer R] ? R : never) => {
+      await smallLora(join(dir, name), ...args);
+      return await blobFromFile(store, join(dir, name));
+    };
+    const one = await lora("one.gguf");
+    const two = await lora("two.gguf", { "adapter.lora.alpha": { type: "float32", value: 8 } });
+    await create(store, { model: "two", files: { "base.gguf": base }, adapters: { "one.gguf": one, "two.gguf": two } });
+    const stored = await store.readManifest(parseModelName("two"));
+    assert.deepEqual(stored.manifest.layers.map((l) => l.digest), [base, one, two]);
+    // A model made FROM it keeps its adapters and may add one.
+    const three = await lora("three.gguf", { "adapter.lora.alpha": { type: "float32", value: 2 } });
+    await create(store, { model: "three", from: "two", adapters: { "three.gguf": three } });
+    const derived = await store.readManifest(parseModelName("three"));
+    assert.deepEqual(derived.manifest.layers.map((l) => l.digest), [base, one, two, three]);
+
+    const refused = async (adapter: string) =>
+      (await createError(store, { model: "bad", files: { "base.gguf": base }, adapters: { "a.gguf": adapter } })).message;
+    assert.equal(await refused(await lora("gemma.gguf", { "general.architecture": "gemma" })),
+      'invalid adapter a.gguf: it is for architecture "gemma", but the base model is "llama"');
+    assert.equal(await refused(await lora("shape.gguf", {}, { a: [2, 7], b: [2, 9] })),
+      'invalid adapter a.gguf: tensor "token_embd.weight" is [8 7] in the base model, but the adapter\'s lora_a is [2 7] and lora_b [2 9]');
+    assert.equal(await refused(await lora("missing.gguf", {}, { a: [8, 2], b: [2, 8], target: "blk.0.attn_q.weight" })),
+      'invalid adapter a.gguf: the base model has no tensor "blk.0.attn_q.weight"');
+    assert.equal(await refused(await lora("ia3.gguf", { "adapter.type": "ia3" })),
+      'invalid adapter a.gguf: adapter.type is "ia3", only "lora" is supported');
+    assert.equal(await refused(await lora("noalpha.gguf", { "adapter.lora.alpha": "x" })),
+      "invalid adapter a.gguf: it has no adapter.lora.alpha");
+    assert.equal(await refused(await lora("vocab.gguf", { "general.type": "vocab" })),
+      'invalid adapter a.gguf: general.type is "vocab", want "adapter"');
+    assert.equal((await createError(store, { model: "bad", files: { "one.gguf": one } })).message,
+      "adapter one.gguf needs a base model: FROM the model it was trained for, then ADAPTER one.gguf");
+    assert.equal(await store.findManifest(parseModelName("bad")), undefined);
   });
 });
 

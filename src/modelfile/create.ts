@@ -11,6 +11,7 @@ import { InvalidModelNameError, parseModelName } from "../registry/mod.ts";
 import { MEDIA_TYPE_MANIFEST, type ModelRef, shortName, type Store, type StoredManifest } from "../store/mod.ts";
 import { Template } from "../template/mod.ts";
 import { goJson } from "./_go_format.ts";
+import { checkAdapter } from "./adapter_check.ts";
 import { layersFromFiles, layersFromModel, type PendingLayer } from "./base_layers.ts";
 import { CreateModelError } from "./errors.ts";
 import { writeLink } from "./link.ts";
@@ -67,6 +68,9 @@ export async function createModel(store: Store, request: CreateRequest, options:
     await inheritConfig(store, base, config);
   } else if (request.files) {
     layers = await layersFromFiles(store, request.files, { adapter: false, onProgress: progress });
+    // A GGUF LoRA among the model files is an adapter layer (Ollama's media type): it must fit the model too.
+    const base = layers.find((layer) => layer.mediaType === MEDIA_TYPE.model && layer.gguf)?.gguf;
+    for (const layer of layers) if (layer.mediaType === MEDIA_TYPE.adapter) checkAdapter(layer.source ?? "", layer.gguf!, base);
   } else {
     throw new CreateModelError("neither 'from' or 'files' was specified");
   }
@@ -74,7 +78,11 @@ export async function createModel(store: Store, request: CreateRequest, options:
     throw new CreateModelError("DRAFT models are not available yet");
   }
   if (request.adapters && Object.keys(request.adapters).length > 0) {
-    layers.push(...await layersFromFiles(store, request.adapters, { adapter: true, onProgress: progress }));
+    // Several adapters are applied together (Ollama takes one); each must be a LoRA that fits the base's weights.
+    const adapters = await layersFromFiles(store, request.adapters, { adapter: true, onProgress: progress });
+    const base = layers.find((layer) => layer.mediaType === MEDIA_TYPE.model && layer.gguf)?.gguf;
+    for (const layer of adapters) if (layer.mediaType === MEDIA_TYPE.adapter) checkAdapter(layer.source ?? "", layer.gguf!, base);
+    layers.push(...adapters);
   }
   signal?.throwIfAborted();
 

@@ -97,6 +97,13 @@ test("modelfileToCreateRequest() hashes local FROM and ADAPTER files into blob d
       modelfileToCreateRequest(parseModelfile("FROM ./model.gguf\nDRAFT ./model.gguf"), { baseDir: dir }),
       { message: `DRAFT must not reference the same local path as FROM: ${join(dir, "model.gguf")}` },
     );
+    // Several ADAPTER lines all count; files of the same name are told apart by their path.
+    await writeFile(join(dir, "lora.gguf"), "other adapter");
+    const two = await modelfileToCreateRequest(
+      parseModelfile("FROM ./model.gguf\nADAPTER sub/lora.gguf\nADAPTER ./lora.gguf"),
+      { baseDir: dir },
+    );
+    assert.deepEqual(two.request.adapters, { "sub/lora.gguf": sha("GGUF adapter bytes"), "lora.gguf": sha("other adapter") });
     await assert.rejects(
       modelfileToCreateRequest(parseModelfile("FROM x\nADAPTER ./none.gguf"), { baseDir: dir }),
       { code: "ENOENT" },

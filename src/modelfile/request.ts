@@ -92,8 +92,7 @@ export async function modelfileToCreateRequest(
         const path = expandPath(args, options.baseDir);
         const found = await filesAt(path, options.signal);
         if (!found) throw missingFile(path);
-        // Ollama keeps only the last ADAPTER line's files.
-        for (let i = local.length - 1; i >= 0; i--) if (local[i].kind === "adapter") local.splice(i, 1);
+        // Every ADAPTER line counts (Ollama keeps only the last): the adapters are applied together.
         for (const [file, digest] of found) local.push({ path: file, digest, kind: "adapter" });
         break;
       }

@@ -17,13 +17,15 @@ export async function loadEngineRunner(
   signal: AbortSignal,
   options: { numParallel?: number } = {},
 ): Promise<ServerRunner> {
-  const { size } = await stat(spec.modelPath);
+  let size = (await stat(spec.modelPath)).size;
+  for (const adapter of spec.adapters ?? []) size += (await stat(adapter)).size;
   const model = await loadModel(spec.modelPath, {
     numCtx: spec.options.num_ctx,
     numThread: spec.options.num_thread || undefined,
     numBatch: spec.options.num_batch,
     embedding: spec.extra?.embedding === true,
     numParallel: options.numParallel ?? 1,
+    adapters: spec.adapters,
     signal,
   });
   return {

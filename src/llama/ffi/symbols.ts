@@ -209,6 +209,12 @@ export const SYMBOLS = {
   llama_model_chat_template: fn(["ptr", "ptr"], "ptr"),
   llama_chat_apply_template: fn(["ptr", "buf", "usize", "bool", "buf", "i32"], "i32"),
 
+  /** NULL when the file is not a LoRA for this model (the reason goes to the log). Load before creating contexts. */
+  llama_adapter_lora_init: fn(["ptr", "cstr"], "ptr"),
+  llama_adapter_lora_free: fn(["ptr"], "void"),
+  /** (ctx, llama_adapter_lora ** adapters, n, float * scales): replaces the context's whole adapter set. */
+  llama_set_adapters_lora: fn(["ptr", "buf", "usize", "buf"], "i32"),
+
   llama_vocab_n_tokens: fn(["ptr"], "i32"),
   llama_vocab_type: fn(["ptr"], "i32"),
   llama_vocab_bos: fn(["ptr"], "i32"),
