@@ -14,7 +14,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../src/engine/mod.ts";
-import { Llama, LoraAdapter, Model, ModelLoadError } from "../src/llama/mod.ts";
 import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { writeFixtureLora } from "./fixtures/lora.ts";
 import { runCliProcess } from "./helpers/cli.ts";
@@ -118,7 +117,7 @@ async function generate(server: TestServer, model: string): Promise<string> {
   return json.response;
 }
 
-test("LoraAdapter.load() applies through the engine like libllama's C API; a LoRA that does not fit is a ModelLoadError", { skip, timeout: 300_000 }, async () => {
+test("loadModel() with adapters generates what libllama's C API does; a LoRA that does not fit fails the load", { skip, timeout: 300_000 }, async () => {
   await withFiles(async ({ dir, base, lora, lora2 }) => {
     const expected = await native(base, [lora, lora2]);
     const model = await loadModel(base, { numCtx: 256, numThread: 1, adapters: [lora, lora2] });
@@ -130,16 +129,14 @@ test("LoraAdapter.load() applies through the engine like libllama's C API; a LoR
       await model.close();
     }
 
-    // In-process: libllama's own refusal is a ModelLoadError; the adapter closes with (and before) its model.
+    // A LoRA libllama refuses fails the load with its ModelLoadError (the create check stops it before that).
     const bad = join(dir, "bad.gguf");
     await writeFixtureLora(bad, base, { shapeOffset: 1 });
-    const llama = await Llama.open();
-    using loaded = Model.load(llama, base);
-    assert.throws(() => LoraAdapter.load(loaded, bad), ModelLoadError);
-    assert.throws(() => LoraAdapter.load(loaded, join(dir, "none.gguf")), /cannot read the LoRA adapter/);
-    const adapter = LoraAdapter.load(loaded, lora);
-    loaded.close();
-    assert.ok(adapter.closed, "closing the model closed its adapter");
+    await assert.rejects(loadModel(base, { numCtx: 256, numThread: 1, adapters: [lora, bad] }), (error: Error) => {
+      assert.equal(error.name, "ModelLoadError");
+      assert.match(error.message, /libllama refused it as a LoRA adapter/);
+      return true;
+    });
   });
 });
 
