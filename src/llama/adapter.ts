@@ -25,20 +25,21 @@ export class LoraAdapter extends NativeHandle {
   }
 
   /**
-   * Loads the GGUF LoRA at `path` for `model`. Throws ModelLoadError when the file is missing, or when libllama
-   * refuses it (not an adapter, another architecture, tensors that do not fit the model: the reason is in its log).
+   * Loads the GGUF LoRA at `path` for `model`. Throws ModelLoadError (for the model, naming the adapter) when the
+   * file is missing, or when libllama refuses it (not an adapter, another architecture, tensors that do not fit).
    */
   static load(model: Model, path: string): LoraAdapter {
     try {
-      if (!statSync(path).isFile()) throw new ModelLoadError(path, "the LoRA adapter is not a file");
+      if (!statSync(path).isFile()) throw new ModelLoadError(model.path, `the LoRA adapter ${path} is not a file`);
     } catch (error) {
       if (error instanceof ModelLoadError) throw error;
-      throw new ModelLoadError(path, `cannot read the LoRA adapter: ${(error as Error).message}`, { cause: error });
+      throw new ModelLoadError(model.path, `cannot read the LoRA adapter ${path}: ${(error as Error).message}`, { cause: error });
     }
     const { ffi } = model.llama;
     const handle = ffi.fn.llama_adapter_lora_init(model.handle, cstr(path));
     if (ffi.address(handle) === 0n) {
-      throw new ModelLoadError(path, `libllama refused it as a LoRA adapter for ${model.path} (see the log)`);
+      // libllama says why (another architecture, a tensor that does not fit ...) only in its log.
+      throw new ModelLoadError(model.path, `libllama refused the LoRA adapter ${path} (see its log line above)`);
     }
     return new LoraAdapter(model, path, handle);
   }
