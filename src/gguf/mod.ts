@@ -16,6 +16,8 @@ export { GgufError } from "./gguf_error.ts";
 /** Read a GGUF header: `readGguf(path, { maxArrayElements })`. */
 export { readGguf } from "./read.ts";
 export type { GgufFile, GgufTensorInfo, ReadGgufOptions } from "./read.ts";
+/** What libllama would assert on (block counts, experts, zero dims, repeated tokens ...), checked in TypeScript. */
+export { ggufProblems, GgufValidationError, validateGguf, validateGgufFile } from "./validate.ts";
 /** Write a GGUF v3 file atomically: `writeGguf(path, { metadata, tensors })`. */
 export { writeGguf } from "./write.ts";
 export type { GgufWriteResult, GgufWriteTensor, WriteGgufOptions } from "./write.ts";
