@@ -1,4 +1,5 @@
 import type { Handler, Runtime, ServeOptions, ServerHandle } from "./types.ts";
+import { fallbackErrorResponse } from "./error_response.ts";
 import process from "node:process";
 
 /** The slice of Bun's global this adapter uses (declared here so `deno check` can read this file). */
@@ -29,7 +30,7 @@ function serve(handler: Handler, options: ServeOptions): Promise<ServerHandle> {
     // Generation can be silent for long stretches (a big prefill); Bun's default idle timeout of 10 s would cut it.
     idleTimeout: 0,
     fetch: (request, srv) => handler(request, { remoteAddress: srv.requestIP(request)?.address }),
-    error: (error) => new Response(JSON.stringify({ error: String(error) }), { status: 500 }),
+    error: fallbackErrorResponse,
   });
   const { promise: finished, resolve } = Promise.withResolvers<void>();
   let closing: Promise<void> | undefined;

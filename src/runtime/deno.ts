@@ -1,4 +1,5 @@
 import type { Handler, Runtime, ServeOptions, ServerHandle } from "./types.ts";
+import { fallbackErrorResponse } from "./error_response.ts";
 
 async function serve(handler: Handler, options: ServeOptions): Promise<ServerHandle> {
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
@@ -7,10 +8,7 @@ async function serve(handler: Handler, options: ServeOptions): Promise<ServerHan
     port: options.port,
     signal: options.signal,
     onListen: (addr) => resolve(addr as Deno.NetAddr),
-    onError: (error) => {
-      console.error("server error:", error);
-      return new Response(JSON.stringify({ error: String(error) }), { status: 500 });
-    },
+    onError: fallbackErrorResponse,
   }, (request, info) => handler(request, { remoteAddress: (info.remoteAddr as Deno.NetAddr).hostname }));
   const addr = await listening;
   return {

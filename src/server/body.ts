@@ -4,7 +4,7 @@
  * @module
  */
 import * as v from "valibot";
-import { ApiError, bodyTooLarge, invalidUtf8, missingBody } from "./errors.ts";
+import { ApiError, bodyReadFailed, bodyTooLarge, invalidUtf8, missingBody } from "./errors.ts";
 import { scanJsonValue } from "./json_scan.ts";
 
 /** Default largest JSON body: generous for base64 images in chat messages. */
@@ -19,7 +19,15 @@ export async function readBodyBytes(request: Request, limit: number): Promise<Ui
   let size = 0;
   const reader = request.body.getReader();
   while (true) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      // The client cut the body short (a Content-Length larger than what came, then a half-close) or framed it
+      // wrongly: its error, answered as Go's decoder would (`unexpected EOF`), never a 500.
+      throw bodyReadFailed(error);
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -52,6 +60,28 @@ export async function readJsonValue(request: Request, limit = DEFAULT_BODY_LIMIT
   return JSON.parse(text.slice(0, scanned.end));
 }
 
+/**
+ * The deepest a field the server reads may nest. Go's decoder accepts 10,000 levels anywhere, and so does the scan
+ * above, but the server walks what it reads recursively (templates print and marshal tools and tool-call arguments,
+ * Modelfile parameters are marshalled, schemas become grammars), and a JS stack holds a few thousand such levels at
+ * most. Unknown fields, which nothing walks, keep Go's limit.
+ */
+export const MAX_FIELD_DEPTH = 500;
+
+/** 400 when a field of a decoded request nests deeper than {@linkcode MAX_FIELD_DEPTH} (measured without recursion). */
+export function checkNesting(value: unknown): void {
+  if (typeof value !== "object" || value === null) return;
+  for (const [key, field] of Object.entries(value)) {
+    const stack: Array<[unknown, number]> = [[field, 1]];
+    while (stack.length > 0) {
+      const [item, depth] = stack.pop()!;
+      if (typeof item !== "object" || item === null) continue;
+      if (depth > MAX_FIELD_DEPTH) throw new ApiError(400, `field "${key}" nests deeper than ${MAX_FIELD_DEPTH} levels`);
+      for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+    }
+  }
+}
+
 /** Go's name for the JSON type of a value, as its decoder names it in errors. */
 function jsonType(value: unknown): string {
   if (Array.isArray(value)) return "array";
@@ -67,7 +97,10 @@ export function validate<S extends v.GenericSchema>(schema: S, value: unknown, s
     throw new ApiError(400, `json: cannot unmarshal ${jsonType(value)} into Go value of type api.${struct}`);
   }
   const result = v.safeParse(schema, value);
-  if (result.success) return result.output;
+  if (result.success) {
+    checkNesting(result.output);
+    return result.output;
+  }
   const issue = result.issues[0];
   const path = (issue.path ?? []).map((item) => item.key).filter((key) => typeof key === "string").join(".");
   const goType = /^[a-z*[\]A-Z.0-9 {}]+$/.test(issue.message) ? issue.message : "value";

@@ -51,6 +51,21 @@ export const requestCanceled = (): ApiError => new ApiError(499, "request cancel
 export const bodyTooLarge = (limit: number): ApiError =>
   new ApiError(413, `request body too large (limit ${limit} bytes)`);
 export const invalidUtf8 = (): ApiError => new ApiError(400, "request body is not valid UTF-8");
+/** A body the runtime could not read to its end (cut short, bad chunked framing): Go's decoder says `unexpected EOF`. */
+export const bodyReadFailed = (cause?: unknown): ApiError => new ApiError(400, "unexpected EOF", { cause });
+
+/** Deno's errors for a request body that ended early or was framed wrongly (Bun answers those itself, with a 400). */
+const BODY_READ_ERROR = /^Cannot read request body|^invalid HTTP\/1 request/;
+
+/**
+ * A failure of the request's own `template` (generate's field) is the client's: 400 with Go's text/template message,
+ * the one Ollama sends (it answers 500). Anything else passes through unchanged.
+ */
+export function requestTemplateError(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name !== "PromptTemplateError") return error;
+  const cause = error.cause instanceof Error ? error.cause : error;
+  return new ApiError(400, cause.message, { cause: error });
+}
 
 /** Statuses for the named errors of the layers below (their messages are already Ollama's). */
 const ERROR_STATUS: Record<string, number> = {
@@ -65,6 +80,7 @@ const ERROR_STATUS: Record<string, number> = {
   ModelfileParseError: 400,
   OptionValueError: 400,
   GrammarError: 400,
+  SchemaConversionError: 400,
   ServerBusyError: 503,
   ContextLengthError: 400,
   LoadTimeoutError: 500,
@@ -77,6 +93,7 @@ export function toApiError(error: unknown): ApiError {
     const status = (error as { status?: unknown }).status;
     if (typeof status === "number" && status >= 400 && status < 600) return new ApiError(status, error.message);
     if (error.name === "AbortError") return requestCanceled();
+    if (BODY_READ_ERROR.test(error.message)) return bodyReadFailed(error);
     const mapped = ERROR_STATUS[error.name];
     if (mapped) return new ApiError(mapped, error.message, { cause: error });
     return new ApiError(500, error.message, { cause: error });

@@ -6,6 +6,13 @@
  * @module
  */
 
+/**
+ * Go's encoding/json nesting limit (scanner.go `maxNestingDepth`): the 10,001st open `{` or `[` fails with
+ * `invalid character '[' exceeded max depth`. Values that passed it may still be nested thousands deep, so code
+ * that walks a request value recursively bounds its own depth.
+ */
+export const MAX_JSON_DEPTH = 10_000;
+
 /** Result of scanning: the index just past the first value, or Go's message for the first error. */
 export type ScanResult = { end: number } | { error: string };
 
@@ -75,46 +82,7 @@ export function scanJsonValue(text: string): ScanResult {
       digits();
     }
   };
-  const value = (depth: number): void => {
-    if (depth > 10_000) throw new ScanError("exceeded max depth");
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") return void i++;
-      while (true) {
-        if (text[i] !== '"') fail("looking for beginning of object key string");
-        string();
-        ws();
-        if (text[i] !== ":") fail("after object key");
-        i++;
-        value(depth + 1);
-        ws();
-        if (text[i] === ",") {
-          i++;
-          ws();
-          continue;
-        }
-        if (text[i] === "}") return void i++;
-        fail("after object key:value pair");
-      }
-    }
-    if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      while (true) {
-        value(depth + 1);
-        ws();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "]") return void i++;
-        fail("after array element");
-      }
-    }
+  const scalar = (c: string | undefined): void => {
     if (c === '"') return string();
     if (c === "t") return literal("true");
     if (c === "f") return literal("false");
@@ -122,9 +90,50 @@ export function scanJsonValue(text: string): ScanResult {
     if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return number();
     fail("looking for beginning of value");
   };
+  const key = () => {
+    if (text[i] !== '"') fail("looking for beginning of object key string");
+    string();
+    ws();
+    if (text[i] !== ":") fail("after object key");
+    i++;
+  };
+  // An explicit stack instead of recursion: a body of 100,000 brackets must not exhaust the JS stack, and Go's
+  // scanner counts open containers the same way (pushParseState), refusing the 10,001st.
+  const open: string[] = [];
   try {
-    value(0);
-    return { end: i };
+    value: while (true) {
+      ws();
+      const c = text[i];
+      if (c === "{" || c === "[") {
+        if (open.length >= MAX_JSON_DEPTH) fail("exceeded max depth");
+        i++;
+        ws();
+        const close = c === "{" ? "}" : "]";
+        if (text[i] === close) i++;
+        else {
+          open.push(close);
+          if (close === "}") key();
+          continue value;
+        }
+      } else scalar(c);
+      // A value ended: close the containers it ends, or move to the next element.
+      while (open.length > 0) {
+        ws();
+        const close = open[open.length - 1];
+        if (text[i] === ",") {
+          i++;
+          if (close === "}") {
+            ws();
+            key();
+          }
+          continue value;
+        }
+        if (text[i] !== close) fail(close === "}" ? "after object key:value pair" : "after array element");
+        i++;
+        open.pop();
+      }
+      return { end: i };
+    }
   } catch (error) {
     if (error instanceof ScanError) return { error: error.message };
     throw error;

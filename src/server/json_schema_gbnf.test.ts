@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { jsonGrammar, jsonSchemaToGbnf, SchemaConversionError } from "./json_schema_gbnf.ts";
+import { jsonGrammar, jsonSchemaToGbnf, MAX_SCHEMA_DEPTH, SchemaConversionError } from "./json_schema_gbnf.ts";
 
 /** Every rule referenced is defined, and root comes first. */
 function assertClosed(grammar: string) {
@@ -50,4 +50,20 @@ test("jsonSchemaToGbnf() refuses what it cannot express", () => {
   assert.throws(() => jsonSchemaToGbnf({ type: "tuple" }), SchemaConversionError);
   assert.throws(() => jsonSchemaToGbnf({ $ref: "http://x" }), SchemaConversionError);
   assert.throws(() => jsonSchemaToGbnf({ type: "string", minLength: 5, maxLength: 2 }), SchemaConversionError);
+});
+
+test("jsonSchemaToGbnf() refuses schemas nested past MAX_SCHEMA_DEPTH instead of exhausting the stack", () => {
+  const nest = (n: number) => JSON.parse('{"type":"object","properties":{"a":'.repeat(n) + "{}" + "}}".repeat(n));
+  assert.match(jsonSchemaToGbnf(nest(MAX_SCHEMA_DEPTH - 1)), /^root ::= /);
+  for (const schema of [nest(MAX_SCHEMA_DEPTH), nest(5_000), JSON.parse('{"items":'.repeat(9_000) + "{}" + "}".repeat(9_000))]) {
+    assert.throws(() => jsonSchemaToGbnf(schema), (e: unknown) => {
+      assert.ok(e instanceof SchemaConversionError);
+      assert.equal((e as Error).message, `schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`);
+      return true;
+    });
+  }
+  const defs: Record<string, unknown> = {};
+  for (let i = 0; i < 3_000; i++) defs[`d${i}`] = { type: "array", items: { $ref: `#/$defs/d${i + 1}` } };
+  defs.d3000 = { type: "string" };
+  assert.throws(() => jsonSchemaToGbnf({ $ref: "#/$defs/d0", $defs: defs }), SchemaConversionError);
 });

@@ -37,8 +37,15 @@ function literal(text: string): string {
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
 }
 
+/**
+ * How deep a schema may nest (properties, items, anyOf/oneOf, type lists, $ref chains). The converter recurses once
+ * per level; a request may carry 10,000 levels of JSON (Go's limit), far more than a JS stack holds here.
+ */
+export const MAX_SCHEMA_DEPTH = 100;
+
 class Converter {
   #rules = new Map<string, string>();
+  #depth = 0;
   #root: { [key: string]: unknown };
 
   constructor(root: { [key: string]: unknown }) {
@@ -79,6 +86,16 @@ class Converter {
 
   /** A GBNF expression for `schema`. */
   visit(schema: JsonSchema, hint: string): string {
+    if (this.#depth >= MAX_SCHEMA_DEPTH) throw new SchemaConversionError(`schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`);
+    this.#depth++;
+    try {
+      return this.#visit(schema, hint);
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #visit(schema: JsonSchema, hint: string): string {
     if (schema === true) return this.#use("value");
     if (schema === false) throw new SchemaConversionError("schema `false` accepts nothing");
     if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {

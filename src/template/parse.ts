@@ -58,6 +58,14 @@ export function parseTemplate(text: string, hasFunc: (name: string) => boolean):
   return p.parseAll();
 }
 
+/**
+ * How deep actions may nest (if/range/with/block bodies, else-if links, parenthesized pipelines, together). Go caps
+ * only parentheses (`maxStackDepth` = 10000, `max expression depth exceeded`) and lets goroutine stacks grow for
+ * the rest; a JS stack holds about 2,000 nested levels of this recursive parser and its executor, so one shared
+ * cap well below that keeps a hostile template a parse error instead of a stack overflow.
+ */
+export const MAX_NESTING = 1000;
+
 class Parser {
   #items: Item[];
   #i = 0;
@@ -65,6 +73,7 @@ class Parser {
   #hasFunc: (name: string) => boolean;
   #vars: string[] = ["$"];
   #rangeDepth = 0;
+  #nesting = 0;
   #far = 0; // the furthest item read: Go reports errors at its line
   #actionLine = 0; // line of the "{{" of the action being parsed (0 outside)
   #trees = new Map<string, ListNode>();
@@ -73,6 +82,17 @@ class Parser {
     this.#text = text;
     this.#items = items;
     this.#hasFunc = hasFunc;
+  }
+
+  /** Runs a nested parse step under the shared {@linkcode MAX_NESTING} cap. */
+  #nested<R>(what: "expression" | "nesting", fn: () => R): R {
+    if (this.#nesting >= MAX_NESTING) this.#fail(`max ${what} depth exceeded`);
+    this.#nesting++;
+    try {
+      return fn();
+    } finally {
+      this.#nesting--;
+    }
   }
 
   #fail(msg: string): never {
@@ -219,7 +239,7 @@ class Parser {
     const tok = this.#nextNonSpace();
     switch (tok.typ) {
       case T.Block:
-        return this.#blockControl();
+        return this.#nested("nesting", () => this.#blockControl());
       case T.Break:
       case T.Continue: {
         const word = tok.typ === T.Break ? "break" : "continue";
@@ -237,11 +257,11 @@ class Parser {
       case T.End:
         return { type: "end", pos: this.#expect(T.RightDelim, "end").pos };
       case T.If:
-        return { type: "if", ...this.#parseControl("if") };
+        return { type: "if", ...this.#nested("nesting", () => this.#parseControl("if")) };
       case T.Range:
-        return { type: "range", ...this.#parseControl("range") };
+        return { type: "range", ...this.#nested("nesting", () => this.#parseControl("range")) };
       case T.With:
-        return { type: "with", ...this.#parseControl("with") };
+        return { type: "with", ...this.#nested("nesting", () => this.#parseControl("with")) };
       case T.Template:
         return this.#templateControl();
     }
@@ -263,7 +283,8 @@ class Parser {
         const pk = this.#peek();
         if ((context === "if" && pk.typ === T.If) || (context === "with" && pk.typ === T.With)) {
           this.#next();
-          elseList = { type: "list", pos: next.pos, nodes: [{ type: context, ...this.#parseControl(context) }] };
+          const link = this.#nested("nesting", () => this.#parseControl(context));
+          elseList = { type: "list", pos: next.pos, nodes: [{ type: context, ...link }] };
         } else {
           const [l2, n2] = this.#itemList();
           if (n2.type !== "end") this.#fail(`expected end; found {{${n2.type}}}`);
@@ -432,7 +453,7 @@ class Parser {
       case T.Number:
         return this.#number(tok);
       case T.LeftParen:
-        return this.#pipeline("parenthesized pipeline", T.RightParen);
+        return this.#nested("expression", () => this.#pipeline("parenthesized pipeline", T.RightParen));
       case T.String:
       case T.RawString:
         return { type: "string", pos: tok.pos, quoted: tok.val, text: this.#unquote(tok.val) };

@@ -117,3 +117,31 @@ test("GO_STRING and GO_JSON methods act as Go's fmt.Stringer and json.Marshaler"
   assert.equal(GO_STRING, Symbol.for("tollama.template.String"));
   assert.equal(GO_JSON, Symbol.for("tollama.template.MarshalJSON"));
 });
+
+test("Template.parse() caps nesting at 1,000 levels with a parse error, never a stack overflow", () => {
+  const ifs = (n: number) => "{{ if 1 }}".repeat(n) + "x" + "{{ end }}".repeat(n);
+  assert.equal(Template.parse(ifs(1000)).execute({}), "x");
+  for (const [text, message] of [
+    [ifs(1001), "template: :1: max nesting depth exceeded"],
+    [ifs(5000), "template: :1: max nesting depth exceeded"],
+    ["{{ range .A }}".repeat(3000), "template: :1: max nesting depth exceeded"],
+    ["{{ if 0 }}" + "{{ else if 0 }}".repeat(5000) + "{{ end }}", "template: :1: max nesting depth exceeded"],
+    [`{{ ${"(print ".repeat(1001)}1${")".repeat(1001)} }}`, "template: :1: max expression depth exceeded"],
+    [`{{ ${"(".repeat(100_000)}`, "template: :1: max expression depth exceeded"],
+  ] as const) {
+    assert.throws(() => Template.parse(text), (e: unknown) => {
+      assert.ok(e instanceof TemplateParseError);
+      assert.equal((e as Error).message, message);
+      return true;
+    });
+  }
+});
+
+test("Template.execute() reports endless {{template}} recursion with Go's message", () => {
+  const t = Template.parse('{{ define "a" }}{{ template "a" . }}{{ end }}{{ template "a" . }}');
+  assert.throws(() => t.execute({}), (e: unknown) => {
+    assert.ok(e instanceof TemplateExecError);
+    assert.match((e as Error).message, /^template: :1:\d+: executing "a" at <\{\{template "a" \.\}\}>: exceeded maximum template depth \(100000\)$/);
+    return true;
+  });
+});

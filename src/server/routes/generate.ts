@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import type { AppDeps, ResolvedModel } from "../deps.ts";
 import { readJson } from "../body.ts";
 import { type GenerateRequest, GenerateRequestSchema, type GenerateResponse, type Message } from "../schemas.ts";
-import { ApiError, doesNotSupport, modelNotFound, rawModeConflict } from "../errors.ts";
+import { ApiError, doesNotSupport, modelNotFound, rawModeConflict, requestTemplateError } from "../errors.ts";
 import { resolveOptions } from "../options.ts";
 import { finalChunkFields, type GenerationPlan, loadOnly, renderOnly, runGeneration, unloadModel } from "../generation.ts";
 import { ndjsonResponse } from "../stream.ts";
@@ -91,6 +91,13 @@ export async function generateChunks(
     return { ...base, done_reason: "load" };
   }
   const prompt = body.prompt ?? "";
+  const render = async (input: Parameters<typeof deps.prompt.render>[0]) => {
+    try {
+      return await deps.prompt.render(input);
+    } catch (error) {
+      throw body.template ? requestTemplateError(error) : error;
+    }
+  };
   const plan: GenerationPlan = {
     model,
     options,
@@ -114,7 +121,7 @@ export async function generateChunks(
       let text: string;
       if (body.raw) text = prompt;
       else if (body.suffix) {
-        text = await deps.prompt.render({
+        text = await render({
           model,
           template: body.template ?? undefined,
           chatTemplate: runner.chatTemplate,
@@ -128,7 +135,7 @@ export async function generateChunks(
         if (system) messages.push({ role: "system", content: system });
         if (!body.context?.length) messages.push(...model.messages);
         messages.push({ role: "user", content: prompt, images: body.images ?? undefined });
-        text = await deps.prompt.render({
+        text = await render({
           model,
           template: body.template ?? undefined,
           chatTemplate: runner.chatTemplate,

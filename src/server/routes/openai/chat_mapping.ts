@@ -8,6 +8,7 @@
 import * as v from "valibot";
 import { PROMPT_TOKENS } from "../../generation.ts";
 import { ApiError } from "../../errors.ts";
+import { checkNesting } from "../../body.ts";
 import type { ChatRequest, ChatResponse, Logprob, Message, Tool, ToolCall } from "../../schemas.ts";
 import type { ToolChoice } from "../chat.ts";
 
@@ -127,6 +128,8 @@ export function toChatRequest(body: OpenAiChatRequest): { request: ChatRequest; 
         } catch {
           throw new ApiError(400, "invalid tool call arguments");
         }
+        // Arguments arrive as a JSON string, decoded past the body's own nesting check.
+        checkNesting({ arguments: args });
         if (call.id) toolNames.set(call.id, call.function.name);
         return { id: call.id ?? undefined, function: { index, name: call.function.name, arguments: args } };
       });

@@ -5,7 +5,7 @@
  */
 import type { Context, Hono } from "hono";
 import type { AppDeps } from "../../deps.ts";
-import { readJsonValue } from "../../body.ts";
+import { checkNesting, readJsonValue } from "../../body.ts";
 import * as v from "valibot";
 import { ApiError, openAiErrorResponse } from "../../errors.ts";
 import { sseResponse } from "../../stream.ts";
@@ -25,7 +25,10 @@ async function readOpenAi<S extends v.GenericSchema>(
 ): Promise<v.InferOutput<S>> {
   const value = await readJsonValue(c.req.raw, limit);
   const result = v.safeParse(schema, value);
-  if (result.success) return result.output;
+  if (result.success) {
+    checkNesting(result.output);
+    return result.output;
+  }
   const issue = result.issues[0];
   const path = (issue.path ?? []).map((p) => String(p.key)).join(".");
   throw new ApiError(400, path ? `invalid value for '${path}': ${issue.message}` : issue.message);
