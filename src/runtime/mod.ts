@@ -3,6 +3,7 @@
  * @module
  */
 import type { Runtime } from "./types.ts";
+import { selfCommandOf } from "./self_command.ts";
 
 export type { Handler, Runtime, ServeOptions, ServerHandle } from "./types.ts";
 
@@ -17,3 +18,8 @@ export function detectRuntime(): "deno" | "bun" {
 export const runtime: Runtime = detectRuntime() === "bun"
   ? (await import("./bun.ts")).bunRuntime
   : (await import("./deno.ts")).denoRuntime;
+
+/** The argv that runs this program again (compiled executable, or `deno run` / `bun run` of mod.ts); append a subcommand. */
+export function selfCommand(): string[] {
+  return selfCommandOf(runtime);
+}

@@ -1,0 +1,20 @@
+/**
+ * The command line that starts this same program again, for a short-lived child process (the load probe): the
+ * compiled executable itself, or the runtime running the repository's `mod.ts` as `deno run` / `bun run` would.
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import type { Runtime } from "./types.ts";
+
+/** The repository root (this file is src/runtime/self_command.ts). */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Program and leading arguments; append the subcommand and its arguments. */
+export function selfCommandOf(rt: Pick<Runtime, "name" | "execPath" | "compiled">): string[] {
+  if (rt.compiled) return [rt.execPath()];
+  const entry = `${ROOT}mod.ts`;
+  // --config: the child may start in any directory, where Deno would not find deno.json (nodeModulesDir) itself.
+  return rt.name === "deno"
+    ? [rt.execPath(), "run", "-A", "--no-check", "--config", `${ROOT}deno.json`, entry]
+    : [rt.execPath(), "run", entry];
+}
