@@ -39,7 +39,7 @@ function unpackLlamaSource() {
   }
   execFileSync("tar", ["xzf", tarball, "package/llama/gitRelease.bundle"], { cwd: cache });
   rmSync(source, { recursive: true, force: true });
-  execFileSync("git", ["clone", "--quiet", join(cache, "package/llama/gitRelease.bundle"), source], { stdio: "inherit" });
+  execFileSync("git", ["-c", "advice.detachedHead=false", "clone", "--quiet", join(cache, "package/llama/gitRelease.bundle"), source], { stdio: "inherit" });
   rmSync(join(cache, "package"), { recursive: true, force: true });
   rmSync(join(cache, tarball), { force: true });
 }

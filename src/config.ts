@@ -143,6 +143,8 @@ export const config = {
   llamaLibDir: (): string | undefined => raw("LLAMA_LIB_DIR") || undefined,
   /** Registry download stall timeout in ms. */
   stallTimeoutMs: (): number => uint("TOLLAMA_STALL_TIMEOUT_MS", 30_000),
+  /** Load a model never loaded before in a short-lived child process first (a file that crashes libllama ends only it). */
+  probeLoad: (): boolean => raw("TOLLAMA_PROBE_LOAD") === "" || bool("TOLLAMA_PROBE_LOAD"),
   /** HOME, for ~/.ollama. */
   homeDir,
 } as const;
@@ -151,22 +153,29 @@ function homeDir(): string {
   return raw("HOME") || homedir();
 }
 
-/** Name, value and description of every setting, for `tollama serve --help` and debug logs. */
-export function describe(): Array<{ name: string; value: string; description: string }> {
-  const entries: Array<[string, () => unknown, string]> = [
-    ["OLLAMA_HOST", () => config.host().url, "IP address and port of the server"],
-    ["OLLAMA_MODELS", config.modelsDir, "Path to the models directory"],
-    ["OLLAMA_KEEP_ALIVE", config.keepAliveMs, "How long models stay loaded (default 5m)"],
-    ["OLLAMA_CONTEXT_LENGTH", config.contextLength, "Context length (default 4096)"],
-    ["OLLAMA_NUM_PARALLEL", config.numParallel, "Parallel requests per model (default 4)"],
-    ["OLLAMA_MAX_LOADED_MODELS", config.maxLoadedModels, "Maximum number of loaded models (default 3)"],
-    ["OLLAMA_MAX_QUEUE", config.maxQueue, "Maximum number of queued requests (default 512)"],
-    ["OLLAMA_ORIGINS", config.origins, "Allowed CORS origins, comma-separated"],
-    ["OLLAMA_NOPRUNE", config.noPrune, "Do not prune model blobs"],
-    ["OLLAMA_DEBUG", config.debugLevel, "Debug logging (1 debug, 2 trace)"],
-    ["OLLAMA_NOHISTORY", config.noHistory, "Do not keep readline history"],
-    ["LLAMA_LIB_DIR", config.llamaLibDir, "Directory of libllama (a CUDA or Vulkan build)"],
-    ["TOLLAMA_STALL_TIMEOUT_MS", config.stallTimeoutMs, "Download stall timeout in ms (default 30000)"],
+/** Who reads a setting: the server, the CLI client, or both (the CLI's help lists a command's own). */
+export type SettingScope = "server" | "client" | "both";
+
+/**
+ * Name, value, description and scope of every setting, for `tollama serve --help` (in the order Ollama's lists
+ * them) and debug logs. Descriptions are Ollama's where the setting is Ollama's.
+ */
+export function describe(): Array<{ name: string; value: string; description: string; scope: SettingScope }> {
+  const entries: Array<[string, () => unknown, string, SettingScope]> = [
+    ["OLLAMA_DEBUG", config.debugLevel, "Show additional debug information (e.g. OLLAMA_DEBUG=1)", "server"],
+    ["OLLAMA_HOST", () => config.host().url, "IP Address for the tollama server (default 127.0.0.1:11434)", "both"],
+    ["OLLAMA_CONTEXT_LENGTH", config.contextLength, "Context length to use unless otherwise specified (default 4096)", "server"],
+    ["OLLAMA_KEEP_ALIVE", config.keepAliveMs, 'The duration that models stay loaded in memory (default "5m")', "server"],
+    ["OLLAMA_MAX_LOADED_MODELS", config.maxLoadedModels, "Maximum number of loaded models (default 3)", "server"],
+    ["OLLAMA_MAX_QUEUE", config.maxQueue, "Maximum number of queued requests", "server"],
+    ["OLLAMA_MODELS", config.modelsDir, "The path to the models directory", "server"],
+    ["OLLAMA_NUM_PARALLEL", config.numParallel, "Maximum number of parallel requests (default 4)", "server"],
+    ["OLLAMA_NOPRUNE", config.noPrune, "Do not prune model blobs on startup", "server"],
+    ["OLLAMA_ORIGINS", config.origins, "A comma separated list of allowed origins", "server"],
+    ["LLAMA_LIB_DIR", config.llamaLibDir, "Directory of libllama and libggml (e.g. a CUDA or Vulkan build)", "server"],
+    ["TOLLAMA_STALL_TIMEOUT_MS", config.stallTimeoutMs, "Give up a download stalled this long, in ms (default 30000)", "server"],
+    ["TOLLAMA_PROBE_LOAD", config.probeLoad, "Load a new model in a child process first, so a bad file cannot crash the server (default true)", "server"],
+    ["OLLAMA_NOHISTORY", config.noHistory, "Do not preserve readline history", "client"],
   ];
-  return entries.map(([name, get, description]) => ({ name, value: String(get() ?? ""), description }));
+  return entries.map(([name, get, description, scope]) => ({ name, value: String(get() ?? ""), description, scope }));
 }

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { TOLLAMA_VERSION } from "../version.ts";
+import { describe as describeSettings } from "../config.ts";
 import { Client, ConnectionError } from "./client.ts";
 import { processTerminal, type Terminal } from "./io.ts";
 import { listCommand } from "./commands/list.ts";
@@ -96,6 +97,14 @@ const FLAG_HELP: Record<string, string> = {
   link: "Record the GGUF file in place instead of copying it into the store",
 };
 
+/** cobra's "Environment Variables" section as Ollama appends it: `run` adds history, `serve` the server's settings. */
+function environmentHelp(name: string): string {
+  const settings = describeSettings().filter((s) =>
+    name === "serve" ? s.scope !== "client" : name === "run" ? s.scope !== "server" : s.scope === "both"
+  );
+  return `\nEnvironment Variables:\n${settings.map((s) => `      ${s.name.padEnd(27)}   ${s.description}\n`).join("")}`;
+}
+
 function commandHelp(name: string, spec: { usage: string; summary: string; options: Options }): string {
   const rows: Array<[string, string]> = [["-h, --help", `help for ${name}`]];
   for (const [flag, def] of Object.entries(spec.options ?? {})) {
@@ -105,7 +114,36 @@ function commandHelp(name: string, spec: { usage: string; summary: string; optio
   }
   const width = Math.max(...rows.map(([left]) => left.length));
   const flags = rows.map(([left, right]) => `  ${left.padEnd(width)}   ${right}`).join("\n");
-  return `${spec.summary}\n\nUsage:\n  tollama ${spec.usage} [flags]\n\nFlags:\n${flags}\n`;
+  const aliases = Object.entries(ALIASES).filter(([, target]) => target === name).map(([alias]) => alias);
+  const aliasHelp = aliases.length ? `Aliases:\n  ${[name, ...aliases].join(", ")}\n\n` : "";
+  return `${spec.summary}\n\nUsage:\n  tollama ${spec.usage} [flags]\n\n${aliasHelp}Flags:\n${flags}\n${environmentHelp(name)}`;
+}
+
+/** cobra's Levenshtein distance (case-insensitive), for "Did you mean this?". */
+function distance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= s.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= t.length; j++) {
+      row[j] = s[i - 1] === t[j - 1] ? previous[j - 1] : 1 + Math.min(previous[j], row[j - 1], previous[j - 1]);
+    }
+    previous = row;
+  }
+  return previous[t.length];
+}
+
+/**
+ * cobra's unknown-command error: commands within distance 2 of the typed name, or starting with it, in the order
+ * of the command list (aliases and `help` are not suggested).
+ */
+function unknownCommand(typed: string): string {
+  const suggestions = commandNames().filter((name) =>
+    distance(typed, name) <= 2 || name.toLowerCase().startsWith(typed.toLowerCase())
+  );
+  const hint = suggestions.length ? `\n\nDid you mean this?\n${suggestions.map((s) => `\t${s}\n`).join("")}` : "";
+  return `unknown command "${typed}" for "tollama"${hint}`;
 }
 
 const CREATE_SPEC = {
@@ -118,11 +156,18 @@ const CREATE_SPEC = {
   } as Options,
 };
 
+/** The commands in Ollama's order (`ollama --help`). */
+function commandNames(): string[] {
+  return ["serve", "create", "show", "run", "stop", "pull", "push", "list", "ps", "cp", "rm"];
+}
+
+function summaryOf(name: string): string {
+  return name === "serve" ? "Start tollama" : name === "create" ? CREATE_SPEC.summary : COMMANDS[name].summary;
+}
+
 function usage(): string {
   const rows: Array<[string, string]> = [
-    ["serve", "Start tollama"],
-    ["create", CREATE_SPEC.summary],
-    ...Object.entries(COMMANDS).map(([name, spec]) => [name, spec.summary] as [string, string]),
+    ...commandNames().map((name) => [name, summaryOf(name)] as [string, string]),
     ["help", "Help about any command"],
   ];
   return `Large language model runner\n\nUsage:\n  tollama [flags]\n  tollama [command]\n\nAvailable Commands:\n${
@@ -223,7 +268,7 @@ export async function runCli(args: string[], hooks: CliHooks, term: Terminal = p
     if (name === "serve") {
       const parsed = parseFlags(rest, { help: { type: "boolean", short: "h" } });
       if (parsed.values.help) {
-        term.out(commandHelp("serve", { usage: "serve", summary: "Start tollama", options: {} }));
+        term.out(commandHelp("serve", { usage: "serve", summary: summaryOf("serve"), options: {} }));
         return 0;
       }
       checkArgCount(parsed.positionals.length, [0, 0]);
@@ -231,7 +276,8 @@ export async function runCli(args: string[], hooks: CliHooks, term: Terminal = p
     }
     const spec = name === "create" ? { ...CREATE_SPEC, args: [1, 1] as [number, number], run: createCommand } : COMMANDS[name];
     if (!spec || !spec.run) {
-      term.err(`Error: unknown command "${first}" for "tollama"\nRun 'tollama --help' for usage.\n`);
+      // cobra.CheckErr prints the error with Println: the suggestion list ends in a blank line, as Ollama's does.
+      term.err(`Error: ${unknownCommand(first)}\n`);
       return 1;
     }
     const parsed = parseFlags(name === "run" ? normalizeThinkFlag(rest) : rest, {
