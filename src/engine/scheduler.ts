@@ -8,6 +8,7 @@
  * @module
  */
 import { setTimeout as startTimer } from "node:timers";
+import { humanBytes2, log } from "../log.ts";
 
 /** Options that fix how a model is loaded; anything else (sampling) never forces a reload. */
 export interface LoadOptions {
@@ -36,6 +37,8 @@ export interface LoadSpec {
 /** The slice of a loaded model the scheduler needs. */
 export interface SchedulerRunner {
   close(): void | Promise<void>;
+  /** Bytes of memory it holds, for the load log line. */
+  readonly size?: number;
 }
 
 /** A request's hold on a loaded runner. */
@@ -100,6 +103,8 @@ interface Entry<R> {
   closed: Promise<void>;
   markClosed: () => void;
   abort: AbortController;
+  /** Why it goes, for the unload log line (unset: its keep-alive ran out). */
+  reason?: string;
 }
 
 /** True when a loaded runner cannot serve `wanted` (see the module note). */
@@ -185,13 +190,13 @@ export class Scheduler<R extends SchedulerRunner> {
           continue;
         }
         if (entry) {
-          this.#doom(entry);
+          this.#doom(entry, "reload");
           await this.#waitForChange(options.signal);
           continue;
         }
         if (this.#entries.size >= this.#options.maxLoaded()) {
           const victim = this.#victim();
-          if (victim) this.#doom(victim);
+          if (victim) this.#doom(victim, "evicted");
           await this.#waitForChange(options.signal);
           continue;
         }
@@ -221,6 +226,8 @@ export class Scheduler<R extends SchedulerRunner> {
     const timer = timeout > 0 && Number.isFinite(timeout)
       ? startTimer(() => abort.abort(new LoadTimeoutError(timeout)), timeout)
       : undefined;
+    log.info("loading model", { model: spec.name, path: spec.modelPath, num_ctx: spec.options.num_ctx });
+    const loadStarted = performance.now();
     const loading = this.#options.loadRunner(spec, abort.signal);
     // A runner that arrives after its load was given up is closed, not leaked.
     loading.then((runner) => {
@@ -231,11 +238,15 @@ export class Scheduler<R extends SchedulerRunner> {
       abort.signal.addEventListener("abort", () => reject(abort.signal.reason), { once: true })
     );
     entry.ready = Promise.race([loading, timedOut]).finally(() => clearTimeout(timer)).then((runner) => {
+      const seconds = ((performance.now() - loadStarted) / 1000).toFixed(2);
+      const size = runner.size === undefined ? undefined : humanBytes2(runner.size);
+      log.info(`llama runner started in ${seconds} seconds`, { model: spec.name, size });
       entry.runner = runner;
       this.#notify();
       if (entry.doomed) void this.#unload(entry);
       return runner;
     }, (error) => {
+      log.warn("failed to load model", { model: spec.name, error: (error as Error)?.message ?? String(error) });
       this.#entries.delete(spec.key);
       entry.markClosed();
       this.#notify();
@@ -268,6 +279,7 @@ export class Scheduler<R extends SchedulerRunner> {
 
   #idle(entry: Entry<R>): void {
     const keep = entry.keepAliveMs;
+    if (!entry.doomed && keep <= 0) entry.reason = "keep_alive 0";
     if (entry.doomed || keep <= 0) return void this.#unload(entry);
     if (keep === Infinity) {
       entry.expiresAt = Infinity;
@@ -279,9 +291,10 @@ export class Scheduler<R extends SchedulerRunner> {
   }
 
   /** Marks an entry to go as soon as no request holds it. */
-  #doom(entry: Entry<R>): void {
+  #doom(entry: Entry<R>, reason: string): void {
     if (entry.doomed) return;
     entry.doomed = true;
+    entry.reason = reason;
     if (entry.runner && entry.active === 0) void this.#unload(entry);
   }
 
@@ -297,8 +310,9 @@ export class Scheduler<R extends SchedulerRunner> {
     this.#entries.delete(entry.spec.key);
     try {
       await entry.runner?.close();
+      if (entry.runner) log.info("model unloaded", { model: entry.spec.name, reason: entry.reason ?? "expired" });
     } catch (error) {
-      console.error(`unloading ${entry.spec.name}:`, error);
+      log.error("failed to unload model", { model: entry.spec.name, error: (error as Error)?.message ?? String(error) });
     }
     entry.markClosed();
   }
@@ -317,7 +331,7 @@ export class Scheduler<R extends SchedulerRunner> {
   async unload(key: string): Promise<void> {
     const entry = this.#entries.get(key);
     if (!entry) return;
-    this.#doom(entry);
+    this.#doom(entry, "requested");
     await entry.closed;
   }
 
@@ -334,6 +348,7 @@ export class Scheduler<R extends SchedulerRunner> {
     this.#closed = true;
     const entries = [...this.#entries.values()];
     for (const entry of entries) {
+      entry.reason = "shutdown";
       if (!entry.runner) entry.abort.abort();
       await entry.ready.catch(() => {});
       await this.#release(entry);

@@ -15,15 +15,16 @@ test("logFragment() joins CONT fragments into lines and filters by OLLAMA_DEBUG 
     logFragment(LogLevel.warn, "careful\n");
     logFragment(LogLevel.error, "broken: ");
     logFragment(LogLevel.cont, "badly\n");
-    assert.deepEqual(seen, [[LogLevel.warn, "careful"], [LogLevel.error, "broken: badly"]]);
+    assert.deepEqual(seen, [[LogLevel.error, "broken: badly"]], "without OLLAMA_DEBUG only errors");
     assert.deepEqual(watched, ["loading model..", "careful", "broken: badly"]);
     seen.length = 0;
     setLogVerbosity(1);
     logFragment(LogLevel.info, "info line\n");
+    logFragment(LogLevel.warn, "warn line\n");
     logFragment(LogLevel.debug, "debug line\n");
     setLogVerbosity(2);
     logFragment(LogLevel.debug, "debug line 2\n");
-    assert.deepEqual(seen.map(([, l]) => l), ["info line", "debug line 2"]);
+    assert.deepEqual(seen.map(([, l]) => l), ["info line", "warn line", "debug line 2"]);
   } finally {
     stop();
     setLogVerbosity(0);

@@ -1,7 +1,8 @@
 /**
  * Where libllama's log lines go. ggml logs in fragments (level 5 = CONT continues the previous line), from any
- * thread; we join fragments into lines, filter by level (OLLAMA_DEBUG: 0 → warnings and errors, 1 → info,
- * 2 → debug) and hand whole lines to a sink (stderr unless the embedder sets one).
+ * thread; we join fragments into lines, filter by level (OLLAMA_DEBUG: 0 → errors only, so a default server's log
+ * stays Ollama's lines; 1 → warnings and info, 2 → debug) and hand whole lines to a sink (stderr unless the embedder
+ * sets one).
  * @module
  */
 
@@ -18,7 +19,7 @@ export const stderrLogSink: LogSink = (level, line) => {
 };
 
 let sink: LogSink = stderrLogSink;
-let minLevel: LogLevel = LogLevel.warn;
+let minLevel: LogLevel = LogLevel.error;
 let pendingLevel: LogLevel = LogLevel.info;
 let pending = "";
 const watchers = new Set<(line: string) => void>();
@@ -28,9 +29,9 @@ export function setLogSink(next: LogSink): void {
   sink = next;
 }
 
-/** OLLAMA_DEBUG level → the least severe ggml level shown. */
+/** OLLAMA_DEBUG level → the least severe ggml level shown (0: errors only). */
 export function setLogVerbosity(debugLevel: number): void {
-  minLevel = debugLevel >= 2 ? LogLevel.debug : debugLevel >= 1 ? LogLevel.info : LogLevel.warn;
+  minLevel = debugLevel >= 2 ? LogLevel.debug : debugLevel >= 1 ? LogLevel.info : LogLevel.error;
 }
 
 /** Sees every complete line, whatever its level (used to learn which CPU backend loaded). */

@@ -147,15 +147,15 @@ test("createApp() lists no running models on a fresh scheduler", async () => {
   assert.deepEqual(await (await app().request("/api/ps")).json(), { models: [] });
 });
 
-test("createApp() logs one line per request when asked (OLLAMA_DEBUG)", async () => {
+test("createApp() logs one line per request when asked, as gin does (on stdout)", async () => {
   const lines: string[] = [];
-  const original = console.error;
-  console.error = (line: string) => lines.push(line);
+  const original = console.log;
+  console.log = (line: string) => lines.push(line);
   try {
-    await createApp({ ...depsFor(), logRequests: true }).request("/api/version");
+    await createApp({ ...depsFor(), logRequests: true }).request("/api/version?x=1");
   } finally {
-    console.error = original;
+    console.log = original;
   }
   assert.equal(lines.length, 1);
-  assert.match(lines[0], /\| 200 \|.*\| GET \/api\/version$/);
+  assert.match(lines[0], /^\[GIN\] \d{4}\/\d\d\/\d\d - \d\d:\d\d:\d\d \| 200 \| +[\d.]+(ns|µs|ms|s) \| +\| GET      "\/api\/version\?x=1"$/);
 });

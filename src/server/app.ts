@@ -10,7 +10,7 @@ import { cors, defaultOrigins } from "./cors.ts";
 import { hostGuard } from "./host_guard.ts";
 import { errorResponse, toApiError } from "./errors.ts";
 import { OLLAMA_COMPAT_VERSION } from "../version.ts";
-import { rfc3339 } from "./time.ts";
+import { requestLog } from "./request_log.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
 import { registerGenerateRoutes } from "./routes/generate.ts";
@@ -33,14 +33,8 @@ const ROUTES: Array<[string[], RegExp]> = [
 /** The app for these dependencies; `app.request()` serves it without a port, `startServer` binds it. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  if (deps.logRequests) {
-    app.use("*", async (c, next) => {
-      const started = performance.now();
-      await next();
-      const ms = (performance.now() - started).toFixed(1);
-      console.error(`[tollama] ${rfc3339()} | ${c.res.status} | ${ms.padStart(8)} ms | ${c.req.method} ${c.req.path}`);
-    });
-  }
+  // First, so that it also sees what the guard refuses (gin's logger comes before Ollama's middleware too).
+  if (deps.logRequests) app.use("*", requestLog());
   app.use("*", hostGuard(deps.bindHost ?? "127.0.0.1"));
   app.use("*", cors(defaultOrigins(deps.origins ?? [])));
 

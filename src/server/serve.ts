@@ -25,6 +25,8 @@ export interface ServeOptions {
   /** Default: OLLAMA_MODELS (~/.ollama/models). */
   modelsDir?: string;
   signal?: AbortSignal;
+  /** One line per request on stdout, as Ollama's gin logger writes (`tollama serve` turns it on). Default: OLLAMA_DEBUG. */
+  logRequests?: boolean;
   /** Advanced (tests): scheduler settings over the OLLAMA_* defaults, e.g. `maxQueue`. */
   scheduler?: Partial<SchedulerOptions<ServerRunner>>;
 }
@@ -83,6 +85,7 @@ export async function serve(options: ServeOptions = {}): Promise<TollamaServer> 
     hostname: options.hostname,
     port: options.port,
     signal: options.signal,
+    logRequests: options.logRequests ?? config.debugLevel() >= 1,
     store: adapter,
     scheduler,
     prompt: promptRenderer,

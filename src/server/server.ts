@@ -36,7 +36,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     bindHost: hostname,
   });
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const handle = await runtime.serve((request) => app.fetch(request), {
+  // The peer address reaches the request log as hono's env.
+  const handle = await runtime.serve((request, info) => app.fetch(request, info), {
     hostname,
     port,
     signal: options.signal,
