@@ -8,7 +8,15 @@
 import { config as settings } from "../config.ts";
 import { fileTypeName, type GgufFile, parameterSize, readGguf } from "../gguf/mod.ts";
 import { InvalidModelNameError, parseModelName } from "../registry/mod.ts";
-import { MEDIA_TYPE_MANIFEST, type ModelRef, shortName, type Store, type StoredManifest } from "../store/mod.ts";
+import {
+  type BlobLease,
+  MEDIA_TYPE_MANIFEST,
+  type ModelRef,
+  normalizeDigest,
+  shortName,
+  type Store,
+  type StoredManifest,
+} from "../store/mod.ts";
 import { Template } from "../template/mod.ts";
 import { goJson } from "./_go_format.ts";
 import { checkAdapter } from "./adapter_check.ts";
@@ -41,9 +49,22 @@ export interface CreateModelOptions {
  * ```
  */
 export async function createModel(store: Store, request: CreateRequest, options: CreateModelOptions = {}): Promise<void> {
+  checkFileMaps(request);
+  // Create, copy and delete of one name run one after another, and the blobs this create is about to reference stay
+  // pinned (pruning skips them) until its manifest has landed.
+  const unlock = await store.lockNames(parseName(request.model || request.name || ""));
+  const lease = store.lease();
+  try {
+    await createLocked(store, request, options, lease);
+  } finally {
+    lease.release();
+    unlock();
+  }
+}
+
+async function createLocked(store: Store, request: CreateRequest, options: CreateModelOptions, lease: BlobLease): Promise<void> {
   const progress = options.onProgress ?? (() => {});
   const signal = options.signal;
-  checkFileMaps(request);
   const name = await store.resolve(parseName(request.model || request.name || ""));
   const previous = await store.findManifest(name).catch(() => undefined);
 
@@ -89,12 +110,14 @@ export async function createModel(store: Store, request: CreateRequest, options:
   const toQuantize = quantizeTo ? layers.filter((l) => l.mediaType === MEDIA_TYPE.model && l.gguf && needsQuantize(l.gguf, quantizeTo)) : [];
   describeModel(config, layers);
   layers = await applyRequest(store, request, layers);
+  await lease.pin(layers.flatMap((layer) => (layer.digest ? [normalizeDigest(layer.digest)] : [])));
 
   const encoder = new TextEncoder();
   const created: string[] = [];
   try {
     for (const layer of toQuantize) {
       const gguf = await quantizeLayer(store, layer, quantizeTo!, { onProgress: progress, signal, created });
+      await lease.pin([layer.digest!]);
       config.file_type = fileTypeName(gguf.metadata["general.file_type"] as number | undefined);
     }
     const statuses: string[] = [];
@@ -104,7 +127,7 @@ export async function createModel(store: Store, request: CreateRequest, options:
         if (linked.created) created.push(layer.digest!);
         statuses.push(linked.linked ? `linking layer ${layer.digest} to ${layer.link.path}` : `using existing layer ${layer.digest}`);
       } else if (layer.data) {
-        const written = await store.writeBlob(layer.data, { signal });
+        const written = await store.writeBlob(layer.data, { signal, lease });
         if (written.created) created.push(written.digest);
         layer.digest = written.digest;
         layer.size = written.size;
@@ -113,7 +136,7 @@ export async function createModel(store: Store, request: CreateRequest, options:
         statuses.push(layer.status ?? `using existing layer ${layer.digest}`);
       }
     }
-    const configBlob = await store.writeBlob(encoder.encode(goJson(orderedConfig(config))), { signal });
+    const configBlob = await store.writeBlob(encoder.encode(goJson(orderedConfig(config))), { signal, lease });
     if (configBlob.created) created.push(configBlob.digest);
     for (const status of statuses) progress({ status });
 
@@ -133,7 +156,8 @@ export async function createModel(store: Store, request: CreateRequest, options:
     };
     await store.writeManifest(name, encoder.encode(goJson(manifest)));
   } catch (error) {
-    // Nothing half-written: blobs this create added and no manifest uses go again.
+    // Nothing half-written: blobs this create added and no manifest uses go again (unpinned first, or they'd stay).
+    lease.release();
     await store.removeUnusedBlobs(created).catch(() => {});
     throw error;
   }

@@ -173,16 +173,19 @@ export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): S
       return out;
     },
 
+    // The store checks existence under the name's lock: a model deleted by a request running at the same time is
+    // a 404 here, with the message Ollama gives for the route.
     async copy(source: string, destination: string) {
-      const from = parseName(source);
-      if (!(await store.findManifest(from))) throw copySourceNotFound(source);
-      await store.copy(from, parseName(destination));
+      const to = parseName(destination);
+      await store.copy(parseName(source), to).catch((error) => {
+        throw error instanceof Error && error.name === "ModelNotFoundError" ? copySourceNotFound(source) : error;
+      });
     },
 
     async delete(name: string) {
-      const ref = parseName(name);
-      if (!(await store.findManifest(ref))) throw modelNotFound(name);
-      await store.delete(ref);
+      await store.delete(parseName(name)).catch((error) => {
+        throw error instanceof Error && error.name === "ModelNotFoundError" ? modelNotFound(name) : error;
+      });
     },
 
     hasBlob: (digest) => store.hasBlob(digest),

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { blobFileName, normalizeDigest } from "./digest.ts";
 import { DigestMismatchError } from "./errors.ts";
 import { syncDir, TEMP_PREFIX } from "./files.ts";
+import type { BlobLease } from "./locks.ts";
 
 export type BlobSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Uint8Array;
 
@@ -17,6 +18,8 @@ export interface WriteBlobOptions {
   /** Expected digest; a mismatch throws `DigestMismatchError` and keeps nothing. */
   digest?: string;
   signal?: AbortSignal;
+  /** Pins the blob (before it is looked for or renamed into place) until the lease is released. */
+  lease?: BlobLease;
 }
 
 export interface WrittenBlob {
@@ -45,6 +48,7 @@ async function exists(path: string): Promise<boolean> {
 /** Streams `source` into `blobsDir` under its sha256. */
 export async function writeBlob(blobsDir: string, source: BlobSource, options: WriteBlobOptions = {}): Promise<WrittenBlob> {
   const expected = options.digest === undefined ? undefined : normalizeDigest(options.digest);
+  if (expected) await options.lease?.pin([expected]);
   if (expected && await exists(join(blobsDir, blobFileName(expected)))) {
     if (source instanceof ReadableStream) await source.cancel().catch(() => {});
     return { digest: expected, size: (await stat(join(blobsDir, blobFileName(expected)))).size, created: false };
@@ -72,6 +76,8 @@ export async function writeBlob(blobsDir: string, source: BlobSource, options: W
     const digest = `sha256:${hash.digest("hex")}`;
     if (expected && digest !== expected) throw new DigestMismatchError(expected, digest);
     const final = join(blobsDir, blobFileName(digest));
+    // Pinned before looking: a prune running now finishes first, so "already there" stays true for the lease.
+    await options.lease?.pin([digest]);
     if (await exists(final)) {
       await rm(temp, { force: true });
       const now = new Date();

@@ -64,27 +64,33 @@ export async function cleanupStore(store: Store, options: CleanupOptions = {}): 
     }
   }
 
-  const { digests: used, complete } = prune ? await store.referencedDigests() : { digests: new Set<string>(), complete: false };
-  for (const name of await readdir(store.blobsDir)) {
-    const path = join(store.blobsDir, name);
-    const old = await age(path, now);
-    if (old === undefined) continue;
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) continue;
-    if (name.startsWith(TEMP_PREFIX)) {
-      if (old >= tempGraceMs) await remove(path, name, report);
-      continue;
+  // Under the store's prune gate: a blob an operation in flight has pinned stays, however old it is.
+  const complete = await store.pruning(async (pinned) => {
+    const { digests: used, complete } = prune
+      ? await store.referencedDigests()
+      : { digests: new Set<string>(), complete: false };
+    for (const name of await readdir(store.blobsDir)) {
+      const path = join(store.blobsDir, name);
+      const old = await age(path, now);
+      if (old === undefined) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      if (name.startsWith(TEMP_PREFIX)) {
+        if (old >= tempGraceMs) await remove(path, name, report);
+        continue;
+      }
+      if (isDownloadState(name)) {
+        if (old >= graceMs) await remove(path, name, report);
+        else report.keptDownloads.push(name);
+        continue;
+      }
+      if (!prune || !complete || old < graceMs) continue;
+      const match = /^sha256-([0-9a-f]{64})$/.exec(name);
+      if (match && (used.has(`sha256:${match[1]}`) || pinned.has(`sha256:${match[1]}`))) continue;
+      await remove(path, name, report);
     }
-    if (isDownloadState(name)) {
-      if (old >= graceMs) await remove(path, name, report);
-      else report.keptDownloads.push(name);
-      continue;
-    }
-    if (!prune || !complete || old < graceMs) continue;
-    const match = /^sha256-([0-9a-f]{64})$/.exec(name);
-    if (match && used.has(`sha256:${match[1]}`)) continue;
-    await remove(path, name, report);
-  }
+    return complete;
+  });
   report.pruned = prune && complete;
   await sweepManifests(store.manifestsDir, 0, { now, tempGraceMs, pruneDirs: prune });
   return report;

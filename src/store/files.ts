@@ -37,9 +37,18 @@ export async function syncDir(dir: string): Promise<void> {
 
 /** Writes `data` to `path` atomically and durably (temp, fsync, rename, fsync dir). Creates parent directories. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
   const temp = tempPathFor(path);
-  const handle = await open(temp, "wx", mode);
+  let handle;
+  for (let attempt = 0;; attempt++) {
+    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    try {
+      handle = await open(temp, "wx", mode);
+      break;
+    } catch (error) {
+      // A delete of another tag of the same model may remove the directory it left empty between the two calls.
+      if ((error as { code?: string }).code !== "ENOENT" || attempt >= 3) throw error;
+    }
+  }
   try {
     await handle.writeFile(data);
     await handle.sync();

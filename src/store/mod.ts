@@ -26,6 +26,11 @@
  * - `store.cleanup({ graceMs?, prune? })`: startup housekeeping (legacy blob names, abandoned temp files, download
  *   state older than the grace period, and unless OLLAMA_NOPRUNE, unreferenced blobs older than it).
  * - `store.downloadPaths(digest)` (sync): where registry/pull keeps resumable download state.
+ * - Concurrency (one process): `store.lockNames(...refs)` → release function (create, copy and delete of one name run
+ *   one after another; copy and delete take it themselves); `store.lease()` → `BlobLease` whose `pin(digests)` keeps
+ *   blobs an operation is about to reference from being pruned until `release()`; `writeBlob(…, { lease })` pins
+ *   what it writes; `writeManifest` checks every blob is present first (`BlobNotFoundError`); pruning
+ *   (`removeUnusedBlobs`, `cleanup`) runs through `store.pruning(fn)` and skips pinned blobs.
  *
  * A `ModelRef` is `{ host, namespace, model, tag }`; registry's `parseModelName()` returns one.
  *
@@ -37,6 +42,7 @@
  * @module
  */
 export { Store, type StoredManifest } from "./store.ts";
+export type { BlobLease } from "./locks.ts";
 export { type ModelRef, isSafeRef, shortName } from "./ref.ts";
 export {
   type Layer,

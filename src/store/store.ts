@@ -10,8 +10,9 @@ import { config } from "../config.ts";
 import { writeBlob, type BlobSource, type WriteBlobOptions, type WrittenBlob } from "./blob_writer.ts";
 import { cleanupStore, type CleanupOptions, type CleanupReport } from "./cleanup.ts";
 import { blobFileName, normalizeDigest } from "./digest.ts";
-import { InvalidManifestError, ModelNotFoundError } from "./errors.ts";
+import { BlobNotFoundError, InvalidManifestError, ModelNotFoundError } from "./errors.ts";
 import { DOWNLOAD_SUFFIX, writeFileAtomic } from "./files.ts";
+import { BlobLease, BlobPins, NameLocks } from "./locks.ts";
 import { type Manifest, manifestDigests, manifestSize, parseManifest } from "./manifest.ts";
 import { isSafeRef, type ModelRef, refSegments, shortName } from "./ref.ts";
 
@@ -50,6 +51,8 @@ export class Store {
   readonly dir: string;
   readonly manifestsDir: string;
   readonly blobsDir: string;
+  #names = new NameLocks();
+  #pins = new BlobPins();
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -63,6 +66,27 @@ export class Store {
     await mkdir(store.manifestsDir, { recursive: true, mode: 0o755 });
     await mkdir(store.blobsDir, { recursive: true, mode: 0o755 });
     return store;
+  }
+
+  /**
+   * Holds the lock of each named model (matched case-insensitively) until the returned function is called: create,
+   * copy and delete of one name run one after another. `copy` and `delete` take it themselves.
+   */
+  lockNames(...refs: ModelRef[]): Promise<() => void> {
+    return this.#names.lock(refs.map((ref) => refSegments(ref).join("/").toLowerCase()));
+  }
+
+  /** A new, empty lease: blobs pinned through it are not pruned until it is released (see `BlobLease`). */
+  lease(): BlobLease {
+    return new BlobLease(this.#pins);
+  }
+
+  /**
+   * Runs `prune` while no blob can be newly pinned, with the digests pinned as it starts: the only safe moment to
+   * remove a blob that no manifest references (see `locks.ts`).
+   */
+  pruning<T>(prune: (pinned: ReadonlySet<string>) => Promise<T>): Promise<T> {
+    return this.#pins.exclusive(prune);
   }
 
   /** Path of a model's manifest file. Throws `InvalidModelRefError` for a part that is not a safe path segment. */
@@ -141,14 +165,19 @@ export class Store {
 
   /**
    * Writes a manifest atomically: `data` as exact bytes (what a registry sent), or a `Manifest` to serialise.
-   * The bytes must parse as a manifest. An existing model with other casing is overwritten, not duplicated.
+   * The bytes must parse as a manifest, and every blob it names must be present (`BlobNotFoundError` otherwise):
+   * a reader never finds a manifest whose blobs are missing. An existing model with other casing is overwritten,
+   * not duplicated.
    */
   async writeManifest(ref: ModelRef, data: Uint8Array | string | Manifest): Promise<StoredManifest> {
     const bytes = data instanceof Uint8Array
       ? data
       : new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data));
     refSegments(ref);
-    parseManifest(bytes);
+    const digests = manifestDigests(parseManifest(bytes));
+    using lease = this.lease();
+    await lease.pin(digests);
+    for (const digest of digests) if (!(await this.hasBlob(digest))) throw new BlobNotFoundError(digest);
     const name = await this.resolve(ref);
     await writeFileAtomic(this.manifestPath(name), bytes);
     const stored = await this.findManifest(name);
@@ -180,10 +209,16 @@ export class Store {
 
   /** Copies a model's manifest to a new name (blobs are shared). `ModelNotFoundError` when `from` is absent. */
   async copy(from: ModelRef, to: ModelRef): Promise<void> {
-    const source = await this.readManifest(from);
-    const target = await this.resolve(to);
-    if (this.manifestPath(source.name) === this.manifestPath(target)) return;
-    await writeFileAtomic(this.manifestPath(target), source.raw);
+    // Both names held: the source cannot be deleted (and its blobs pruned) half-way through.
+    const unlock = await this.lockNames(from, to);
+    try {
+      const source = await this.readManifest(from);
+      const target = await this.resolve(to);
+      if (this.manifestPath(source.name) === this.manifestPath(target)) return;
+      await this.writeManifest(target, source.raw);
+    } finally {
+      unlock();
+    }
   }
 
   /**
@@ -191,10 +226,16 @@ export class Store {
    * Returns the digests of the blobs removed. `ModelNotFoundError` when absent.
    */
   async delete(ref: ModelRef): Promise<string[]> {
-    const stored = await this.readManifest(ref);
-    await rm(this.manifestPath(stored.name), { force: true });
-    await this.#pruneEmptyDirs(stored.name);
-    return await this.removeUnusedBlobs(manifestDigests(stored.manifest));
+    const unlock = await this.lockNames(ref);
+    try {
+      const stored = await this.readManifest(ref);
+      // The manifest goes first, its blobs after: a reader never finds a manifest whose blobs are gone.
+      await rm(this.manifestPath(stored.name), { force: true });
+      await this.#pruneEmptyDirs(stored.name);
+      return await this.removeUnusedBlobs(manifestDigests(stored.manifest));
+    } finally {
+      unlock();
+    }
   }
 
   async #pruneEmptyDirs(ref: ModelRef): Promise<void> {
@@ -231,23 +272,26 @@ export class Store {
   }
 
   /**
-   * Removes those of `candidates` that no manifest references (all unreferenced blobs when `candidates` is not
-   * given). Corrupt manifests are ignored here, as in Ollama's delete. Returns the digests removed.
+   * Removes those of `candidates` that no manifest references and no operation in flight has pinned (all such
+   * blobs when `candidates` is not given). Corrupt manifests are ignored here, as in Ollama's delete. Returns the
+   * digests removed.
    */
-  async removeUnusedBlobs(candidates?: Iterable<string>): Promise<string[]> {
-    const { digests: used } = await this.referencedDigests();
-    const pool = candidates ? [...candidates].map(normalizeDigest) : await this.listBlobs();
-    const removed: string[] = [];
-    for (const digest of new Set(pool)) {
-      if (used.has(digest)) continue;
-      try {
-        await rm(this.blobPath(digest));
-        removed.push(digest);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
+  removeUnusedBlobs(candidates?: Iterable<string>): Promise<string[]> {
+    const wanted = candidates ? [...candidates].map(normalizeDigest) : undefined;
+    return this.pruning(async (pinned) => {
+      const { digests: used } = await this.referencedDigests();
+      const removed: string[] = [];
+      for (const digest of new Set(wanted ?? await this.listBlobs())) {
+        if (used.has(digest) || pinned.has(digest)) continue;
+        try {
+          await rm(this.blobPath(digest));
+          removed.push(digest);
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
       }
-    }
-    return removed;
+      return removed;
+    });
   }
 
   /** Digests of all complete blobs. */
@@ -276,8 +320,11 @@ export class Store {
    * Streams bytes into a blob (POST /api/blobs, create): temp file, hashed while written, fsync, rename.
    * With `digest`, a mismatch throws `DigestMismatchError` and nothing is left.
    */
-  writeBlob(source: BlobSource, options?: WriteBlobOptions): Promise<WrittenBlob> {
-    return writeBlob(this.blobsDir, source, options);
+  async writeBlob(source: BlobSource, options: WriteBlobOptions = {}): Promise<WrittenBlob> {
+    if (options.lease) return await writeBlob(this.blobsDir, source, options);
+    // Pinned while it lands, so a prune running at that moment cannot take the blob this call reports present.
+    using lease = this.lease();
+    return await writeBlob(this.blobsDir, source, { ...options, lease });
   }
 
   /** Startup housekeeping: see `cleanupStore`. */
