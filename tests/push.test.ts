@@ -105,9 +105,9 @@ test("pushModel() rejects a model with no local manifest with couldn't retrieve 
     const events: PushProgress[] = [];
     await assert.rejects(
       pushModel(`${registry.host}/me/absent:latest`, { modelsDir: dir, insecure: true, onProgress: (p) => events.push(p) }),
-      { name: "PushManifestError", message: "couldn't retrieve manifest" },
+      { name: "PushManifestError", message: `couldn't retrieve manifest: model "${registry.host}/me/absent:latest" not found` },
     );
-    assert.deepEqual(events.map((e) => e.status), ["retrieving manifest", "couldn't retrieve manifest"]);
+    assert.deepEqual(events.map((e) => e.status), ["retrieving manifest"]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -11,9 +11,41 @@ export interface Terminal {
   columns(): number;
 }
 
+/**
+ * The reader went away (`tollama run … | head`): stop at once and quietly, as a Go program killed by SIGPIPE does
+ * (the shell sees 141). Deno throws EPIPE from `write` itself, Bun reports it on the stream.
+ */
+function exitOnBrokenPipe(error: unknown): void {
+  if ((error as { code?: string })?.code !== "EPIPE") throw error;
+  process.exit(141);
+}
+
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  try {
+    stream.write(text);
+  } catch (error) {
+    exitOnBrokenPipe(error);
+  }
+}
+
+let pipeWatch = false;
+/** Streams report a closed reader as an `error` event too; without a listener that is an uncaught error. */
+function watchPipes(): void {
+  if (pipeWatch) return;
+  pipeWatch = true;
+  process.stdout.on("error", exitOnBrokenPipe);
+  process.stderr.on("error", exitOnBrokenPipe);
+}
+
 export const processTerminal: Terminal = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
+  out: (text) => {
+    watchPipes();
+    writeTo(process.stdout, text);
+  },
+  err: (text) => {
+    watchPipes();
+    writeTo(process.stderr, text);
+  },
   get stdoutIsTTY() {
     return Boolean(process.stdout.isTTY);
   },

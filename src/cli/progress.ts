@@ -71,8 +71,9 @@ export class ProgressRenderer {
       };
       this.#bars.set(key, bar);
       this.#order.push(`bar:${key}`);
-      // A resumed download starts above zero: say so, as the person will wonder why it did not restart.
-      if (bar.initial > 0 && bar.initial < bar.total && !this.#sink.isTTY) {
+      // A resumed download starts above zero: say so, as the person will wonder why it did not restart. Only pulls
+      // resume; other bars (quantizing, copying) first report when they are already under way.
+      if (event.status.startsWith("pulling ") && bar.initial > 0 && bar.initial < bar.total && !this.#sink.isTTY) {
         this.#sink.write(`${event.status}: resuming at ${humanBytes(bar.initial)} of ${humanBytes(bar.total)}\n`);
       }
     }

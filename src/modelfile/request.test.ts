@@ -85,11 +85,17 @@ test("modelfileToCreateRequest() hashes local FROM and ADAPTER files into blob d
       ["adapter", "lora.gguf", join(dir, "sub", "lora.gguf"), sha("GGUF adapter bytes")],
     ]);
 
-    // An absolute path works the same; a missing one is a model name; a directory gives its GGUF files.
+    // An absolute path works the same; a missing path is an error, a missing name a model name; a directory gives
+    // its GGUF files.
     const absolute = await modelfileToCreateRequest(parseModelfile(`FROM ${join(dir, "model.gguf")}`), { baseDir: "/" });
     assert.deepEqual(absolute.request.files, { "model.gguf": sha("GGUF model bytes") });
-    const named = await modelfileToCreateRequest(parseModelfile("FROM ./missing.gguf"), { baseDir: dir });
-    assert.deepEqual(named.request, { from: "./missing.gguf" });
+    for (const path of ["./missing.gguf", "missing.gguf", "../missing", "~/missing-tollama-test"]) {
+      await assert.rejects(modelfileToCreateRequest(parseModelfile(`FROM ${path}`), { baseDir: dir }), {
+        message: /^stat .*missing.*: no such file or directory$/,
+      });
+    }
+    const named = await modelfileToCreateRequest(parseModelfile("FROM missing:7b"), { baseDir: dir });
+    assert.deepEqual(named.request, { from: "missing:7b" });
     const fromDir = await modelfileToCreateRequest(parseModelfile("FROM ."), { baseDir: dir });
     assert.deepEqual(fromDir.request.files, { "model.gguf": sha("GGUF model bytes") });
 

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readdir, realpath, stat } from "node:fs/promises";
+import { open, readdir, realpath, stat } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { DEPRECATED_PARAMETERS, parseParameterValue } from "./options.ts";
@@ -69,8 +69,11 @@ export async function modelfileToCreateRequest(
     switch (name) {
       case "model": {
         const path = expandPath(args, options.baseDir);
+        await rejectNonGguf(path);
         const found = await filesAt(path, options.signal);
         if (!found) {
+          // `./nope.gguf` is a file that is missing, not a model name for the server to look up.
+          if (looksLikePath(args)) throw missingFile(path);
           request.from = args;
           break;
         }
@@ -264,6 +267,28 @@ async function rejectSamePath(what: string, path: string, others: string[]): Pro
   for (const other of others) {
     if (await realpath(other) === real) throw new Error(`${what} must not reference the same local path as FROM: ${path}`);
   }
+}
+
+/** A FROM argument that can only mean a file: a path prefix, or a model file's extension (`tiny.gguf`). */
+function looksLikePath(text: string): boolean {
+  return /^(\.{1,2}|~)?[\/\\]|^\.{1,2}$|^~/.test(text) || /\.(gguf|safetensors|bin|pth)$/i.test(text);
+}
+
+/**
+ * A single FROM file must be a GGUF (or a safetensors file, which the server names as such): said here, with the
+ * path, before the file is hashed and uploaded, instead of by the server after the upload.
+ */
+async function rejectNonGguf(path: string): Promise<void> {
+  let head: Buffer;
+  try {
+    if (!(await stat(path)).isFile() || /\.safetensors$/i.test(path)) return;
+    await using file = await open(path, "r");
+    head = Buffer.alloc(4);
+    await file.read(head, 0, 4, 0);
+  } catch {
+    return; // missing or unreadable: the usual path reports it
+  }
+  if (head.toString("latin1") !== "GGUF") throw new Error(`${path} is not a GGUF file (supplied file was not in GGUF format)`);
 }
 
 function missingFile(path: string): Error {

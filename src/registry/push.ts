@@ -34,11 +34,15 @@ export interface PushOptions {
   partSize?: number;
 }
 
-/** The model to push has no local manifest; the message is Ollama's. */
+/**
+ * The model to push has no readable local manifest: Ollama's `couldn't retrieve manifest` with the reason, said once
+ * (Ollama sends the same words as a status line first, so its CLI printed them twice).
+ */
 export class PushManifestError extends Error {
   readonly model: string;
   constructor(model: string, options?: ErrorOptions) {
-    super("couldn't retrieve manifest", options);
+    const reason = options?.cause instanceof Error ? options.cause.message : `model "${model}" not found`;
+    super(`couldn't retrieve manifest: ${reason}`, options);
     this.name = "PushManifestError";
     this.model = model;
   }
@@ -64,13 +68,9 @@ export async function pushModel(name: string, options: PushOptions = {}): Promis
   try {
     stored = await store.findManifest(target);
   } catch (error) {
-    emit({ status: "couldn't retrieve manifest" });
     throw new PushManifestError(name, { cause: error });
   }
-  if (!stored) {
-    emit({ status: "couldn't retrieve manifest" });
-    throw new PushManifestError(name);
-  }
+  if (!stored) throw new PushManifestError(name);
 
   const repo = repositoryOf(target);
   const session: RegistrySession = {};

@@ -14,6 +14,8 @@ export interface ShowResponse {
   tensors?: Array<{ name: string; type: string; shape: number[] }>;
   requires?: string;
   messages?: Array<{ role: string; content: string }>;
+  /** tollama: the GGUF file a model made with `create --link` runs from. */
+  link?: string;
 }
 
 export interface ShowFlags {
@@ -69,6 +71,8 @@ export function renderShowInfo(info: ShowResponse, verbose: boolean): string {
   if (embeddingLength !== undefined) model.push(["embedding length", String(embeddingLength)]);
   model.push(["quantization", info.details?.quantization_level ?? ""]);
   if (info.requires) model.push(["requires", info.requires]);
+  // A linked model's weights are a file outside the store: where it is matters (moving or editing it breaks the model).
+  if (info.link) model.push(["linked file", info.link]);
   let out = section("Model", model);
   if (info.capabilities?.length) out += section("Capabilities", info.capabilities.map((c) => [c]));
   if (info.parameters) {

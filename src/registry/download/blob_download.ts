@@ -72,6 +72,8 @@ interface Shared {
   waiters: number;
   completed: number;
   total: number;
+  /** Whether the transfer has said where it starts (a resumed download starts at the bytes already on disk). */
+  started: boolean;
   listeners: Set<(completed: number, total: number) => void>;
 }
 
@@ -94,12 +96,14 @@ export async function downloadBlob(options: BlobDownloadOptions): Promise<BlobDo
       waiters: 0,
       completed: 0,
       total: options.size,
+      started: false,
       listeners: new Set(),
       promise: Promise.resolve({ cacheHit: false }),
     };
     created.promise = run({ ...options, digest, signal: controller.signal }, (completed, total) => {
       created.completed = completed;
       created.total = total;
+      created.started = true;
       for (const listener of created.listeners) listener(completed, total);
     }).finally(() => inflight.delete(path));
     inflight.set(path, created);
@@ -114,7 +118,8 @@ function join(shared: Shared, options: BlobDownloadOptions): Promise<BlobDownloa
   const listener = options.onProgress;
   if (listener) {
     shared.listeners.add(listener);
-    listener(shared.completed, shared.total);
+    // Before the transfer has read its saved state, 0 would be a guess: a bar would start at 0 and then jump.
+    if (shared.started) listener(shared.completed, shared.total);
   }
   return new Promise<BlobDownloadResult>((resolve, reject) => {
     let left = false;
