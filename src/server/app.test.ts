@@ -157,5 +157,5 @@ test("createApp() logs one line per request when asked, as gin does (on stdout)"
     console.log = original;
   }
   assert.equal(lines.length, 1);
-  assert.match(lines[0], /^\[GIN\] \d{4}\/\d\d\/\d\d - \d\d:\d\d:\d\d \| 200 \| +[\d.]+(ns|µs|ms|s) \| +\| GET      "\/api\/version\?x=1"$/);
+  assert.match(lines[0], /^\[GIN\] \d{4}\/\d\d\/\d\d - \d\d:\d\d:\d\d \| 200 \| +[\d.]+(ns|µs|ms|s) \| +\| GET {6}"\/api\/version\?x=1"$/);
 });
