@@ -16,7 +16,8 @@ import { pullModel, RegistryConnectionError } from "../src/registry/mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { freePort } from "./helpers/net.ts";
 import { basicAuthSkip, type RegistryHandle, registrySkip, startRegistry } from "./helpers/registry.ts";
-import { startTestServer, type TestServer } from "./helpers/server.ts";
+import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { runCliProcess } from "./helpers/cli.ts";
 
 /** Library calls must fail within this (the old retries took 23–51 s). */
@@ -195,6 +196,22 @@ describe("the server and the CLI say the same, quickly", () => {
       stderr: "pulling manifest\nError: pull model manifest: " +
         `Get "https://registry.tollama.invalid/v2/library/tiny/manifests/latest": dial tcp: lookup registry.tollama.invalid: no such host\n`,
     });
+  });
+
+  test("tollama push to a closed port", { skip: fixtureSkip("tiny-spm") }, async () => {
+    const name = `127.0.0.1:${closedPort}/me/tiny:latest`;
+    await installGguf(server.store, name, await fixtureModel("tiny-spm"));
+    const started = Date.now();
+    const r = await runCliProcess(["push", "--insecure", name], { env: { OLLAMA_HOST: server.url, HOME: home } });
+    assert.ok(Date.now() - started < FAST_CLI_MS, `took ${Date.now() - started} ms`);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `\nError: Head "http://127\\.0\\.0\\.1:${closedPort}/v2/me/tiny/blobs/sha256:[0-9a-f]{64}": ` +
+          `dial tcp 127\\.0\\.0\\.1:${closedPort}: connect: connection refused\n$`,
+      ),
+    );
   });
 
   test("tollama run of a mistyped name does not sit for half a minute", async () => {

@@ -10,6 +10,7 @@
 /** What went wrong below HTTP. */
 export type ConnectionFailureKind =
   | "refused"
+  | "unreachable"
   | "dns"
   | "http-to-https"
   | "certificate"
@@ -22,7 +23,8 @@ export type ConnectionFailureKind =
 export class RegistryConnectionError extends Error {
   readonly url: string;
   readonly kind: ConnectionFailureKind;
-  /** Whether trying again can help (a reset or timeout can; a refused port or unknown host will not within seconds). */
+  /** Whether trying again can help (a reset or timeout can; a refused port, a missing route or an unknown host will
+   * not within seconds). */
   readonly retryable: boolean;
   constructor(method: string, url: URL, kind: ConnectionFailureKind, cause: string, options?: ErrorOptions) {
     super(`${goMethod(method)} "${url.href}": ${cause}`, options);
@@ -74,6 +76,12 @@ export async function describeFetchError(error: unknown, url: URL, method = "GET
 
   if (/ECONNREFUSED|connection refused/i.test(text)) {
     return make("refused", `dial tcp ${dialAddress(url)}: connect: connection refused`);
+  }
+  if (/EHOSTUNREACH|no route to host/i.test(text)) {
+    return make("unreachable", `dial tcp ${dialAddress(url)}: connect: no route to host`);
+  }
+  if (/ENETUNREACH|network is unreachable/i.test(text)) {
+    return make("unreachable", `dial tcp ${dialAddress(url)}: connect: network is unreachable`);
   }
   if (/ENOTFOUND|EAI_AGAIN|EAI_NONAME|dns error|failed to lookup address|name or service not known|name resolution/i.test(text)) {
     return make("dns", `dial tcp: lookup ${url.hostname}: no such host`);
