@@ -22,6 +22,7 @@
 import { runtime } from "./src/runtime/mod.ts";
 import { runCli } from "./src/cli/mod.ts";
 import { serveUntilStopped } from "./src/server/mod.ts";
+import { LOAD_PROBE_COMMAND, runLoadProbe } from "./src/engine/mod.ts";
 
 export { TOLLAMA_VERSION } from "./src/version.ts";
 /** Load a GGUF model in its own inference Worker: `complete()`, `generate()`, `embed()`, `close()`. */
@@ -36,6 +37,8 @@ export { Template } from "./src/template/mod.ts";
 
 /** Runs the command line (`args` without the program name) and returns the exit code. */
 export function main(args: string[]): Promise<number> {
+  // The load probe's child (src/engine/load_probe.ts): this program again, loading one model and exiting.
+  if (args[0] === LOAD_PROBE_COMMAND) return runLoadProbe(args.slice(1));
   return runCli(args, { serve: () => serveUntilStopped() });
 }
 

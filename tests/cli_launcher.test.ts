@@ -1,12 +1,13 @@
 // The `tollama` command npm installs (package.json "bin" → scripts/tollama.mjs): run by node from another
 // directory, it runs mod.ts with the runtime in this package's node_modules (the one running this test, through
 // TOLLAMA_RUNTIME), and passes arguments, stdin, stdout, stderr, exit codes and signals through; `npx tollama`
-// and `npm exec` find it in the repository without fetching anything.
+// and `npm exec` find it in the repository without fetching anything. And `npm install` itself: the committed
+// lockfile is what npm makes of package.json, and the postinstall step prints no git advice.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { accessSync, constants, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -118,4 +119,35 @@ test("npx tollama and npm exec run the repository's own command without fetching
   assert.equal(npx.stdout, `tollama version is ${TOLLAMA_VERSION}\n`);
   assert.equal(exec.code, 0, exec.stderr);
   assert.match(exec.stdout, /^Large language model runner\n\nUsage:\n {2}tollama \[flags\]\n/);
+});
+
+test("npm install keeps the committed package-lock.json as it is", { timeout: 120_000 }, async () => {
+  await withTempDir(async (dir) => {
+    const committed = await readFile(join(REPO, "package-lock.json"), "utf8");
+    await copyFile(join(REPO, "package.json"), join(dir, "package.json"));
+    await writeFile(join(dir, "package-lock.json"), committed);
+    // the lockfile npm would write for this package.json, without touching any node_modules
+    const r = await runCliProcess(["install", "--package-lock-only", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], {
+      command: ["npm"],
+      cwd: dir,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await readFile(join(dir, "package-lock.json"), "utf8"), committed);
+  });
+});
+
+test("postinstall unpacks llama.cpp's source without git's detached-HEAD advice", { timeout: 300_000 }, async () => {
+  await withTempDir(async (root) => {
+    await mkdir(join(root, "scripts"));
+    await copyFile(join(REPO, "scripts", "postinstall.mjs"), join(root, "scripts", "postinstall.mjs"));
+    const r = await runCliProcess([join(root, "scripts", "postinstall.mjs")], {
+      command: ["node"],
+      cwd: root,
+      env: { npm_config_prefer_offline: "true" },
+      timeoutMs: 280_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(root, ".cache", "llama.cpp", "include", "llama.h")), r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /detached HEAD|advice\.|Note: switching/);
+  });
 });

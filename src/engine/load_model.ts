@@ -4,6 +4,7 @@
  * are decoded together (continuous batching) and the rest wait their turn.
  * @module
  */
+import { checkLoadable } from "./load_probe.ts";
 import { ModelHost } from "./model_host.ts";
 import type { OllamaOptions } from "./options.ts";
 import type { DoneReason, LoadSettings, ModelInfo, Timings, TokenLogprob } from "./protocol.ts";
@@ -16,6 +17,11 @@ export interface LoadModelOptions extends LoadSettings {
   onProgress?: (progress: number) => void;
   /** Aborting stops the load. */
   signal?: AbortSignal;
+  /**
+   * Load a file never loaded before in a child process first, so one that crashes libllama cannot end this process
+   * (default: TOLLAMA_PROBE_LOAD, on). The file is validated either way.
+   */
+  probe?: boolean;
 }
 
 export interface CompleteOptions {
@@ -212,6 +218,7 @@ export class LoadedModel implements AsyncDisposable {
  * ```
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  await checkLoadable(path, { probe: options.probe, signal: options.signal });
   const host = await ModelHost.start(path, {
     numCtx: options.numCtx,
     numThread: options.numThread,

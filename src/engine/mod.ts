@@ -11,6 +11,9 @@ export {
   loadModel,
   type LoadModelOptions,
 } from "./load_model.ts";
+/** A model file is validated, and loaded once in a child process (`tollama __probe-load`), before it loads here. */
+export { checkLoadable, type CheckLoadableOptions, ModelCrashError } from "./load_probe.ts";
+export { LOAD_PROBE_COMMAND, runLoadProbe } from "./load_probe_child.ts";
 /** The main-thread handle of one inference Worker. */
 export { ModelHost, type StartOptions, WorkerGoneError } from "./model_host.ts";
 /** Ollama's runtime options. */

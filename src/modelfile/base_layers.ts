@@ -5,7 +5,7 @@
  * @module
  */
 import { open } from "node:fs/promises";
-import { type GgufFile, GgufError, readGguf } from "../gguf/mod.ts";
+import { type GgufFile, GgufError, ggufProblems, readGguf } from "../gguf/mod.ts";
 import { detectTemplate } from "../prompt/mod.ts";
 import { isDigest, normalizeDigest, shortName, type Store, type StoredManifest } from "../store/mod.ts";
 import { goJson } from "./_go_format.ts";
@@ -81,6 +81,11 @@ export async function layersFromFiles(
     let mediaType: string = MEDIA_TYPE.model;
     if (options.adapter || gguf.metadata["general.type"] === "adapter") mediaType = MEDIA_TYPE.adapter;
     else if (isProjector(gguf)) mediaType = MEDIA_TYPE.projector;
+    // A model libllama would abort on is refused here, with what is wrong, rather than at its first load.
+    if (mediaType === MEDIA_TYPE.model) {
+      const problems = ggufProblems(gguf);
+      if (problems.length > 0) throw new CreateModelError(`invalid model file: ${problems.join("; ")}`);
+    }
     layers.push({ mediaType, digest, size: gguf.fileSize, gguf, source: name });
   }
   return [...layers, ...detectedTemplateLayers(layers)];

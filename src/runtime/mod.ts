@@ -5,6 +5,8 @@
 import type { Runtime } from "./types.ts";
 import { selfCommandOf } from "./self_command.ts";
 
+export { selfEnv } from "./self_command.ts";
+
 export type { Handler, Runtime, ServeOptions, ServerHandle } from "./types.ts";
 
 /** "deno" or "bun": decided once, from the globals each runtime defines. */

@@ -4,6 +4,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import process from "node:process";
 import type { Runtime } from "./types.ts";
 
 /** The repository root (this file is src/runtime/self_command.ts). */
@@ -17,4 +18,11 @@ export function selfCommandOf(rt: Pick<Runtime, "name" | "execPath" | "compiled"
   return rt.name === "deno"
     ? [rt.execPath(), "run", "-A", "--no-check", "--config", `${ROOT}deno.json`, entry]
     : [rt.execPath(), "run", entry];
+}
+
+/** This process's environment plus `extra`, for a child started with the argv above. */
+export function selfEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return { ...env, ...extra };
 }
