@@ -40,9 +40,10 @@ function leastSeverity(): number {
 
 /** `file.ts:line` of the code that called the logger (slog's AddSource, which Ollama turns on). */
 function callerSource(): string | undefined {
-  // frames: Error, callerSource, the level function, its caller
+  // frames: Error, callerSource, the level function, its caller. A single executable's bundle has no source files
+  // to name (its frames say `tollama:25461`): there the attribute is left out.
   const frame = new Error().stack?.split("\n")[3] ?? "";
-  const match = /([^/\\\s(]+):(\d+):\d+\)?\s*$/.exec(frame);
+  const match = /([^/\\\s(]+\.[cm]?[jt]sx?):(\d+):\d+\)?\s*$/.exec(frame);
   return match ? `${match[1]}:${match[2]}` : undefined;
 }
 
