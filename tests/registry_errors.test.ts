@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { createServer as createNetServer, type Socket } from "node:net";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -112,6 +113,28 @@ describe("pullModel() answers what retrying cannot fix at once", () => {
         "tls: failed to verify certificate: x509: certificate signed by unknown authority",
     );
   });
+});
+
+test("pullModel() tries a registry that never answers again, then names the URL", async () => {
+  // Timeouts are what retrying can fix: each attempt gets its own connection.
+  const sockets: Socket[] = [];
+  const silent = createNetServer((socket) => {
+    sockets.push(socket);
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const port = (silent.address() as { port: number }).port;
+  try {
+    const modelsDir = await mkdtemp(join(dir, "models-"));
+    await assert.rejects(
+      pullModel(`127.0.0.1:${port}/library/tiny`, { modelsDir, insecure: true, stallTimeoutMs: 300, maxRetries: 1, retryBaseMs: 5 }),
+      { message: `pull model manifest: Get "http://127.0.0.1:${port}/v2/library/tiny/manifests/latest": no answer from the registry in 300 ms` },
+    );
+    assert.equal(sockets.length, 2, "one try and one retry");
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
 });
 
 describe("pullModel() against a real registry", { skip: registrySkip() }, () => {

@@ -10,7 +10,14 @@ import { config } from "../config.ts";
 import { manifestDigests, normalizeDigest, parseManifest, Store } from "../store/mod.ts";
 import { createAuthHook } from "./auth.ts";
 import { downloadBlob } from "./download/blob_download.ts";
-import { type AuthHook, MANIFEST_MEDIA_TYPE, registryFetch, type RegistrySession, retryOnTimeout } from "./http.ts";
+import {
+  type AuthHook,
+  MANIFEST_MEDIA_TYPE,
+  registryFetch,
+  type RegistrySession,
+  RequestTimeoutError,
+  retryOnTimeout,
+} from "./http.ts";
 import { parseModelName, registryBaseUrl, repositoryOf } from "./name.ts";
 
 /** One progress event, shaped like Ollama's `api.ProgressResponse`. */
@@ -80,11 +87,12 @@ export async function pullModel(name: string, options: PullOptions = {}): Promis
 
   emit({ status: "pulling manifest" });
   const repo = repositoryOf(parsed);
+  const manifestUrl = `${base}/v2/${repo}/manifests/${parsed.tag}`;
   let raw: Uint8Array;
   let manifest;
   try {
     raw = await retryOnTimeout(stallTimeoutMs, retries, options.signal, async (signal) => {
-      const response = await registryFetch(`${base}/v2/${repo}/manifests/${parsed.tag}`, {
+      const response = await registryFetch(manifestUrl, {
         headers: { accept: MANIFEST_MEDIA_TYPE },
       }, { auth, session, signal, retries, backoffMs: retryBaseMs });
       return new Uint8Array(await response.arrayBuffer());
@@ -92,7 +100,9 @@ export async function pullModel(name: string, options: PullOptions = {}): Promis
     manifest = parseManifest(raw);
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    throw new Error(`pull model manifest: ${(error as Error).message}`, { cause: error });
+    // A registry that took the request and never answered: name the URL, as a failed connection does.
+    const message = error instanceof RequestTimeoutError ? `Get "${manifestUrl}": ${error.message}` : (error as Error).message;
+    throw new Error(`pull model manifest: ${message}`, { cause: error });
   }
 
   const layers = [...manifest.layers];
