@@ -15,6 +15,7 @@ import { readGguf } from "../src/gguf/mod.ts";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { childEnv, cliCommand } from "./helpers/cli.ts";
 import { freePort } from "./helpers/net.ts";
+import { flipBits, rename, setU32, stringAt, tensorFields, view } from "./helpers/gguf_edit.ts";
 
 const skip = fixtureSkip("tiny-spm");
 
@@ -57,65 +58,6 @@ async function startServer(home: string, models: string): Promise<ServerProcess>
       await exited;
     },
   };
-}
-
-// ---- byte edits of a GGUF (little-endian), each on a copy ----
-
-const te = new TextEncoder();
-
-/** Where the GGUF string `text` (its u64 length, then its bytes) starts. */
-function stringAt(bytes: Uint8Array, text: string): number {
-  const body = te.encode(text);
-  const needle = new Uint8Array(8 + body.length);
-  new DataView(needle.buffer).setBigUint64(0, BigInt(body.length), true);
-  needle.set(body, 8);
-  outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  throw new Error(`'${text}' not found`);
-}
-
-const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-/** Sets a uint32 metadata value. */
-function setU32(bytes: Uint8Array, key: string, value: number): Uint8Array {
-  const out = bytes.slice();
-  const at = stringAt(out, key) + 8 + te.encode(key).length;
-  assert.equal(view(out).getUint32(at, true), 4, `${key} is a uint32`);
-  view(out).setUint32(at + 4, value, true);
-  return out;
-}
-
-/** Offsets of a tensor info's type id and data offset. */
-function tensorFields(bytes: Uint8Array, name: string): { typeAt: number; offsetAt: number } {
-  const at = stringAt(bytes, name) + 8 + te.encode(name).length;
-  const dims = view(bytes).getUint32(at, true);
-  const typeAt = at + 4 + 8 * dims;
-  return { typeAt, offsetAt: typeAt + 4 };
-}
-
-/** Replaces a string by another of the same length (a tensor name, a token). */
-function rename(bytes: Uint8Array, from: string, to: string): Uint8Array {
-  assert.equal(from.length, to.length);
-  const out = bytes.slice();
-  out.set(te.encode(to), stringAt(out, from) + 8);
-  return out;
-}
-
-/** `count` bits flipped among `positions`, from a seeded generator (mulberry32), so a failure can be replayed. */
-function flipBits(bytes: Uint8Array, seed: number, count: number, positions: number[]): Uint8Array {
-  const out = bytes.slice();
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  for (let i = 0; i < count; i++) out[positions[Math.floor(next() * positions.length)]] ^= 1 << Math.floor(next() * 8);
-  return out;
 }
 
 // ---- the server under test ----
