@@ -79,35 +79,49 @@ test("tollama launcher: list and run (prompt on stdin) against a server, from an
   });
 });
 
-test("tollama launcher: serve stops cleanly when the launcher gets SIGTERM", { timeout: 120_000 }, async () => {
-  await withTempDir(async (home) => {
-    const port = await freePort();
-    // A shell reports the launcher's exit status (Deno's node:child_process reports a child that handled SIGTERM
-    // as killed by it); the launcher runs in the background there, so the signal goes to it alone.
-    const script = `node "$0" serve & pid=$!; echo "launcher pid $pid"; wait $pid; echo "launcher exited with $?"`;
-    const child = spawn("sh", ["-c", script, LAUNCHER], {
-      cwd: home,
-      env: childEnv({ ...RUNTIME, HOME: home, OLLAMA_HOST: `127.0.0.1:${port}`, OLLAMA_MODELS: join(home, "models") }),
-      stdio: ["ignore", "pipe", "pipe"],
+for (const how of ["SIGTERM to the launcher", "SIGINT to the process group (Ctrl+C)"]) {
+  test(`tollama launcher: serve stops cleanly on ${how}`, { timeout: 120_000 }, async () => {
+    await withTempDir(async (home) => {
+      const port = await freePort();
+      // A shell reports the launcher's exit status (Deno's node:child_process reports a child that handled SIGTERM
+      // as killed by it). The shell leads its own process group, as a terminal's job does; for SIGTERM the
+      // launcher runs in the background, so the signal goes to it alone.
+      const group = how.includes("group");
+      const script = group
+        ? `trap : INT; echo "group $$"; node "$0" serve; echo "launcher exited with $?"` // the shell itself survives
+        : `node "$0" serve & pid=$!; echo "launcher pid $pid"; wait $pid; echo "launcher exited with $?"`;
+      const child = spawn("sh", ["-c", script, LAUNCHER], {
+        cwd: home,
+        env: childEnv({ ...RUNTIME, HOME: home, OLLAMA_HOST: `127.0.0.1:${port}`, OLLAMA_MODELS: join(home, "models") }),
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+      let output = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+      const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+      const deadline = Date.now() + 60_000;
+      while (!output.includes("Listening on")) {
+        if (Date.now() > deadline || child.exitCode !== null) assert.fail(`no Listening line: ${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.match(output, new RegExp(`on ${runtime.name} `), "the runtime asked for runs it");
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "Ollama is running");
+      if (group) {
+        // the terminal's Ctrl+C: every process of the job gets SIGINT, the server once from the terminal and once
+        // from the launcher, and still stops cleanly
+        const kill = await runCliProcess(["-INT", "--", `-${/group (\d+)/.exec(output)![1]}`], { command: ["kill"] });
+        assert.equal(kill.code, 0, kill.stderr);
+      } else {
+        process.kill(Number(/launcher pid (\d+)/.exec(output)![1]), "SIGTERM");
+      }
+      await exited;
+      assert.match(output, /launcher exited with 0\n/, output);
+      // the server is gone with it
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/`));
     });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    const deadline = Date.now() + 60_000;
-    while (!output.includes("Listening on")) {
-      if (Date.now() > deadline || child.exitCode !== null) assert.fail(`no Listening line: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.match(output, new RegExp(`on ${runtime.name} `), "the runtime asked for runs it");
-    assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "Ollama is running");
-    process.kill(Number(/launcher pid (\d+)/.exec(output)![1]), "SIGTERM");
-    await exited;
-    assert.match(output, /launcher exited with 0\n/, output);
-    // the server is gone with it
-    await assert.rejects(fetch(`http://127.0.0.1:${port}/`));
   });
-});
+}
 
 test("npx tollama and npm exec run the repository's own command without fetching", { timeout: 120_000 }, async () => {
   const env = { ...RUNTIME, npm_config_offline: "true", npm_config_update_notifier: "false" };

@@ -65,6 +65,8 @@ export interface GenerateChunk {
   text: string;
   done: boolean;
   doneReason?: DoneReason;
+  /** Final chunk: the stop sequence that ended generation, absent when the model ended it. */
+  stopSequence?: string;
   timings?: Timings;
   tokens?: number[];
   promptTokens?: number[];
@@ -158,6 +160,7 @@ export class LoadedModel implements AsyncDisposable {
         text: "",
         done: true,
         doneReason: done.doneReason,
+        ...(done.stopSequence !== undefined ? { stopSequence: done.stopSequence } : {}),
         tokens: done.tokens,
         promptTokens: done.promptTokens,
         truncated: done.truncated,

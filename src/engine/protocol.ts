@@ -85,6 +85,8 @@ export interface CompletionDone {
   tokens: number[];
   promptTokens: number[];
   doneReason: DoneReason;
+  /** The stop sequence that ended generation (doneReason "stop"), absent when the model ended it. */
+  stopSequence?: string;
   promptEvalCount: number;
   promptEvalDuration: number;
   evalCount: number;

@@ -147,6 +147,7 @@ export class Sequence {
       tokens: this.tokens,
       promptTokens: this.original,
       doneReason,
+      ...(doneReason === "stop" && this.#stop.matched !== undefined ? { stopSequence: this.#stop.matched } : {}),
       promptEvalCount: this.prompt.length - this.cached,
       promptEvalDuration: ns(prefilled - this.#startedAt),
       evalCount: this.tokens.length,

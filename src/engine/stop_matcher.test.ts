@@ -33,6 +33,19 @@ test("StopMatcher picks the earliest of several stops and flushes a held prefix 
   assert.deepEqual(feed(new StopMatcher([]), ["a", "b"]), { out: "ab", stopped: false });
 });
 
+test("StopMatcher.matched names the stop string that ended the text (the earliest one), none before", () => {
+  const m = new StopMatcher(["world", "lo"]);
+  m.push("hel");
+  assert.equal(m.matched, undefined);
+  m.push("lo world");
+  assert.equal(m.matched, "lo");
+  const spanning = new StopMatcher(["END", "x"]);
+  assert.deepEqual(spanning.push("abc EN"), { text: "abc ", stopped: false });
+  assert.equal(spanning.matched, undefined);
+  assert.deepEqual(spanning.push("D more"), { text: "", stopped: true });
+  assert.equal(spanning.matched, "END");
+});
+
 test("stopSequences() accepts a string or a list and drops empty entries", () => {
   assert.deepEqual(stopSequences({ stop: "x" }), ["x"]);
   assert.deepEqual(stopSequences({ stop: ["a", "", "b"] }), ["a", "b"]);

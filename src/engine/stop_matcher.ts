@@ -7,6 +7,8 @@
 export class StopMatcher {
   readonly #stops: string[];
   #held = "";
+  /** The stop string that ended generation (Anthropic's `stop_sequence`); undefined until one does. */
+  matched: string | undefined;
 
   constructor(stops: string[]) {
     this.#stops = stops.filter((s) => s.length > 0);
@@ -22,7 +24,10 @@ export class StopMatcher {
     let cut = -1;
     for (const stop of this.#stops) {
       const at = buffer.indexOf(stop);
-      if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+      if (at >= 0 && (cut < 0 || at < cut)) {
+        cut = at;
+        this.matched = stop;
+      }
     }
     if (cut >= 0) {
       this.#held = "";

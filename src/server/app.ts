@@ -17,6 +17,7 @@ import { registerGenerateRoutes } from "./routes/generate.ts";
 import { registerChatRoutes } from "./routes/chat.ts";
 import { registerEmbedRoutes } from "./routes/embed.ts";
 import { registerOpenAiRoutes } from "./routes/openai/mod.ts";
+import { registerAnthropicRoutes } from "./routes/anthropic/mod.ts";
 
 /** Every route: method and path (hono syntax), for 405 detection. */
 const ROUTES: Array<[string[], RegExp]> = [
@@ -26,7 +27,7 @@ const ROUTES: Array<[string[], RegExp]> = [
   [["GET", "HEAD"], /^\/api\/(tags|ps)$/],
   [["DELETE"], /^\/api\/delete$/],
   [["HEAD", "POST"], /^\/api\/blobs\/[^/]+$/],
-  [["POST"], /^\/v1\/(chat\/completions|completions|embeddings)$/],
+  [["POST"], /^\/v1\/(chat\/completions|completions|embeddings|messages|messages\/count_tokens)$/],
   [["GET"], /^\/v1\/models(\/.+)?$/],
 ];
 
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Hono {
   registerChatRoutes(app, deps);
   registerEmbedRoutes(app, deps);
   registerOpenAiRoutes(app, deps);
+  registerAnthropicRoutes(app, deps);
 
   app.notFound((c) => {
     const path = c.req.path;

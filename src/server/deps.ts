@@ -47,6 +47,8 @@ export interface GenerationChunk {
   text: string;
   done: boolean;
   doneReason?: "stop" | "length" | string;
+  /** Final chunk: the stop sequence that ended generation (absent when the model ended it). */
+  stopSequence?: string;
   /** Output token ids of this chunk. */
   tokens?: number[];
   /** The whole prompt's token ids (final chunk). */
@@ -93,7 +95,8 @@ export interface ServerRunner {
   readonly vocabSize?: number;
   /** The GGUF's `tokenizer.chat_template`, if any. */
   readonly chatTemplate?: string;
-  tokenize(text: string): number[] | Promise<number[]>;
+  /** Special tokens in the text are parsed; `addSpecial` adds BOS/EOS as the model wants (as a text prompt gets). */
+  tokenize(text: string, options?: { addSpecial?: boolean }): number[] | Promise<number[]>;
   detokenize(tokens: number[]): string | Promise<string>;
   generate(request: GenerationRequest): AsyncIterable<GenerationChunk>;
   embed(inputs: string[], options: { truncate: boolean; signal?: AbortSignal }): Promise<{

@@ -34,7 +34,7 @@ export async function loadEngineRunner(
     size: size + model.info.kvCacheBytes,
     chatTemplate: model.info.chatTemplate,
     vocabSize: model.info.nVocab,
-    tokenize: (text) => model.tokenize(text, { addSpecial: false, parseSpecial: true }),
+    tokenize: (text, options) => model.tokenize(text, { addSpecial: options?.addSpecial ?? false, parseSpecial: true }),
     detokenize: (tokens) => model.detokenize(tokens),
     async *generate(request: GenerationRequest): AsyncGenerator<GenerationChunk> {
       // Text gets BOS/EOS as the model wants them; token ids (a `context` continuation) are taken as they are.
@@ -59,6 +59,7 @@ export async function loadEngineRunner(
           text: chunk.text,
           done: true,
           doneReason: chunk.doneReason,
+          ...(chunk.stopSequence !== undefined ? { stopSequence: chunk.stopSequence } : {}),
           tokens: chunk.tokens,
           promptTokens: chunk.promptTokens,
           truncated: chunk.truncated,

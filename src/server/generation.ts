@@ -18,6 +18,8 @@ export interface GenerationEvent {
   toolCalls: ToolCall[];
   done: boolean;
   doneReason?: string;
+  /** Final event: the stop sequence that ended generation (absent when the model ended it). */
+  stopSequence?: string;
   metrics?: Metrics;
   /** Prompt and output token ids (final event, when asked for). */
   context?: number[];
@@ -34,6 +36,9 @@ export interface GenerationEvent {
  */
 export const PROMPT_TOKENS: unique symbol = Symbol("tollama.promptTokens");
 
+/** The stop sequence that ended generation, on a final Ollama chunk (Anthropic's `stop_sequence`); a symbol like PROMPT_TOKENS. */
+export const STOP_SEQUENCE: unique symbol = Symbol("tollama.stopSequence");
+
 /**
  * The fields a final event adds to an Ollama chunk (generate and chat alike), in Ollama's key order:
  * done_reason, then `extra` (generate's `context`), the metrics, tollama's `truncated`, and the PROMPT_TOKENS key.
@@ -42,6 +47,7 @@ export function finalChunkFields(event: GenerationEvent, extra: Record<string, u
   const fields: Record<string | symbol, unknown> = { done_reason: event.doneReason, ...extra, ...event.metrics };
   if (event.truncated) fields.truncated = event.truncated;
   if (event.promptTokens !== undefined) fields[PROMPT_TOKENS] = event.promptTokens;
+  if (event.stopSequence !== undefined) fields[STOP_SEQUENCE] = event.stopSequence;
   return fields;
 }
 
@@ -63,6 +69,11 @@ export interface GenerationPlan {
   shift?: boolean;
   truncate?: boolean;
   startedAt: number;
+}
+
+/** A rendered prompt's token count as the engine counts a text prompt (special tokens parsed, BOS/EOS as the model wants). */
+export async function promptTokenCount(runner: ServerRunner, text: string): Promise<number> {
+  return (await runner.tokenize(text, { addSpecial: true })).length;
 }
 
 /** The scheduler's view of a model with these options. */
@@ -182,6 +193,7 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
       const promptTokens = t?.promptTokens ?? (prompt.tokens?.length ?? 0);
       event.done = true;
       event.doneReason = chunk.doneReason ?? "stop";
+      if (chunk.stopSequence !== undefined) event.stopSequence = chunk.stopSequence;
       event.metrics = {
         total_duration: nanos(end - plan.startedAt),
         load_duration: nanos(lease.loadMs),

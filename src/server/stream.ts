@@ -1,5 +1,6 @@
 /**
- * The HTTP edge of every stream: one function turns an AsyncIterable into NDJSON (Ollama) and one into SSE (OpenAI).
+ * The HTTP edge of every stream: one function turns an AsyncIterable into NDJSON (Ollama), one into SSE (OpenAI), and
+ * one into SSE with named events (Anthropic).
  * Both pull the first item before answering, so an error before the first byte becomes a real status with an error
  * body, and an error after it becomes a final error line (Ollama's `streamResponse`). When the client goes away
  * the stream's cancel aborts `abort` and closes the iterator, which stops generation.
@@ -90,6 +91,23 @@ export function sseResponse<T>(source: AsyncIterable<T>, options: StreamOptions 
     end: "data: [DONE]\n\n",
     errorResponse: openAiErrorResponse,
   }, { ...options, headers: { "cache-control": "no-cache", ...options.headers } });
+}
+
+/**
+ * `text/event-stream` with named events (Anthropic's): `event: <type>` and `data: <json>` per item, no end marker;
+ * an error after the first byte is an `event: error` carrying `errorBody`, one before it is `errorResponse`.
+ */
+export function eventStreamResponse<T extends { type: string }>(
+  source: AsyncIterable<T>,
+  options: StreamOptions & { errorBody(error: unknown): unknown; errorResponse(error: unknown): Response },
+): Promise<Response> {
+  const { errorBody, errorResponse, ...rest } = options;
+  return streamWith(source, {
+    contentType: "text/event-stream",
+    item: (value) => `event: ${value.type}\ndata: ${JSON.stringify(value)}\n\n`,
+    error: (error) => `event: error\ndata: ${JSON.stringify(errorBody(error))}\n\n`,
+    errorResponse,
+  }, { ...rest, headers: { "cache-control": "no-cache", ...rest.headers } });
 }
 
 function errorMessage(error: unknown): string {

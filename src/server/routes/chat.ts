@@ -28,6 +28,13 @@ import { toolCallGrammar } from "../tool_grammar.ts";
 /** OpenAI's tool_choice, mapped: `none` drops the tools, `required`/a name forces a call. */
 export type ToolChoice = "none" | "auto" | "required" | { name: string };
 
+/** What the compatibility routes add to a chat request. */
+export interface ChatExtras {
+  toolChoice?: ToolChoice;
+  /** Sees the rendered prompt with the runner that will run it (Anthropic counts its tokens for usage and count_tokens). */
+  onPrompt?: (text: string, runner: ServerRunner) => void | Promise<void>;
+}
+
 /** Folds a stream of chat chunks into the single `stream:false` answer. */
 export async function collectChat(source: AsyncIterable<ChatResponse>): Promise<ChatResponse> {
   let out: ChatResponse | undefined;
@@ -56,7 +63,7 @@ export async function chatChunks(
   deps: AppDeps,
   body: ChatRequest,
   abort: AbortController,
-  extra: { toolChoice?: ToolChoice } = {},
+  extra: ChatExtras = {},
 ): Promise<AsyncIterable<ChatResponse> | ChatResponse> {
   const startedAt = (deps.now ?? Date.now)();
   const name = body.model;
@@ -112,8 +119,8 @@ export async function chatChunks(
         think: thinkValue !== undefined && thinkValue !== false,
         prompt: rendered,
       }),
-    prompt: async (runner) => ({
-      text: await deps.prompt.render({
+    prompt: async (runner) => {
+      const text = await deps.prompt.render({
         model,
         chatTemplate: runner.chatTemplate,
         messages: all,
@@ -123,8 +130,10 @@ export async function chatChunks(
           numCtx: Math.min(options.num_ctx, runner.contextLength),
           countTokens: async (t) => (await runner.tokenize(t)).length,
         },
-      }),
-    }),
+      });
+      await extra.onPrompt?.(text, runner);
+      return { text };
+    },
   };
   if (body._debug_render_only) {
     const images = messages.reduce((n, m) => n + (m.images?.length ?? 0), 0);

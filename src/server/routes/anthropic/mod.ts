@@ -1,0 +1,92 @@
+/**
+ * Anthropic's Messages API: `POST /v1/messages` (answer or SSE stream) and `POST /v1/messages/count_tokens`. Both
+ * map the request onto the internal chat request (`toChatRequest`) and run it through the same chat core as
+ * /api/chat and /v1/chat/completions (prompt rendering, forced tool calls by grammar, output parsing); only the
+ * wire shapes are Anthropic's. `x-api-key`, `authorization`, `anthropic-version` and `anthropic-beta` are accepted
+ * and not checked.
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import * as v from "valibot";
+import type { AppDeps } from "../../deps.ts";
+import { checkNesting, readJsonValue } from "../../body.ts";
+import { ApiError } from "../../errors.ts";
+import { promptTokenCount } from "../../generation.ts";
+import { eventStreamResponse } from "../../stream.ts";
+import { chatChunks, collectChat } from "../chat.ts";
+import { requestAbort } from "../_progress.ts";
+import { anthropicErrorBody, anthropicErrorResponse } from "./errors.ts";
+import { CountTokensRequestSchema, MessagesRequestSchema } from "./schemas.ts";
+import { toChatRequest, toCountRequest } from "./to_chat_request.ts";
+import { anthropicId, type FinalChunk, toMessage } from "./message_response.ts";
+import { toMessageEvents } from "./message_events.ts";
+
+/** The body validated, or a 400 naming the field as Anthropic does (`max_tokens: Field required`). */
+async function readAnthropic<S extends v.GenericSchema>(c: Context, schema: S, limit?: number): Promise<v.InferOutput<S>> {
+  const value = await readJsonValue(c.req.raw, limit);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ApiError(400, "request body must be a JSON object");
+  }
+  const result = v.safeParse(schema, value);
+  if (result.success) {
+    checkNesting(result.output);
+    return result.output;
+  }
+  const issue = result.issues[0];
+  const path = (issue.path ?? []).map((p) => String(p.key)).join(".");
+  const message = issue.input === undefined ? "Field required" : issue.message;
+  throw new ApiError(400, path ? `${path}: ${message}` : message);
+}
+
+function anthropic(handler: (c: Context) => Promise<Response>) {
+  return async (c: Context) => {
+    try {
+      return await handler(c);
+    } catch (error) {
+      return anthropicErrorResponse(error);
+    }
+  };
+}
+
+/** Registers `/v1/messages` and `/v1/messages/count_tokens`. */
+export function registerAnthropicRoutes(app: Hono, deps: AppDeps): void {
+  app.post("/v1/messages", anthropic(async (c) => {
+    const body = await readAnthropic(c, MessagesRequestSchema, deps.bodyLimit);
+    const { request, toolChoice } = toChatRequest(body);
+    const abort = requestAbort(c.req.raw);
+    const counted = Promise.withResolvers<number>();
+    const result = await chatChunks(deps, request, abort, {
+      toolChoice,
+      // message_start reports the prompt's size; the final chunk's counts come from the engine
+      onPrompt: body.stream ? async (text, runner) => counted.resolve(await promptTokenCount(runner, text)) : undefined,
+    });
+    if (!(Symbol.asyncIterator in result)) throw new ApiError(500, "no response from the model");
+    const meta = {
+      id: anthropicId("msg_"),
+      model: body.model,
+      maxTokens: body.max_tokens,
+      stopSequences: body.stop_sequences ?? undefined,
+    };
+    if (!body.stream) return c.json(toMessage(await collectChat(result) as FinalChunk, meta));
+    return await eventStreamResponse(toMessageEvents(result, { ...meta, promptReady: counted.promise }), {
+      abort,
+      errorBody: anthropicErrorBody,
+      errorResponse: anthropicErrorResponse,
+    });
+  }));
+
+  app.post("/v1/messages/count_tokens", anthropic(async (c) => {
+    const body = await readAnthropic(c, CountTokensRequestSchema, deps.bodyLimit);
+    const { request, toolChoice } = toCountRequest(body);
+    let inputTokens: number | undefined;
+    // rendered exactly as /v1/messages renders it (same template, tools, thinking, truncation), then tokenized
+    await chatChunks(deps, { ...request, _debug_render_only: true }, requestAbort(c.req.raw), {
+      toolChoice,
+      onPrompt: async (text, runner) => {
+        inputTokens = await promptTokenCount(runner, text);
+      },
+    });
+    if (inputTokens === undefined) throw new ApiError(500, "the prompt was not rendered");
+    return c.json({ input_tokens: inputTokens });
+  }));
+}
