@@ -36,12 +36,7 @@ interface Sandbox {
 
 async function sandbox(name: string): Promise<Sandbox> {
   const root = join(dir, name);
-  const box = {
-    home: join(root, "home"),
-    cwd: join(root, "cwd"),
-    models: join(root, "models"),
-    tmp: join(root, "tmp"),
-  };
+  const box = { home: join(root, "home"), cwd: join(root, "cwd"), models: join(root, "models"), tmp: join(root, "tmp") };
   for (const path of Object.values(box)) await mkdir(path, { recursive: true });
   return box;
 }
@@ -61,10 +56,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test("compiled tollama --version: first run extracts the native libraries under ~/.cache/tollama", {
-  skip,
-  timeout: 120_000,
-}, async () => {
+test("compiled tollama --version: first run extracts the native libraries under ~/.cache/tollama", { skip, timeout: 120_000 }, async () => {
   const box = await sandbox("version");
   const env = { HOME: box.home, TMPDIR: box.tmp };
   const started = performance.now();
@@ -80,11 +72,7 @@ test("compiled tollama --version: first run extracts the native libraries under 
   assert.deepEqual(await readdir(box.cwd), [], "nothing written to the working directory");
 
   // A torn library (a first run killed mid-write would leave a temp file, never this; a disk error might) is rewritten.
-  const llama = join(
-    cache,
-    libs,
-    files.find((f) => /^libllama\.v/.test(f)) ?? files.find((f) => f.startsWith("libllama"))!,
-  );
+  const llama = join(cache, libs, files.find((f) => /^libllama\.v/.test(f)) ?? files.find((f) => f.startsWith("libllama"))!);
   const fullSize = (await stat(llama)).size;
   await truncate(llama, 1024);
   const again = performance.now();
@@ -94,27 +82,18 @@ test("compiled tollama --version: first run extracts the native libraries under 
 
   // Two first runs at once (a fresh HOME) both work and leave whole libraries and no temp files.
   const twin = await sandbox("twin");
-  const both = await Promise.all(
-    [1, 2].map(() =>
-      runCliProcess(["--version"], { command: [binary], cwd: twin.cwd, env: { HOME: twin.home, TMPDIR: twin.tmp } })
-    ),
-  );
+  const both = await Promise.all([1, 2].map(() =>
+    runCliProcess(["--version"], { command: [binary], cwd: twin.cwd, env: { HOME: twin.home, TMPDIR: twin.tmp } })
+  ));
   for (const r of both) assert.equal(r.code, 0, r.stderr);
   const twinDir = join(twin.home, ".cache", "tollama", libs);
   assert.deepEqual((await readdir(twinDir)).sort(), [...files].sort());
   for (const f of files) assert.equal((await stat(join(twinDir, f))).size, (await stat(join(cache, libs, f))).size, f);
   const size = (await stat(binary)).size;
-  console.log(
-    `compiled tollama: ${(size / 1e6).toFixed(0)} MB; --version first run ${firstMs.toFixed(0)} ms, repair run ${
-      secondMs.toFixed(0)
-    } ms`,
-  );
+  console.log(`compiled tollama: ${(size / 1e6).toFixed(0)} MB; --version first run ${firstMs.toFixed(0)} ms, repair run ${secondMs.toFixed(0)} ms`);
 });
 
-test("compiled tollama serve + run: /api/version, and a fixture model generates from an empty directory", {
-  skip,
-  timeout: 180_000,
-}, async () => {
+test("compiled tollama serve + run: /api/version, and a fixture model generates from an empty directory", { skip, timeout: 180_000 }, async () => {
   const box = await sandbox("serve");
   const store = await Store.open(box.models);
   await installGguf(store, "tiny", await fixtureModel("tiny-spm"), { params: { temperature: 0, num_predict: 8 } });
@@ -138,10 +117,7 @@ test("compiled tollama serve + run: /api/version, and a fixture model generates 
       child.stderr!.on("data", onData);
       child.on("exit", () => reject(new Error(`serve exited: ${log}`)));
     });
-    assert.match(
-      log,
-      new RegExp(`Listening on 127\\.0\\.0\\.1:${port} \\(tollama ${TOLLAMA_VERSION.replaceAll(".", "\\.")} on bun `),
-    );
+    assert.match(log, new RegExp(`Listening on 127\\.0\\.0\\.1:${port} \\(tollama ${TOLLAMA_VERSION.replaceAll(".", "\\.")} on bun `));
     const version = await fetch(`http://${host}/api/version`);
     assert.equal(version.status, 200);
     assert.match((await version.json()).version, /^\d+\.\d+\.\d+/);
@@ -159,9 +135,7 @@ test("compiled tollama serve + run: /api/version, and a fixture model generates 
     // libllama came from the extracted copy, not from this repository.
     const maps = `/proc/${child.pid}/maps`;
     if (existsSync(maps)) {
-      const loaded = readFileSync(maps, "utf8").split("\n").map((l) => l.split(/\s+/).at(-1)!).filter((p) =>
-        /libllama/.test(p)
-      );
+      const loaded = readFileSync(maps, "utf8").split("\n").map((l) => l.split(/\s+/).at(-1)!).filter((p) => /libllama/.test(p));
       assert.ok(loaded.length > 0, "libllama is mapped into the server process");
       for (const path of loaded) assert.ok(path.startsWith(join(box.home, ".cache", "tollama")), path);
     }
@@ -176,10 +150,7 @@ test("compiled tollama serve + run: /api/version, and a fixture model generates 
     view(bytes).setUint32(tensorFields(bytes, "token_embd.weight").typeAt, 26, true);
     writeFileSync(crashing, bytes);
     await installGguf(store, "crash", crashing);
-    const crashed = await fetch(`http://${host}/api/generate`, {
-      method: "POST",
-      body: JSON.stringify({ model: "crash", prompt }),
-    });
+    const crashed = await fetch(`http://${host}/api/generate`, { method: "POST", body: JSON.stringify({ model: "crash", prompt }) });
     assert.equal(crashed.status, 500);
     assert.match((await crashed.json()).error, /^llama runner process has terminated: signal: SIGABRT: .*GGML_ASSERT/);
     const still = await fetch(`http://${host}/api/generate`, {
