@@ -5,6 +5,7 @@
  * @module
  */
 import { config } from "../config.ts";
+import { log } from "../log.ts";
 import { type LoadSpec, Scheduler, type SchedulerOptions } from "../engine/mod.ts";
 import { parseModelName, pullModel, pushModel } from "../registry/mod.ts";
 import { Store } from "../store/mod.ts";
@@ -49,7 +50,7 @@ export interface TollamaServer extends RunningServer {
 export async function serve(options: ServeOptions = {}): Promise<TollamaServer> {
   const modelsDir = options.modelsDir ?? config.modelsDir();
   const store = await Store.open(modelsDir);
-  await store.cleanup().catch((error) => console.warn("store cleanup:", (error as Error).message));
+  await store.cleanup().catch((error) => log.warn("store cleanup failed", { error: (error as Error).message }));
   // One sequence per embedding model; OLLAMA_NUM_PARALLEL for the others, decoded together by the engine.
   const parallel = (spec: LoadSpec) => (spec.extra?.embedding ? 1 : config.numParallel());
   const scheduler = new Scheduler<ServerRunner>({
