@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseGoDuration, parseHost, parseKeepAlive } from "./config.ts";
+import { parseDebugLevel, parseGoDuration, parseHost, parseKeepAlive } from "./config.ts";
 
 test("parseHost() follows Ollama's OLLAMA_HOST forms", () => {
   assert.equal(parseHost("").url, "http://127.0.0.1:11434");
@@ -24,4 +24,9 @@ test("parseKeepAlive() takes durations and seconds; negative is forever", () => 
   assert.equal(parseKeepAlive("-1m"), Infinity);
   assert.equal(parseKeepAlive("soon"), undefined);
   assert.equal(parseGoDuration("1.5s"), 1500);
+});
+
+test("parseDebugLevel() reads OLLAMA_DEBUG as Ollama does", () => {
+  const cases: Array<[string, number]> = [["", 0], ["0", 0], ["false", 0], ["yes", 0], ["-1", 0], ["1", 1], ["true", 1], ["T", 1], ["2", 2]];
+  for (const [value, level] of cases) assert.equal(parseDebugLevel(value), level, JSON.stringify(value));
 });

@@ -55,6 +55,15 @@ export function parseKeepAlive(value: string | number): number | undefined {
   return ms < 0 ? Infinity : ms;
 }
 
+/**
+ * OLLAMA_DEBUG as Ollama reads it: a true bool (`1`, `t`, `true` ...) is debug (1), another positive integer its
+ * level (2 trace), anything else (unset, `false`, `0`, `yes`) info (0).
+ */
+export function parseDebugLevel(value: string): number {
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return 1;
+  return /^\+?\d+$/.test(value) ? Number(value) : 0;
+}
+
 export interface HostAddress {
   scheme: "http" | "https";
   hostname: string;
@@ -121,13 +130,8 @@ export const config = {
   origins: (): string[] => raw("OLLAMA_ORIGINS").split(",").map((s) => s.trim()).filter(Boolean),
   /** Skip pruning of unreferenced blobs. */
   noPrune: (): boolean => bool("OLLAMA_NOPRUNE"),
-  /** 0 info, 1 debug, 2 trace. */
-  debugLevel: (): number => {
-    const value = raw("OLLAMA_DEBUG");
-    if (value === "" || value === "0" || /^false$/i.test(value)) return 0;
-    const n = Number(value);
-    return Number.isInteger(n) ? n : 1;
-  },
+  /** 0 info, 1 debug, 2 trace (OLLAMA_DEBUG, read as Ollama's envconfig.LogLevel reads it). */
+  debugLevel: (): number => parseDebugLevel(raw("OLLAMA_DEBUG")),
   /** No readline history in `run`. */
   noHistory: (): boolean => bool("OLLAMA_NOHISTORY"),
   /** KV cache type (f16, q8_0, q4_0). */
