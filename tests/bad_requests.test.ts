@@ -186,18 +186,25 @@ test("bad requests: a request's own template that fails is a 400 with Go's messa
   assert.equal(good.status, 200, JSON.stringify(good.json));
 });
 
-/** Writes `text` on a fresh TCP connection (optionally half-closing it) and returns what came back. */
-function rawRequest(server: TestServer, text: string, halfClose: boolean): Promise<string> {
+/**
+ * Writes `text` on a fresh TCP connection (optionally half-closing it) and returns what came back. With several
+ * parts, each goes 200 ms after the one before, so the handler is already reading the body when the fault arrives.
+ */
+function rawRequest(server: TestServer, text: string | string[], halfClose: boolean): Promise<string> {
   const { hostname, port } = new URL(server.url);
+  const parts = typeof text === "string" ? [text] : text;
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => {
-      socket.write(text);
+    const socket = connect(Number(port), hostname, async () => {
+      for (const [i, part] of parts.entries()) {
+        if (i > 0) await new Promise((wait) => setTimeout(wait, 200));
+        socket.write(part);
+      }
       if (halfClose) socket.end();
     });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no answer and no close within 30 s to ${JSON.stringify(text.slice(0, 80))}`));
+      reject(new Error(`no answer and no close within 30 s to ${JSON.stringify(parts[0].slice(0, 80))}`));
     }, 30_000);
     socket.on("data", (data: Buffer) => chunks.push(data));
     socket.on("error", () => {}); // a reset is one way of closing
@@ -234,7 +241,8 @@ test("bad requests: broken framing over raw TCP is a 4xx or a closed connection,
     `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n${headers}\r\n`;
   const blob = `/api/blobs/sha256:${"0".repeat(64)}`;
   for (const path of ["/api/show", "/api/generate", "/v1/chat/completions", blob]) {
-    const cases: Array<[string, string, boolean, number[]]> = [
+    const chunked = head(path, "Transfer-Encoding: chunked\r\n") + '2\r\n{"\r\n';
+    const cases: Array<[string, string | string[], boolean, number[]]> = [
       ["Content-Length larger than the body, then a half-close", head(path, "Content-Length: 100\r\n") + '{"model":', true, [400]],
       ["a chunk size that is not hex", head(path, "Transfer-Encoding: chunked\r\n") + "zz\r\n{}\r\n0\r\n\r\n", false, [400]],
       ["a bad second chunk size", head(path, "Transfer-Encoding: chunked\r\n") + '2\r\n{"\r\nzz\r\nab\r\n0\r\n\r\n', false, [400]],
@@ -243,6 +251,10 @@ test("bad requests: broken framing over raw TCP is a 4xx or a closed connection,
       ["a declared 1 TB body", head(path, "Content-Length: 1000000000000\r\n") + "{}", true, [400, 413]],
       ["Content-Length and chunked together", head(path, "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n") + "{}", true, [400]],
       ["a Content-Length that is not a number", head(path, "Content-Length: abc\r\n") + "{}", true, [400]],
+      ["a bad chunk size while the body is read", [chunked, "zz\r\nab\r\n0\r\n\r\n"], false, [400]],
+      ["a chunk size past 2^64 while the body is read", [chunked, "fffffffffffffffffffff\r\nab\r\n"], false, [400, 413]],
+      ["a half-close while the chunked body is read", [chunked], true, [400]],
+      ["a half-close while a sized body is read", [head(path, "Content-Length: 50\r\n") + '{"a"', ":"], true, [400]],
     ];
     for (const [what, text, halfClose, statuses] of cases) {
       const answer = parseAnswer(await rawRequest(server, text, halfClose));
@@ -251,7 +263,8 @@ test("bad requests: broken framing over raw TCP is a 4xx or a closed connection,
       // The runtime's own parser answers some of these before any handler runs, with no body; ours carry JSON.
       if (answer.body !== "") {
         const json = JSON.parse(answer.body);
-        assert.equal(typeof (path.startsWith("/v1/") ? json.error.message : json.error), "string", answer.body);
+        const message = path.startsWith("/v1/") ? json.error.message : json.error;
+        assert.match(message, /^(unexpected EOF|malformed chunked encoding|request body too large .*)$/, `${path}, ${what}`);
       }
     }
   }

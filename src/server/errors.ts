@@ -51,11 +51,16 @@ export const requestCanceled = (): ApiError => new ApiError(499, "request cancel
 export const bodyTooLarge = (limit: number): ApiError =>
   new ApiError(413, `request body too large (limit ${limit} bytes)`);
 export const invalidUtf8 = (): ApiError => new ApiError(400, "request body is not valid UTF-8");
-/** A body the runtime could not read to its end (cut short, bad chunked framing): Go's decoder says `unexpected EOF`. */
-export const bodyReadFailed = (cause?: unknown): ApiError => new ApiError(400, "unexpected EOF", { cause });
-
 /** Deno's errors for a request body that ended early or was framed wrongly (Bun answers those itself, with a 400). */
-const BODY_READ_ERROR = /^Cannot read request body|^invalid HTTP\/1 request/;
+const BODY_READ_ERROR = /^Cannot read (request )?body as underlying resource unavailable|^invalid HTTP\/1 request/;
+const BAD_CHUNK = /^invalid HTTP\/1 request/;
+
+/**
+ * A body the runtime could not read to its end, with Go's words for it: a body cut short is `unexpected EOF` (its
+ * JSON decoder's), a bad chunk size `malformed chunked encoding` (net/http's chunked reader's).
+ */
+export const bodyReadFailed = (cause?: unknown): ApiError =>
+  new ApiError(400, BAD_CHUNK.test(String((cause as Error)?.message)) ? "malformed chunked encoding" : "unexpected EOF", { cause });
 
 /**
  * A failure of the request's own `template` (generate's field) is the client's: 400 with Go's text/template message,
