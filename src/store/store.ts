@@ -5,13 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import { mkdir, open, readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { config } from "../config.ts";
 import { writeBlob, type BlobSource, type WriteBlobOptions, type WrittenBlob } from "./blob_writer.ts";
 import { cleanupStore, type CleanupOptions, type CleanupReport } from "./cleanup.ts";
 import { blobFileName, normalizeDigest } from "./digest.ts";
 import { BlobNotFoundError, InvalidManifestError, ModelNotFoundError } from "./errors.ts";
-import { DOWNLOAD_SUFFIX, writeFileAtomic } from "./files.ts";
+import { DOWNLOAD_SUFFIX, syncDir, writeFileAtomic } from "./files.ts";
 import { BlobLease, BlobPins, NameLocks } from "./locks.ts";
 import { type Manifest, manifestDigests, manifestSize, parseManifest } from "./manifest.ts";
 import { isSafeRef, type ModelRef, refSegments, shortName } from "./ref.ts";
@@ -229,8 +229,11 @@ export class Store {
     const unlock = await this.lockNames(ref);
     try {
       const stored = await this.readManifest(ref);
-      // The manifest goes first, its blobs after: a reader never finds a manifest whose blobs are gone.
-      await rm(this.manifestPath(stored.name), { force: true });
+      // The manifest goes first, durably (a crash must not bring it back over pruned blobs), its blobs after: a
+      // reader never finds a manifest whose blobs are gone.
+      const path = this.manifestPath(stored.name);
+      await rm(path, { force: true });
+      await syncDir(dirname(path));
       await this.#pruneEmptyDirs(stored.name);
       return await this.removeUnusedBlobs(manifestDigests(stored.manifest));
     } finally {
