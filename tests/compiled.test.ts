@@ -152,7 +152,7 @@ test("compiled tollama serve + run: /api/version, and a fixture model generates 
     await installGguf(store, "crash", crashing);
     const crashed = await fetch(`http://${host}/api/generate`, { method: "POST", body: JSON.stringify({ model: "crash", prompt }) });
     assert.equal(crashed.status, 500);
-    assert.match((await crashed.json()).error, /^llama runner process has terminated: signal: SIGABRT: .*GGML_ASSERT/);
+    assert.match((await crashed.json()).error, /^llama runner process has terminated: signal: aborted: .*GGML_ASSERT/);
     const still = await fetch(`http://${host}/api/generate`, {
       method: "POST",
       body: JSON.stringify({ model: "tiny", prompt, stream: false }),

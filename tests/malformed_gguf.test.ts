@@ -245,7 +245,7 @@ test("a tensor type that keeps the sizes (F32 → I32) crashes the load probe, n
   const i32 = fixture.slice();
   view(i32).setUint32(tensorFields(i32, "token_embd.weight").typeAt, 26, true);
   const first = await tryModel("i32-embd", i32);
-  assertRefused(first, "load", 500, /^llama runner process has terminated: signal: SIG[A-Z]+/);
+  assertRefused(first, "load", 500, /^llama runner process has terminated: signal: [a-z /]+/);
   const digest = `sha256:${createHash("sha256").update(i32).digest("hex")}`;
   const verdicts = JSON.parse(await readFile(join(home, "models", "load-verdicts.json"), "utf8"));
   assert.equal(verdicts[digest].ok, false);

@@ -65,7 +65,7 @@ test(
       assert.equal(error.status, 500);
       assert.match(
         error.message,
-        /^llama runner process has terminated: signal: SIGABRT: ggml-backend\.cpp:\d+: GGML_ASSERT/,
+        /^llama runner process has terminated: signal: aborted: ggml-backend\.cpp:\d+: GGML_ASSERT/,
       );
       // The verdict file answers for the same digest anywhere, even where the bytes are a good model now.
       const other = await mkdtemp(join(tmpdir(), "tollama-probe-"));

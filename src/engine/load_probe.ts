@@ -10,6 +10,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
@@ -24,8 +25,19 @@ const CHECKER_VERSION = 1;
 const VERDICTS_FILE = "load-verdicts.json";
 /** Bytes of the child's output kept for the error message. */
 const OUTPUT_TAIL = 16 * 1024;
-/** Deaths that say the file is bad (an assert, a bad read); SIGKILL/SIGTERM may be memory or a person. */
-const FILE_SIGNALS = new Set(["SIGABRT", "SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP"]);
+/**
+ * Deaths that say the file is bad (an assert, a bad read), by the name Go's os.ProcessState gives them (Ollama's
+ * message reads "signal: aborted"); SIGKILL and SIGTERM may be memory or a person, and are not held against the file.
+ */
+const FILE_SIGNALS: Record<string, string> = {
+  SIGABRT: "aborted",
+  SIGSEGV: "segmentation fault",
+  SIGBUS: "bus error",
+  SIGFPE: "floating point exception",
+  SIGILL: "illegal instruction",
+  SIGTRAP: "trace/breakpoint trap",
+};
+const OTHER_SIGNALS: Record<string, string> = { SIGKILL: "killed", SIGTERM: "terminated", SIGINT: "interrupt" };
 
 /** A model file that cannot be loaded without ending the process (or that fails validation). HTTP 500. */
 export class ModelCrashError extends Error {
@@ -141,10 +153,12 @@ async function probeLoad(path: string, library: string, signal?: AbortSignal): P
     if (timedOut) throw new ModelCrashError(`timed out loading the model after ${Math.round(timeoutMs / 1000)}s`);
     if (code === 0) return { ok: true, probed: true, library, checker: CHECKER_VERSION };
     if (code === PROBE_REFUSED) return undefined;
-    const death = signalName ? `signal: ${signalName}` : `exit status ${code}`;
+    const byFile = signalName ? Object.hasOwn(FILE_SIGNALS, signalName) : true;
+    const name = signalName ? FILE_SIGNALS[signalName] ?? OTHER_SIGNALS[signalName] ?? signalName : "";
+    const death = signalName ? `signal: ${name}` : `exit status ${code}`;
     const reason = crashLine(stderr, stdout);
     const error = reason ? `${death}: ${reason}` : death;
-    if (signalName && !FILE_SIGNALS.has(signalName)) throw new ModelCrashError(error);
+    if (!byFile) throw new ModelCrashError(error);
     return { ok: false, error, library, checker: CHECKER_VERSION };
   } finally {
     clearTimeout(timer);
@@ -210,6 +224,11 @@ async function writeVerdict(identity: FileIdentity, verdict: Verdict): Promise<v
   try {
     const verdicts = await readVerdicts(identity.verdictsPath);
     verdicts[identity.key] = verdict;
+    // Verdicts of blobs that are gone (deleted, pruned) go too, so the file stays as small as the store.
+    const blobs = join(dirname(identity.verdictsPath), "blobs");
+    for (const key of Object.keys(verdicts)) {
+      if (!existsSync(join(blobs, key.replace(":", "-")))) delete verdicts[key];
+    }
     const temp = `${identity.verdictsPath}.${process.pid}.tmp`;
     await writeFile(temp, JSON.stringify(verdicts, null, 1) + "\n");
     await rename(temp, identity.verdictsPath);
