@@ -14,9 +14,10 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export function selfCommandOf(rt: Pick<Runtime, "name" | "execPath" | "compiled">): string[] {
   if (rt.compiled) return [rt.execPath()];
   const entry = `${ROOT}mod.ts`;
-  // --config: the child may start in any directory, where Deno would not find deno.json (nodeModulesDir) itself.
+  // --config: the child may start in any directory, where Deno would not find deno.json (nodeModulesDir) itself;
+  // --no-lock: an installed package is no place to write a lockfile (as scripts/tollama.mjs runs it).
   return rt.name === "deno"
-    ? [rt.execPath(), "run", "-A", "--no-check", "--config", `${ROOT}deno.json`, entry]
+    ? [rt.execPath(), "run", "-A", "--no-check", "--no-lock", "--config", `${ROOT}deno.json`, entry]
     : [rt.execPath(), "run", entry];
 }
 
