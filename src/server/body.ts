@@ -19,15 +19,11 @@ export async function readBodyBytes(request: Request, limit: number): Promise<Ui
   let size = 0;
   const reader = request.body.getReader();
   while (true) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch (error) {
-      // The client cut the body short (a Content-Length larger than what came, then a half-close) or framed it
-      // wrongly: its error, answered as Go's decoder would (`unexpected EOF`), never a 500.
+    // The client cut the body short (a Content-Length larger than what came, then a half-close) or framed it
+    // wrongly: its error, answered in Go's words (`unexpected EOF`), never a 500.
+    const { done, value } = await reader.read().catch((error) => {
       throw bodyReadFailed(error);
-    }
-    const { done, value } = chunk;
+    });
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
