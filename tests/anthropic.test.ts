@@ -33,6 +33,8 @@ const timeTool = {
   input_schema: { type: "object" as const, properties: { zone: { type: "string", enum: ["UTC", "CET"] } }, required: ["zone"] },
 };
 const hello = [{ role: "user" as const, content: "Hello" }];
+// Greedy sampling: `temperature` is still accepted by the API, though this SDK's types no longer list it.
+const greedy = { temperature: 0 };
 
 const skip = fixtureSkip("tiny-spm");
 const opts = { skip, timeout: 180_000 };
@@ -154,11 +156,11 @@ test("POST /v1/messages stream: Anthropic's event order, names and payloads; the
   assert.deepEqual(events.at(-1)!.data, { type: "message_stop" });
 
   // the SDK assembles the same message from its own stream
-  const stream = client.messages.stream({ model: "tiny", messages: hello, max_tokens: 8, temperature: 0 });
+  const stream = client.messages.stream({ model: "tiny", messages: hello, max_tokens: 8, ...greedy });
   let streamedText = "";
   stream.on("text", (piece) => (streamedText += piece));
   const streamed = await stream.finalMessage();
-  const whole = await client.messages.create({ model: "tiny", messages: hello, max_tokens: 8, temperature: 0 });
+  const whole = await client.messages.create({ model: "tiny", messages: hello, max_tokens: 8, ...greedy });
   assert.equal(streamed.stop_reason, "max_tokens");
   assert.deepEqual(streamed.content, whole.content);
   assert.equal(streamedText, (whole.content[0] as { text: string }).text);
@@ -209,7 +211,7 @@ test("POST /v1/messages tools: tool_choice tool/any force a call, a tool_result 
     ],
     tools: [weatherTool, timeTool],
     max_tokens: 8,
-    temperature: 0,
+    ...greedy,
   });
   assert.equal(followUp.type, "message");
   assert.ok(["end_turn", "max_tokens", "tool_use"].includes(followUp.stop_reason!));
@@ -302,6 +304,20 @@ test("POST /v1/messages thinking: enabled splits thinking into its block (and de
   // a model without thinking answers an agent's `enabled` without it instead of failing
   const tiny = await client.messages.create({ ...params, model: "tiny", thinking: { type: "enabled", budget_tokens: 1024 } });
   assert.ok(tiny.content.every((b) => b.type === "text"));
+});
+
+test("POST /v1/messages output_config.format: the text is JSON that follows the schema", opts, async () => {
+  const schema = { type: "object", properties: { ok: { type: "boolean" }, n: { type: "integer" } }, required: ["ok", "n"] };
+  const r = await client.messages.create({
+    model: "tiny",
+    messages: [{ role: "user", content: "JSON please" }],
+    max_tokens: 60,
+    output_config: { format: { type: "json_schema", schema }, effort: "low" },
+  });
+  const value = JSON.parse((r.content[0] as { text: string }).text);
+  assert.deepEqual(Object.keys(value), ["ok", "n"]);
+  assert.equal(typeof value.ok, "boolean");
+  assert.ok(Number.isInteger(value.n));
 });
 
 test("POST /v1/messages images: base64 travels as the message's images, a URL source is a clear 400", opts, async () => {

@@ -85,6 +85,11 @@ export const MessagesRequestSchema = v.looseObject({
   top_p: v.nullish(v.number()),
   top_k: v.nullish(v.pipe(v.number(), v.integer())),
   metadata: v.nullish(v.looseObject({ user_id: v.nullish(v.string()) })),
+  /** `format`: structured output by a JSON schema (our grammar); `effort` is accepted and left to the model. */
+  output_config: v.nullish(v.looseObject({
+    effort: v.nullish(v.string()),
+    format: v.nullish(v.variant("type", [v.looseObject({ type: v.literal("json_schema"), schema: v.looseObject({}) })])),
+  })),
 });
 
 /** `POST /v1/messages/count_tokens`: what shapes the prompt, nothing about sampling. */

@@ -73,6 +73,10 @@ test("toChatRequest() maps tool_choice and thinking as the chat core reads them"
   assert.equal(think({ type: "adaptive" }), undefined);
   assert.equal(think({ type: "disabled" }), false);
   assert.equal(toChatRequest(parse({ ...base, stream: true })).request.stream, true);
+  const schema = { type: "object", properties: { ok: { type: "boolean" } } };
+  const format = (output_config: unknown) => toChatRequest(parse({ ...base, output_config })).request.format;
+  assert.deepEqual(format({ format: { type: "json_schema", schema } }), schema);
+  assert.equal(format({ effort: "high" }), undefined);
 });
 
 test("toCountRequest() renders the same messages and tools, without sampling options", () => {

@@ -2,7 +2,7 @@
  * An Anthropic Messages request as the internal chat request (the one /api/chat and /v1/chat/completions run):
  * `system` first, content blocks flattened into Ollama messages (text joined, base64 images as `images`,
  * `tool_use` as tool calls, each `tool_result` a `tool` message), tools as functions, `tool_choice` as the shared
- * ToolChoice, `thinking` as `think`, and the sampling fields as options.
+ * ToolChoice, `thinking` as `think`, `output_config.format` as `format`, and the sampling fields as options.
  * @module
  */
 import { ApiError } from "../../errors.ts";
@@ -155,7 +155,7 @@ function mapRequest(
     model: body.model,
     messages,
     stream: sampling?.stream ?? false,
-    format: undefined,
+    format: sampling?.output_config?.format?.schema,
     options,
     keep_alive: undefined,
     think: toThink(body.thinking),
