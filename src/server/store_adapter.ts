@@ -56,7 +56,12 @@ export function templateCapabilities(template: string | undefined): string[] {
 
 /** A ServerStore over `store`. */
 export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): ServerStore {
-  const readText = (digest: string) => readFile(store.blobPath(digest), "utf8");
+  // A blob gone after its manifest was read means the model was deleted meanwhile (the manifest goes first): for the
+  // request that read it, the model is simply not there.
+  const readText = (digest: string, name = "") =>
+    readFile(store.blobPath(digest), "utf8").catch((error) => {
+      throw (error as { code?: string }).code === "ENOENT" && name ? modelNotFound(name) : error;
+    });
   const config = async (stored: StoredManifest): Promise<ConfigBlob> => {
     try {
       return JSON.parse(await readText(stored.manifest.config.digest));
@@ -129,10 +134,10 @@ export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): S
         }
         else if (kind === "adapter") model.adapters.push(store.blobPath(layer.digest));
         else if (kind === "projector") model.projectors.push(store.blobPath(layer.digest));
-        else if (kind === "template" || kind === "prompt") model.template = await readText(layer.digest);
-        else if (kind === "system") model.system = await readText(layer.digest);
-        else if (kind === "params") model.params = JSON.parse(await readText(layer.digest));
-        else if (kind === "messages") model.messages = JSON.parse(await readText(layer.digest)) as Message[];
+        else if (kind === "template" || kind === "prompt") model.template = await readText(layer.digest, name);
+        else if (kind === "system") model.system = await readText(layer.digest, name);
+        else if (kind === "params") model.params = JSON.parse(await readText(layer.digest, name));
+        else if (kind === "messages") model.messages = JSON.parse(await readText(layer.digest, name)) as Message[];
       }
       if (!model.modelPath) throw new ApiError(500, `model '${name}' has no weights layer`);
       model.capabilities = cfg.capabilities ?? templateCapabilities(model.template);
@@ -151,6 +156,7 @@ export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): S
         } catch (error) {
           // Ollama names the model as the request spelled it.
           if ((error as Error).name === "ModelNotFoundError") throw modelNotFound(name);
+          if ((error as { code?: string }).code === "ENOENT") throw modelNotFound(name); // deleted while read
           throw error;
         }
       }
