@@ -360,9 +360,19 @@ test("POST /v1/messages errors in Anthropic's shape: missing max_tokens, unknown
     await post("/v1/messages", { model: "tiny", messages: [], max_tokens: 4 }),
     [400, err("invalid_request_error", "messages: at least one message is required")],
   );
-  const [status, body] = await post("/v1/messages", { model: "tiny", messages: [{ role: "user", content: [{ type: "video" }] }], max_tokens: 4 });
+  // an unknown block is named by its path inside the content, not as "expected string or array"
+  const [status, body] = await post("/v1/messages", { model: "tiny", messages: [{ role: "user", content: [{ type: "document" }] }], max_tokens: 4 });
   assert.equal(status, 400);
-  assert.match(body.error.message, /^messages\.0\.content/);
+  assert.equal(
+    body.error.message,
+    `messages.0.content.0.type: Invalid type: Expected ("text" | "image" | "tool_use" | "tool_result" | "thinking" | "redacted_thinking") but received "document"`,
+  );
+  const nested = await post("/v1/messages", {
+    model: "tiny",
+    messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: [{ type: "text" }] }] }],
+    max_tokens: 4,
+  });
+  assert.deepEqual(nested, [400, err("invalid_request_error", "messages.0.content.0.content.0.text: Field required")]);
   assert.deepEqual(
     await post("/v1/messages", { model: "tiny", messages: hello, max_tokens: 4, tools: [{ type: "bash_20250124", name: "bash" }] }),
     [400, err("invalid_request_error", "tools.0: tool type 'bash_20250124' is not supported (only custom tools with an input_schema)")],

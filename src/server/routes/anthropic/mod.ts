@@ -32,10 +32,23 @@ async function readAnthropic<S extends v.GenericSchema>(c: Context, schema: S, l
     checkNesting(result.output);
     return result.output;
   }
-  const issue = result.issues[0];
-  const path = (issue.path ?? []).map((p) => String(p.key)).join(".");
+  const { path, issue } = describe(result.issues[0]);
   const message = issue.input === undefined ? "Field required" : issue.message;
   throw new ApiError(400, path ? `${path}: ${message}` : message);
+}
+
+/**
+ * The issue to report and its dotted path. A union's own issue says only "Expected (string | Array)", so the
+ * alternative that got furthest is followed (its issues' paths are relative to the union's value).
+ */
+function describe(issue: v.GenericIssue): { path: string; issue: v.GenericIssue } {
+  const keys = (i: v.GenericIssue) => (i.path ?? []).map((p) => String(p.key));
+  const path = keys(issue);
+  while (issue.issues?.length) {
+    issue = issue.issues.reduce((a, b) => ((b.path?.length ?? 0) > (a.path?.length ?? 0) ? b : a));
+    path.push(...keys(issue));
+  }
+  return { path: path.join("."), issue };
 }
 
 function anthropic(handler: (c: Context) => Promise<Response>) {
