@@ -96,21 +96,31 @@ async function check(path: string, probe: boolean, signal?: AbortSignal): Promis
     if (!known.ok) throw new ModelCrashError(known.error ?? "the model failed its load check");
     if (known.probed || !probe) return;
   }
+  // The child starts while the header is validated (its start-up is most of its cost); a failed check stops it.
+  const stop = new AbortController();
+  const forward = () => stop.abort(signal?.reason);
+  signal?.addEventListener("abort", forward, { once: true });
+  const probing = probe ? probeLoad(path, library, stop.signal) : undefined;
+  probing?.catch(() => {}); // awaited below, or abandoned
   let verdict: Verdict | undefined;
-  let valid = false;
   try {
-    await validateGgufFile(path);
-    valid = true;
-  } catch (error) {
-    if (error instanceof GgufValidationError) {
-      verdict = { ok: false, error: `error loading model: ${error.message}`, library, checker: CHECKER_VERSION };
-    } else if (!(error instanceof GgufError)) {
-      return; // unreadable: the load says why
+    try {
+      await validateGgufFile(path);
+      if (!probing) memory.set(identity.key, { ok: true, library, checker: CHECKER_VERSION }); // not on disk
+    } catch (error) {
+      if (error instanceof GgufValidationError) {
+        verdict = { ok: false, error: `error loading model: ${error.message}`, library, checker: CHECKER_VERSION };
+      } else if (!(error instanceof GgufError)) {
+        return; // unreadable: the load says why
+      }
+      // A malformed file (GgufError) libllama's own parser refuses cleanly; the probe makes sure of it.
     }
-    // A malformed file (GgufError) libllama's own parser refuses cleanly; the probe makes sure of it.
+    if (verdict) stop.abort(new Error("the model failed validation"));
+    else if (probing) verdict = await probing;
+  } finally {
+    signal?.removeEventListener("abort", forward);
+    if (!stop.signal.aborted && !verdict) stop.abort(); // an early return: no child left behind
   }
-  if (!verdict && probe) verdict = await probeLoad(path, library, signal);
-  else if (!verdict && valid) memory.set(identity.key, { ok: true, library, checker: CHECKER_VERSION });
   if (!verdict) return;
   memory.set(identity.key, verdict);
   await writeVerdict(identity, verdict);
