@@ -168,6 +168,16 @@ test("POST /v1/messages stream: Anthropic's event order, names and payloads; the
   assert.equal(streamed.usage.output_tokens, whole.usage.output_tokens);
 });
 
+test("POST /v1/messages stream: a client that leaves mid-stream gives the runner back", opts, async () => {
+  const stream = client.messages.stream({ model: "tiny", messages: hello, max_tokens: 1500, ...greedy });
+  await new Promise((resolve) => stream.once("text", resolve));
+  stream.abort();
+  await assert.rejects(stream.finalMessage(), Anthropic.APIUserAbortError);
+  while (server.scheduler.list().some((entry) => entry.active > 0)) await new Promise((resolve) => setTimeout(resolve, 20));
+  const next = await client.messages.create({ model: "tiny", messages: hello, max_tokens: 2 });
+  assert.equal(next.type, "message");
+});
+
 test("POST /v1/messages: a stop sequence ends the text before it, reported as stop_sequence", opts, async () => {
   const base = { model: "tiny", messages: [{ role: "user" as const, content: "Tell me a story" }], max_tokens: 24, temperature: 0 };
   const free = await client.messages.create(base);
@@ -386,6 +396,10 @@ test("POST /v1/messages errors in Anthropic's shape: missing max_tokens, unknown
     [400, err("invalid_request_error", "registry.ollama.ai/library/tiny:latest does not support tools")],
   );
   assert.deepEqual(await post("/v1/messages/count_tokens", { model: "tiny" }), [400, err("invalid_request_error", "messages: Field required")]);
+  // Claude Code adds `?beta=true` to its paths
+  const [betaStatus, betaBody] = await post("/v1/messages/count_tokens?beta=true", { model: "tiny", messages: hello });
+  assert.equal(betaStatus, 200);
+  assert.ok(betaBody.input_tokens > 0);
   const wrongMethod = await fetch(server.url + "/v1/messages");
   assert.equal(wrongMethod.status, 405);
   await wrongMethod.body?.cancel();
