@@ -44,10 +44,11 @@ test("tollama launcher: from another directory, --version, usage errors and cobr
   timeout: 120_000,
 }, async () => {
   await withTempDir(async (cwd) => {
-    const [version, missing, typo] = await Promise.all([
+    const [version, missing, typo, topic] = await Promise.all([
       runCliProcess(["--version"], { command: launcher, cwd, env: RUNTIME }),
       runCliProcess(["show"], { command: launcher, cwd, env: RUNTIME }),
       runCliProcess(["lst"], { command: launcher, cwd, env: RUNTIME }),
+      runCliProcess(["help", "lst"], { command: launcher, cwd, env: RUNTIME }),
     ]);
     assert.deepEqual(version, { code: 0, stdout: `tollama version is ${TOLLAMA_VERSION}\n`, stderr: "" });
     assert.deepEqual(missing, { code: 1, stdout: "", stderr: "Error: accepts 1 arg(s), received 0\n" });
@@ -57,6 +58,9 @@ test("tollama launcher: from another directory, --version, usage errors and cobr
       stdout: "",
       stderr: `Error: unknown command "lst" for "tollama"\n\nDid you mean this?\n\tlist\n\tps\n\n`,
     });
+    // cobra's help command on an unknown topic: says so, prints the usage, exits 0
+    assert.equal(topic.code, 0);
+    assert.match(topic.stdout, /^Unknown help topic \[`lst`\]\nUsage:\n {2}tollama \[flags\]\n/);
   });
 });
 

@@ -255,7 +255,13 @@ function checkArgCount(count: number, [min, max]: [number, number]): void {
 export async function runCli(args: string[], hooks: CliHooks, term: Terminal = processTerminal): Promise<number> {
   const [first, ...rest] = args;
   if (first === undefined || first === "help" || first === "-h" || first === "--help") {
-    if (first === "help" && rest[0]) return runCli([rest[0], "--help"], hooks, term);
+    if (first === "help" && rest[0]) {
+      const topic = ALIASES[rest[0]] ?? rest[0];
+      if (commandNames().includes(topic)) return runCli([rest[0], "--help"], hooks, term);
+      // cobra's help command: the topic as Go's %#q of the args, then the root's usage without its title
+      term.out(`Unknown help topic [${rest.map((a) => `\`${a}\``).join(" ")}]\n${usage().replace(/^[^\n]*\n\n/, "")}`);
+      return 0;
+    }
     term.out(usage());
     return 0;
   }

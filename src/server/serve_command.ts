@@ -55,8 +55,10 @@ export async function serveUntilStopped(options: { log?: (line: string) => void 
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   await Promise.race([stopped, server.finished]);
+  // The listeners stay until the models are unloaded: a second signal (a terminal's Ctrl+C reaches every process
+  // of the job, and the npm launcher relays it too) must not kill the shutdown halfway, as Ollama's does not.
+  await server.close();
   process.off("SIGINT", stop);
   process.off("SIGTERM", stop);
-  await server.close();
   return 0;
 }
