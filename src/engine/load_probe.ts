@@ -15,6 +15,7 @@ import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { config } from "../config.ts";
+import { log } from "../log.ts";
 import { GgufError, GgufValidationError, validateGgufFile } from "../gguf/mod.ts";
 import { locateLlama } from "../llama/mod.ts";
 import { runtime, selfCommand, selfEnv } from "../runtime/mod.ts";
@@ -155,20 +156,25 @@ async function probeLoad(path: string, library: string, signal?: AbortSignal): P
     }, timeoutMs)
     : undefined;
   try {
-    const [code, signalName] = await new Promise<[number | null, string | null]>((done, fail) => {
-      child.on("error", fail);
+    const [code, signalName, spawnError] = await new Promise<[number | null, string | null, Error?]>((done) => {
+      child.on("error", (error) => done([null, null, error]));
       child.on("close", (code, name) => done([code, name]));
     });
     signal?.throwIfAborted();
     if (timedOut) throw new ModelCrashError(`timed out loading the model after ${Math.round(timeoutMs / 1000)}s`);
     if (code === 0) return { ok: true, probed: true, library, checker: CHECKER_VERSION };
     if (code === PROBE_REFUSED) return undefined;
-    const byFile = signalName ? Object.hasOwn(FILE_SIGNALS, signalName) : true;
-    const name = signalName ? FILE_SIGNALS[signalName] ?? OTHER_SIGNALS[signalName] ?? signalName : "";
-    const death = signalName ? `signal: ${name}` : `exit status ${code}`;
+    if (spawnError || (!signalName && code !== null)) {
+      // The probe itself did not run (no executable, a start-up error before any model code): that says nothing
+      // about the file, and a broken probe must not block every model. Load without it, and say so.
+      const error = spawnError?.message ?? `exit status ${code}: ${crashLine(stderr, stdout) ?? ""}`;
+      log.warn("the load probe did not run; loading without it", { path, error });
+      return undefined;
+    }
+    const name = FILE_SIGNALS[signalName!] ?? OTHER_SIGNALS[signalName!] ?? signalName;
     const reason = crashLine(stderr, stdout);
-    const error = reason ? `${death}: ${reason}` : death;
-    if (!byFile) throw new ModelCrashError(error);
+    const error = reason ? `signal: ${name}: ${reason}` : `signal: ${name}`;
+    if (!Object.hasOwn(FILE_SIGNALS, signalName!)) throw new ModelCrashError(error);
     return { ok: false, error, library, checker: CHECKER_VERSION };
   } finally {
     clearTimeout(timer);
