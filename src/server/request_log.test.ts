@@ -13,6 +13,10 @@ test("formatRequestLine() is gin's line without colors", () => {
     path: "/api/chat",
   });
   assert.equal(line, `[GIN] 2026/12/05 - 01:02:03 | 200 |        12.3ms |       127.0.0.1 | POST     "/api/chat"`);
+  const colored = formatRequestLine({ time: new Date(2026, 11, 5, 1, 2, 3), status: 404, latencyMs: 1, client: "::1", method: "GET", path: "/x" }, {
+    color: true,
+  });
+  assert.equal(colored, `[GIN] 2026/12/05 - 01:02:03 |\x1b[90;43m 404 \x1b[0m|           1ms |             ::1 |\x1b[97;44m GET     \x1b[0m "/x"`);
   const slow = formatRequestLine({ time: new Date(), status: 500, latencyMs: 61_234.5, client: "::1", method: "GET", path: "/" });
   assert.match(slow, / \| 500 \| {10}1m1s \| {13}::1 \| GET {6}"\/"$/, "over a minute: whole seconds");
 });
