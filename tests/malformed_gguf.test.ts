@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readGguf } from "../src/gguf/mod.ts";
@@ -176,6 +176,21 @@ test("block_count 0 and 1000 are refused at create (libllama asserts 1..512)", {
     400,
     /no tensors for layer 2/,
   );
+  // Quantizing reads the hyperparameters as a load does (and would abort in-process): a linked file is checked first.
+  const external = join(home, "blocks0.gguf");
+  await writeFile(external, setU32(fixture, "llama.block_count", 0));
+  const quantized = await post("/api/create", {
+    model: "q-blocks0",
+    from: external,
+    link: true,
+    quantize: "q8_0",
+    stream: false,
+  });
+  assert.deepEqual(quantized, {
+    status: 400,
+    body: { error: "invalid model file: llama.block_count is 0; llama.cpp supports 1 to 512 layers" },
+  });
+  await assertAlive("quantizing block_count 0");
   assertRefused(
     await tryModel("ctx-max", setU32(fixture, "llama.context_length", 0xffffffff)),
     "create",

@@ -6,7 +6,7 @@
  * @module
  */
 import { config as settings } from "../config.ts";
-import { fileTypeName, type GgufFile, parameterSize, readGguf } from "../gguf/mod.ts";
+import { fileTypeName, type GgufFile, ggufProblems, parameterSize, readGguf } from "../gguf/mod.ts";
 import { InvalidModelNameError, parseModelName } from "../registry/mod.ts";
 import {
   type BlobLease,
@@ -256,6 +256,9 @@ async function quantizeLayer(
   options: { onProgress: (event: CreateProgress) => void; signal?: AbortSignal; created: string[] },
 ): Promise<GgufFile> {
   const input = layer.path ?? store.blobPath(layer.digest!);
+  // libllama's quantizer reads the hyperparameters as a load does, and aborts the process on the same asserts.
+  const problems = ggufProblems(layer.gguf!);
+  if (problems.length > 0) throw new CreateModelError(`invalid model file: ${problems.join("; ")}`);
   const current = fileTypeName(layer.gguf!.metadata["general.file_type"] as number | undefined);
   const status = `quantizing ${current} model to ${want}`;
   const total = layer.size ?? layer.gguf!.fileSize;
