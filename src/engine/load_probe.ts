@@ -10,7 +10,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
@@ -208,10 +208,13 @@ async function fileIdentity(path: string): Promise<FileIdentity> {
   return { key: `${full}:${info.size}:${info.mtimeMs}` };
 }
 
+/** The libllama a verdict holds for: its path, size and time (a new build in the same place is judged anew). */
 function libraryIdentity(): string {
   try {
     const execPath = runtime.compiled ? runtime.execPath() : undefined;
-    return locateLlama({ libDir: config.llamaLibDir(), execPath }).libraryPath;
+    const { libraryPath } = locateLlama({ libDir: config.llamaLibDir(), execPath });
+    const info = statSync(libraryPath);
+    return `${libraryPath}:${info.size}:${Math.round(info.mtimeMs)}`;
   } catch {
     return "";
   }
