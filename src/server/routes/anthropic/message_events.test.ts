@@ -92,6 +92,18 @@ test("toMessageEvents() sends held whitespace with the text that follows it; sto
   assert.deepEqual(empty.map((e) => e.type), ["message_start", "ping", "message_delta", "message_stop"]);
 });
 
+test("disable_parallel_tool_use: only the first call is answered, streamed or not", async () => {
+  const second: ToolCall = { id: "call_y", function: { index: 1, name: "g", arguments: {} } };
+  const events = await collect(toMessageEvents(chunks([chunk("", { tool_calls: [call, second] }), final()]), { ...meta, oneToolCall: true }));
+  const starts = events.filter((e) => e.type === "content_block_start").map((e) => (e.content_block as { name: string }).name);
+  assert.deepEqual(starts, ["f"]);
+  const all = await collect(toMessageEvents(chunks([chunk("", { tool_calls: [call, second] }), final()]), meta));
+  assert.equal(all.filter((e) => e.type === "content_block_start").length, 2);
+  const whole = { ...final(), message: { role: "assistant", content: "", tool_calls: [call, second] } } as ChatResponse;
+  assert.deepEqual(toMessage(whole, { ...meta, oneToolCall: true }).content.map((b) => b.name), ["f"]);
+  assert.equal(toMessage(whole, meta).content.length, 2);
+});
+
 test("toMessageEvents() pings while the model is silent", async () => {
   async function* slow() {
     await new Promise((resolve) => setTimeout(resolve, 120));

@@ -19,6 +19,8 @@ export interface MessageEventsMeta {
   model: string;
   maxTokens?: number;
   stopSequences?: string[];
+  /** `disable_parallel_tool_use`: calls after the first are not sent. */
+  oneToolCall?: boolean;
   /** Resolves with the prompt's token count once it is rendered (the chat core's `onPrompt`). */
   promptReady: Promise<number>;
   /** A `ping` when no event went out for this long (a long prompt being read). Default 10 s. */
@@ -115,7 +117,7 @@ export async function* toMessageEvents(
       const m = chunk.message;
       if (m.thinking) yield* thinking(m.thinking);
       if (m.content) yield* text(m.content);
-      for (const call of m.tool_calls ?? []) yield* toolUse(call);
+      for (const call of m.tool_calls ?? []) if (!(meta.oneToolCall && calls > 0)) yield* toolUse(call);
       if (!chunk.done) {
         pending = iterator.next();
         pending.catch(() => {});

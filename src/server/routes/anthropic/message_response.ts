@@ -64,13 +64,13 @@ export const hasText = (text: string): boolean => text.trim() !== "";
 /** The `message` object for a collected answer: thinking, text, then tool_use blocks. */
 export function toMessage(
   response: FinalChunk,
-  meta: { id: string; model: string; maxTokens?: number; stopSequences?: string[] },
+  meta: { id: string; model: string; maxTokens?: number; stopSequences?: string[]; oneToolCall?: boolean },
 ) {
   const content: Array<Record<string, unknown>> = [];
   const m = response.message;
   if (m.thinking) content.push({ type: "thinking", thinking: m.thinking, signature: "" });
   if (hasText(m.content)) content.push({ type: "text", text: m.content });
-  const calls = m.tool_calls ?? [];
+  const calls = (m.tool_calls ?? []).slice(0, meta.oneToolCall ? 1 : undefined);
   for (const call of calls) content.push(toolUseBlock(call));
   return {
     id: meta.id,

@@ -65,7 +65,7 @@ function anthropic(handler: (c: Context) => Promise<Response>) {
 export function registerAnthropicRoutes(app: Hono, deps: AppDeps): void {
   app.post("/v1/messages", anthropic(async (c) => {
     const body = await readAnthropic(c, MessagesRequestSchema, deps.bodyLimit);
-    const { request, toolChoice } = toChatRequest(body);
+    const { request, toolChoice, oneToolCall } = toChatRequest(body);
     const abort = requestAbort(c.req.raw);
     const counted = Promise.withResolvers<number>();
     const result = await chatChunks(deps, request, abort, {
@@ -79,6 +79,7 @@ export function registerAnthropicRoutes(app: Hono, deps: AppDeps): void {
       model: body.model,
       maxTokens: body.max_tokens,
       stopSequences: body.stop_sequences ?? undefined,
+      oneToolCall,
     };
     if (!body.stream) return c.json(toMessage(await collectChat(result) as FinalChunk, meta));
     return await eventStreamResponse(toMessageEvents(result, { ...meta, promptReady: counted.promise }), {

@@ -68,6 +68,8 @@ test("toChatRequest() maps tool_choice and thinking as the chat core reads them"
   assert.equal(choice({ type: "auto" }), "auto");
   assert.equal(choice({ type: "none" }), "none");
   assert.deepEqual(choice({ type: "tool", name: "f" }), { name: "f" });
+  assert.equal(toChatRequest(parse({ ...base, tool_choice: { type: "auto" } })).oneToolCall, false);
+  assert.equal(toChatRequest(parse({ ...base, tool_choice: { type: "auto", disable_parallel_tool_use: true } })).oneToolCall, true);
   const think = (thinking: unknown) => toChatRequest(parse({ ...base, thinking })).request.think;
   assert.equal(think({ type: "enabled", budget_tokens: 2048 }), undefined);
   assert.equal(think({ type: "adaptive" }), undefined);

@@ -120,9 +120,15 @@ function toThink(thinking: CountTokensRequest["thinking"]): boolean | undefined 
   return thinking?.type === "disabled" ? false : undefined;
 }
 
-/** The internal chat request for an Anthropic one, and the tool choice to honour. */
-export function toChatRequest(body: MessagesRequest): { request: ChatRequest; toolChoice?: ToolChoice } {
-  return mapRequest(body, body);
+/**
+ * The internal chat request for an Anthropic one, the tool choice to honour, and whether at most one tool call may
+ * be answered (`disable_parallel_tool_use`).
+ */
+export function toChatRequest(body: MessagesRequest): { request: ChatRequest; toolChoice?: ToolChoice; oneToolCall: boolean } {
+  const choice = body.tool_choice;
+  const oneToolCall = choice !== null && choice !== undefined && "disable_parallel_tool_use" in choice &&
+    choice.disable_parallel_tool_use === true;
+  return { ...mapRequest(body, body), oneToolCall };
 }
 
 /** The internal chat request for a count_tokens body: the same prompt, nothing about sampling. */
