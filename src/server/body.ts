@@ -99,6 +99,8 @@ export function validate<S extends v.GenericSchema>(schema: S, value: unknown, s
   }
   const issue = result.issues[0];
   const path = (issue.path ?? []).map((item) => item.key).filter((key) => typeof key === "string").join(".");
+  // A []byte field's bad base64 is the decoder's own error, not a type mismatch.
+  if (issue.message.startsWith("illegal base64 data")) return fail(issue.message);
   const goType = /^[a-z*[\]A-Z.0-9 {}]+$/.test(issue.message) ? issue.message : "value";
   return fail(`json: cannot unmarshal ${jsonType(issue.input)} into Go struct field ${struct}.${path} of type ${goType}`);
 }

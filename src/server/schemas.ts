@@ -7,12 +7,23 @@
  */
 import * as v from "valibot";
 import type { CreateProgress, ModelDetails } from "../modelfile/mod.ts";
+import { base64Error } from "./base64.ts";
 
 const str = v.nullish(v.string("string"));
 const bool = v.nullish(v.boolean("bool"));
 const int = v.nullish(v.number("int"));
-const strList = v.nullish(v.array(v.string("string"), "[]string"));
-const anyMap = v.nullish(v.record(v.string(), v.unknown(), "map[string]interface {}"));
+/** `images`: Go decodes `[]api.ImageData` as standard base64 and refuses anything else with its decoder's message. */
+const images = v.nullish(v.array(
+  v.pipe(v.string("string"), v.check((s) => base64Error(s) === undefined, (issue) => base64Error(issue.input as string)!)),
+  "[]api.ImageData",
+));
+/** A JSON object decoded into a Go map (valibot's record alone takes an array too; Go's decoder refuses one). */
+const goMap = <T extends v.GenericSchema>(value: T, type: string) =>
+  v.pipe(
+    v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), type),
+    v.record(v.string(), value, type),
+  );
+const anyMap = v.nullish(goMap(v.unknown(), "map[string]interface {}"));
 /** `keep_alive`: seconds as a number, or a Go duration string. */
 const keepAlive = v.nullish(v.union([v.number(), v.string()], "*api.Duration"));
 /** `think`: a bool or a level string (checked by the route). */
@@ -26,7 +37,7 @@ export const ToolCallSchema = v.object({
   function: v.object({
     index: int,
     name: v.string("string"),
-    arguments: v.nullish(v.record(v.string(), v.unknown(), "api.ToolCallFunctionArguments")),
+    arguments: v.nullish(goMap(v.unknown(), "api.ToolCallFunctionArguments")),
   }, "api.ToolCallFunction"),
 }, "api.ToolCall");
 
@@ -34,7 +45,7 @@ export const MessageSchema = v.object({
   role: v.pipe(v.string("string"), v.transform((role) => role.toLowerCase())),
   content: v.optional(v.nullable(v.string("string")), ""),
   thinking: str,
-  images: strList,
+  images,
   tool_calls: v.nullish(v.array(ToolCallSchema, "[]api.ToolCall")),
   tool_name: str,
   tool_call_id: str,
@@ -71,7 +82,7 @@ export const GenerateRequestSchema = v.object({
   template: str,
   context: v.nullish(v.array(v.number("int"), "[]int")),
   raw: bool,
-  images: strList,
+  images,
 }, "GenerateRequest");
 
 export const ChatRequestSchema = v.object({
@@ -114,8 +125,8 @@ export const CopyRequestSchema = v.object({ source: str, destination: str }, "Co
 export const CreateRequestSchema = v.object({
   ...named,
   from: str,
-  files: v.nullish(v.record(v.string(), v.string("string"), "map[string]string")),
-  adapters: v.nullish(v.record(v.string(), v.string("string"), "map[string]string")),
+  files: v.nullish(goMap(v.string("string"), "map[string]string")),
+  adapters: v.nullish(goMap(v.string("string"), "map[string]string")),
   template: str,
   system: str,
   license: v.nullish(v.union([v.string(), v.array(v.string())], "any")),

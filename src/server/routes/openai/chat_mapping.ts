@@ -7,6 +7,7 @@
  */
 import * as v from "valibot";
 import { PROMPT_TOKENS } from "../../generation.ts";
+import { base64Error } from "../../base64.ts";
 import { ApiError } from "../../errors.ts";
 import { checkNesting } from "../../body.ts";
 import type { ChatRequest, ChatResponse, Logprob, Message, Tool, ToolCall } from "../../schemas.ts";
@@ -64,7 +65,8 @@ export function imageFromUrl(part: unknown): string {
     throw new ApiError(400, "image URLs are not currently supported, please use base64 encoded data instead");
   }
   const match = DATA_URL.exec(url);
-  if (!match) throw new ApiError(400, "invalid image input");
+  // Ollama decodes the data here and refuses what standard base64 does not.
+  if (!match || base64Error(url.slice(match[0].length)) !== undefined) throw new ApiError(400, "invalid image input");
   return url.slice(match[0].length);
 }
 
