@@ -1,7 +1,8 @@
 /**
  * The child side of the load probe (load_probe.ts): this program started again as `tollama __probe-load <path>`
  * loads the model for real (vocabulary and weights), builds a small context (libllama builds its graphs there) and
- * decodes one token (the CPU kernels run on every weight type), then exits 0. A libllama assert ends this process
+ * decodes one token (the CPU kernels run on every weight: a tensor of the wrong type often aborts only there), then
+ * exits 0. A libllama assert ends this process
  * instead of the server; a clean refusal exits with {@link PROBE_REFUSED} and the reason as JSON on stdout.
  * @module
  */
@@ -16,6 +17,8 @@ export const LOAD_PROBE_COMMAND = "__probe-load";
 export const PROBE_REFUSED = 3;
 /** Tokens of the probe's context: llama.cpp pads a context to 256 anyway. */
 const PROBE_CONTEXT = 256;
+/** Below this many bytes of weights the probe's one-token decode runs on one thread. */
+const SMALL_MODEL_BYTES = 1 << 30;
 
 /** Runs the probe for `args` (`[path]`) and returns the exit code. */
 export async function runLoadProbe(args: string[]): Promise<number> {
@@ -32,8 +35,10 @@ export async function runLoadProbe(args: string[]): Promise<number> {
     });
     using model = Model.load(llama, path);
     if (model.hasEncoder) return 0; // an encoder-decoder model decodes only after an encode: loading is the test
-    // One thread: a single token decodes fastest without waking a thread pool (and a busy machine stays usable).
-    using context = model.createContext({ nCtx: PROBE_CONTEXT, nBatch: 1, nThreads: 1 });
+    // One token of a small model decodes fastest on one thread (no pool to wake, a busy machine stays usable); a big
+    // one reads gigabytes of weights for it, and gets every thread.
+    const nThreads = model.size < SMALL_MODEL_BYTES ? 1 : undefined;
+    using context = model.createContext({ nCtx: PROBE_CONTEXT, nBatch: 1, nThreads });
     using batch = new Batch(llama.ffi, 1, 1);
     const bos = model.vocab.bos;
     batch.add(bos >= 0 ? bos : 0, 0, 0, true);
