@@ -2,8 +2,8 @@
  * The child side of the load probe (load_probe.ts): this program started again as `tollama __probe-load <path>`
  * loads the model for real (vocabulary and weights), builds a small context (libllama builds its graphs there) and
  * decodes one token (the CPU kernels run on every weight: a tensor of the wrong type often aborts only there), then
- * exits 0. A libllama assert ends this process
- * instead of the server; a clean refusal exits with {@link PROBE_REFUSED} and the reason as JSON on stdout.
+ * exits 0. A libllama assert ends this process instead of the server; a clean refusal exits with
+ * {@link PROBE_REFUSED} and the reason as JSON on stdout.
  * @module
  */
 import process from "node:process";
