@@ -4,6 +4,7 @@
  * are decoded together (continuous batching) and the rest wait their turn.
  * @module
  */
+import { compatModelPath } from "../compat/mod.ts";
 import { checkLoadable } from "./load_probe.ts";
 import { ModelHost } from "./model_host.ts";
 import type { OllamaOptions } from "./options.ts";
@@ -221,8 +222,10 @@ export class LoadedModel implements AsyncDisposable {
  * ```
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
-  await checkLoadable(path, { probe: options.probe, signal: options.signal });
-  const host = await ModelHost.start(path, {
+  // a published-Ollama GGUF is loaded through its translation to llama.cpp's layout; any other file as it is
+  const loadPath = await compatModelPath(path);
+  await checkLoadable(loadPath, { probe: options.probe, signal: options.signal });
+  const host = await ModelHost.start(loadPath, {
     numCtx: options.numCtx,
     numThread: options.numThread,
     numBatch: options.numBatch,

@@ -1,0 +1,77 @@
+/**
+ * The path libllama should load for a model file: the file itself when it carries no published-Ollama marker
+ * (mmap, as always), or its translation in llama.cpp's layout, made once and kept in a cache directory.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { mkdir, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { config } from "../config.ts";
+import { GgufError, readGguf } from "../gguf/mod.ts";
+import { translateHeader } from "./translate_header.ts";
+import { writeDerivedFile } from "./derived_file.ts";
+
+/** Bump when a family's translation changes, so files translated the old way are made again. */
+export const TRANSLATOR_VERSION = 1;
+
+export interface CompatModelPathOptions {
+  /**
+   * Where translated files are kept (created when needed). Default: `compat/` beside the store's `blobs/` for a
+   * store blob, else `compat/` in OLLAMA_MODELS.
+   */
+  cacheDir?: string;
+}
+
+function defaultCacheDir(path: string): string {
+  const parent = dirname(resolve(path));
+  return basename(parent) === "blobs" ? join(dirname(parent), "compat") : join(config.modelsDir(), "compat");
+}
+
+const pending = new Map<string, Promise<string>>();
+
+/**
+ * `path` when libllama can load it as it is; otherwise the path of its translation (written on first use). A file
+ * that is not a readable GGUF is returned as it is, so the load reports it as before. Throws CompatError for a
+ * published-Ollama file that is malformed for its architecture.
+ */
+export async function compatModelPath(path: string, options: CompatModelPathOptions = {}): Promise<string> {
+  let file;
+  try {
+    file = await readGguf(path);
+  } catch (error) {
+    if (error instanceof GgufError || (error as { code?: string }).code) return path;
+    throw error;
+  }
+  const translation = translateHeader(file);
+  if (!translation) return path;
+  const cacheDir = options.cacheDir ?? defaultCacheDir(path);
+  const dest = join(cacheDir, `${await sourceKey(path, file.fileSize)}.${translation.family}.v${TRANSLATOR_VERSION}.gguf`);
+  let writing = pending.get(dest);
+  if (!writing) {
+    writing = (async () => {
+      if (await exists(dest)) return dest;
+      await mkdir(cacheDir, { recursive: true });
+      await writeDerivedFile(translation, path, dest);
+      return dest;
+    })().finally(() => pending.delete(dest));
+    pending.set(dest, writing);
+  }
+  return await writing;
+}
+
+/** A store blob's digest; for any other file, a hash of its path, size and modification time. */
+async function sourceKey(path: string, size: number): Promise<string> {
+  const name = basename(path);
+  if (/^sha256-[0-9a-f]{64}$/.test(name)) return name;
+  const full = resolve(path);
+  const { mtimeMs } = await stat(full);
+  return `file-${createHash("sha256").update(`${full}\0${size}\0${mtimeMs}`).digest("hex").slice(0, 32)}`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}

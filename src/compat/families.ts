@@ -1,0 +1,16 @@
+/**
+ * Every family of published-Ollama GGUFs tollama translates, one file each. The data-transforming families
+ * (qwen35, glmocr, gemma4 MoE, gemma3n, clip) will join this list with a data step of their own.
+ * @module
+ */
+import type { CompatFamily } from "./family.ts";
+import { gemma3 } from "./gemma3.ts";
+import { gptoss } from "./gptoss.ts";
+import { lfm2 } from "./lfm2.ts";
+import { llama3 } from "./llama3.ts";
+import { mistral3 } from "./mistral3.ts";
+import { olmo3 } from "./olmo3.ts";
+import { qwen3vl } from "./qwen3vl.ts";
+
+/** The families, each detected on its own `general.architecture`. */
+export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl];

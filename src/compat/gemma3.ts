@@ -1,0 +1,39 @@
+/**
+ * Gemma 3 as Ollama published it: no RMS-norm epsilon or rope keys (the 1B has nested rope names), extra
+ * multimodal tokens beyond the embedding rows, and the vision tower inside the text file.
+ * @module
+ */
+import { archOf, type CompatFamily, hasKey, hasTensorPrefix, VISION_PREFIXES } from "./family.ts";
+import type { HeaderEdit } from "./header_edit.ts";
+
+/** Gemma 3 4B/12B/27B extend a 16k trained context to 128k with linear x8 rope scaling. */
+const LONG_CONTEXT = 131072;
+
+/** gemma3 (Ollama: handle_gemma3). */
+export const gemma3: CompatFamily = {
+  name: "gemma3",
+  detect(file) {
+    if (archOf(file) !== "gemma3") return false;
+    return hasKey(file, "gemma3.mm.tokens_per_image") || VISION_PREFIXES.some((p) => hasTensorPrefix(file, p)) ||
+      hasKey(file, "gemma3.rope.global.freq_base") || hasKey(file, "gemma3.rope.local.freq_base") ||
+      hasKey(file, "tokenizer.ggml.add_padding_token") || hasKey(file, "tokenizer.ggml.add_unknown_token") ||
+      !hasKey(file, "gemma3.attention.layer_norm_rms_epsilon");
+  },
+  translate(edit: HeaderEdit) {
+    // nested names first, so they win over the defaults below
+    edit.copy("gemma3.rope.global.freq_base", "gemma3.rope.freq_base");
+    edit.copy("gemma3.rope.local.freq_base", "gemma3.rope.freq_base_swa");
+    edit.setIfMissing("gemma3.attention.layer_norm_rms_epsilon", "float32", 1e-6);
+    edit.setIfMissing("gemma3.rope.freq_base", "float32", 1_000_000);
+    edit.setIfMissing("gemma3.rope.freq_base_swa", "float32", 10_000);
+    if ((edit.number("gemma3.context_length") ?? 0) >= LONG_CONTEXT) {
+      edit.setIfMissing("gemma3.rope.scaling.type", "string", "linear");
+      edit.setIfMissing("gemma3.rope.scaling.factor", "float32", 8);
+    }
+    const rows = edit.requireTensor("token_embd.weight", 2).shape[1];
+    for (const key of ["tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type"]) {
+      edit.truncateArray(key, rows);
+    }
+    for (const prefix of VISION_PREFIXES) edit.hidePrefix(prefix);
+  },
+};

@@ -1,0 +1,28 @@
+/**
+ * Published-Ollama GGUFs: many models in Ollama's registry use Ollama's own architecture names, metadata keys and
+ * tensor names, which the stock libllama refuses (or, for old Llama 3 blobs, tokenizes wrongly). This folder
+ * detects them by their markers and translates the header to llama.cpp's layout, one file per architecture family;
+ * every tensor keeps its bytes. See ../../../shared/ollama-compat.md for the table.
+ *
+ * @example
+ * ```ts
+ * import { compatModelPath } from "./src/compat/mod.ts";
+ * const loadable = await compatModelPath("gpt-oss.gguf", { cacheDir: "/tmp/compat" });
+ * ```
+ * @module
+ */
+
+/** The error for a marked file that is malformed for its architecture (names the architecture and the problem). */
+export { CompatError } from "./compat_error.ts";
+/** The path libllama should load: the file itself, or its translation (made once, cached). */
+export { compatModelPath, TRANSLATOR_VERSION } from "./compat_model_path.ts";
+export type { CompatModelPathOptions } from "./compat_model_path.ts";
+/** Detection and header translation without touching the disk. */
+export { detectFamily, translateHeader } from "./translate_header.ts";
+export type { Translation } from "./translate_header.ts";
+/** Writes a translation as a GGUF of its own. */
+export { writeDerivedFile } from "./derived_file.ts";
+/** The families and their interface. */
+export { FAMILIES } from "./families.ts";
+export type { CompatFamily } from "./family.ts";
+export type { CompatHeader, CompatTensor } from "./header_edit.ts";
