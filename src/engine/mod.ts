@@ -17,7 +17,7 @@ export { LOAD_PROBE_COMMAND, runLoadProbe } from "./load_probe_child.ts";
 /** The main-thread handle of one inference Worker. */
 export { ModelHost, type StartOptions, WorkerGoneError } from "./model_host.ts";
 /** Ollama's runtime options. */
-export { DEFAULT_OPTIONS, type OllamaOptions, samplingOptions, stopSequences } from "./options.ts";
+export { DEFAULT_OPTIONS, maxThreadCount, type OllamaOptions, samplingOptions, stopSequences } from "./options.ts";
 /** Worker protocol types. */
 export type {
   CompletionDone,

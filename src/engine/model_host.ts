@@ -51,6 +51,14 @@ function revive(error: SerializedError): Error {
   return out;
 }
 
+/** How a worker answered its load message, or that it died first. */
+type LoadAnswer =
+  | Extract<FromWorker, { type: "loaded" | "load_error" }>
+  | { type: "died"; message: string };
+
+/** Most time close() waits for the worker to free its model before it stops waiting (the worker goes on). */
+const CLOSE_WAIT_MS = 10_000;
+
 /** One model in one Worker. */
 export class ModelHost {
   readonly path: string;
@@ -78,7 +86,11 @@ export class ModelHost {
     };
   }
 
-  /** Spawns a worker and loads `path` in it; rejects with ModelLoadError (the worker is gone then). */
+  /**
+   * Spawns a worker and loads `path` in it; rejects with ModelLoadError (the worker is ended). Aborting `signal`
+   * stops the load at the worker's next check; the call rejects with the signal's reason once the worker has
+   * freed what it made and is ended (or after CLOSE_WAIT_MS, the worker then ended when it is done).
+   */
   static async start(path: string, options: StartOptions = {}): Promise<ModelHost> {
     options.signal?.throwIfAborted();
     // Once per process, on this (never blocked) thread: the log callback, the CPU backends, backend init,
@@ -102,32 +114,67 @@ export class ModelHost {
       adapters: options.adapters,
     };
     const inbox = new Int32Array(new SharedArrayBuffer(4));
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const answer = new Promise<LoadAnswer>((resolve) => {
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        const message = event.data;
+        if (message.type === "progress") {
+          if (Atomics.load(cancel, 0) === 0) options.onProgress?.(message.progress);
+        } else if (message.type === "loaded" || message.type === "load_error") resolve(message);
+      };
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault?.();
+        resolve({ type: "died", message: event.message });
+      };
+    });
+    const load: ToWorker = {
+      type: "load",
+      path,
+      libDir: llama.libDir,
+      debugLevel: config.debugLevel(),
+      settings,
+      inbox,
+      cancel,
+    };
+    worker.postMessage(load);
+    const signal = options.signal;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal?.reason ?? new DOMException("the load was aborted", "AbortError"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    aborted.catch(() => {});
+    let result: LoadAnswer | undefined;
+    let reason: unknown;
     try {
-      const { info, loadDuration } = await new Promise<{ info: ModelInfo; loadDuration: number }>((resolve, reject) => {
-        const onAbort = () => reject(options.signal?.reason ?? new Error("aborted"));
-        options.signal?.addEventListener("abort", onAbort, { once: true });
-        worker.onmessage = (event: MessageEvent<FromWorker>) => {
-          const message = event.data;
-          if (message.type === "progress") options.onProgress?.(message.progress);
-          else if (message.type === "loaded") resolve(message);
-          else if (message.type === "load_error") {
-            reject(message.error.name === "ModelLoadError" ? Object.assign(new ModelLoadError(path, ""), {
-              message: message.error.message,
-            }) : revive(message.error));
-          }
-        };
-        worker.onerror = (event: ErrorEvent) => {
-          event.preventDefault?.();
-          reject(new ModelLoadError(path, `the worker failed: ${event.message}`));
-        };
-        const load: ToWorker = { type: "load", path, libDir: llama.libDir, debugLevel: config.debugLevel(), settings, inbox };
-        worker.postMessage(load);
-      });
-      return new ModelHost(path, worker, info, loadDuration, inbox);
+      result = await Promise.race([answer, aborted]);
     } catch (error) {
-      worker.terminate();
-      throw error;
+      reason = error;
+    } finally {
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
     }
+    if (result === undefined) {
+      // Given up while the worker is inside libllama: terminating it now would strand the model, and a context's
+      // threadpool threads with it, in a worker that never runs again (and a process that exits meanwhile tears
+      // libllama down under it). It stops at its next check (the load's progress callback), frees what it made and
+      // answers; it is ended then, before this rejects, unless that takes longer than a close may.
+      Atomics.store(cancel, 0, 1);
+      const ended = answer.then(async (late) => {
+        if (late.type === "loaded") await new ModelHost(path, worker, late.info, late.loadDuration, inbox).close();
+        else worker.terminate();
+      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
+      throw reason;
+    }
+    if (result.type === "loaded") return new ModelHost(path, worker, result.info, result.loadDuration, inbox);
+    worker.terminate(); // it freed what it had made before answering (worker_main's load)
+    if (result.type === "died") throw new ModelLoadError(path, `the worker failed: ${result.message}`);
+    if (result.error.name === "ModelLoadError") {
+      throw Object.assign(new ModelLoadError(path, ""), { message: result.error.message });
+    }
+    throw revive(result.error);
   }
 
   /**
@@ -167,15 +214,23 @@ export class ModelHost {
       for (const cancel of this.#cancels.values()) Atomics.store(cancel, 0, 1);
       for (const pending of this.#pending.values()) pending.reject(new WorkerGoneError("the model was closed"));
       if (!this.#gone) {
-        const closed = new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 10_000);
+        const closed = new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS);
           this.#onClosed = () => {
             clearTimeout(timer);
-            resolve();
+            resolve(true);
           };
         });
         this.#post({ type: "close" });
-        await closed;
+        if (!await closed) {
+          // Still inside one native call (a long decode step): terminating now would strand its context, and the
+          // context's threadpool threads, in a worker that never runs again. It frees them when the call returns
+          // and answers "closed" (or dies); it is ended then.
+          this.#gone = new WorkerGoneError("the model was closed");
+          this.#onClosed = () => this.#worker.terminate();
+          console.warn(`tollama: the worker of ${this.path} is still busy; it is ended once it has freed the model`);
+          return;
+        }
       }
       this.#worker.terminate();
       this.#gone ??= new WorkerGoneError("the model was closed");

@@ -5,6 +5,9 @@
  */
 import type { SamplingOptions } from "../llama/mod.ts";
 
+/** The most threads a model may use (the CPUs this process may run on); num_thread is capped here. */
+export { maxThreadCount } from "../llama/mod.ts";
+
 /** Ollama's options, snake_case as on the wire. Load-time ones (num_ctx, num_thread, num_batch) apply at load. */
 export interface OllamaOptions {
   num_predict?: number;
@@ -43,19 +46,31 @@ export const DEFAULT_OPTIONS = {
   num_keep: 4,
 } as const;
 
-/** The sampler settings for a request. */
-export function samplingOptions(options: OllamaOptions = {}, grammar?: string): SamplingOptions {
+/** The largest value of a C `int32_t` (top_k and the penalties' window are int32 in libllama's sampler API). */
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * The sampler settings for a request, each in a range libllama holds: top_k a whole number, 0 (off) to int32's
+ * largest (Deno's FFI throws and Bun's wraps past it); repeat_last_n -1 (the context) or 0 to the context length
+ * `nCtx` (libllama allocates a ring buffer of that many tokens up front: 2^31 of them is 8 GiB); repeat_penalty
+ * above 0 (else off); a float that is not finite falls back to its default.
+ */
+export function samplingOptions(options: OllamaOptions = {}, grammar?: string, nCtx?: number): SamplingOptions {
   const o = { ...DEFAULT_OPTIONS, ...stripUndefined(options) };
+  const float = (value: number, fallback: number) => Number.isFinite(value) ? value : fallback;
+  const window = nCtx !== undefined && nCtx > 0 ? Math.min(nCtx, INT32_MAX) : INT32_MAX;
+  const lastN = Math.trunc(o.repeat_last_n);
   return {
-    temperature: o.temperature,
-    topK: o.top_k,
-    topP: o.top_p,
-    minP: o.min_p,
-    typicalP: o.typical_p,
-    repeatLastN: o.repeat_last_n,
-    repeatPenalty: o.repeat_penalty,
-    presencePenalty: o.presence_penalty,
-    frequencyPenalty: o.frequency_penalty,
+    temperature: float(o.temperature, DEFAULT_OPTIONS.temperature),
+    topK: Math.min(Math.max(Math.trunc(o.top_k) || 0, 0), INT32_MAX),
+    topP: float(o.top_p, DEFAULT_OPTIONS.top_p),
+    minP: float(o.min_p, DEFAULT_OPTIONS.min_p),
+    typicalP: float(o.typical_p, DEFAULT_OPTIONS.typical_p),
+    repeatLastN: lastN === -1 ? (nCtx !== undefined && nCtx > 0 ? window : -1) : Math.min(Math.max(lastN || 0, 0), window),
+    // libllama wants it > 0 (it divides positive logits by it): 0 or less turns the penalty off, as 1 does
+    repeatPenalty: o.repeat_penalty > 0 && Number.isFinite(o.repeat_penalty) ? o.repeat_penalty : 1,
+    presencePenalty: float(o.presence_penalty, DEFAULT_OPTIONS.presence_penalty),
+    frequencyPenalty: float(o.frequency_penalty, DEFAULT_OPTIONS.frequency_penalty),
     seed: o.seed,
     grammar: grammar ?? options.grammar,
   };

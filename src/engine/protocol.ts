@@ -105,7 +105,8 @@ export interface SerializedError {
 }
 
 export type ToWorker =
-  | { type: "load"; path: string; libDir: string; debugLevel: number; settings: LoadSettings; inbox: Int32Array }
+  // `cancel` set: stop the load (libllama's progress callback returns false) and free what was made.
+  | { type: "load"; path: string; libDir: string; debugLevel: number; settings: LoadSettings; inbox: Int32Array; cancel: Int32Array }
   | { type: "complete"; id: number; request: CompletionRequest; cancel: Int32Array }
   | { type: "embed"; id: number; inputs: string[]; truncate: boolean; cancel: Int32Array }
   | { type: "tokenize"; id: number; text: string; addSpecial: boolean; parseSpecial: boolean }

@@ -80,7 +80,7 @@ export class Sequence {
     this.#startedAt = now();
     this.next = this.cached = cached;
     const options = this.request.options ?? {};
-    this.#sampler = new Sampler(model, samplingOptions(options, this.request.grammar), nCtx);
+    this.#sampler = new Sampler(model, samplingOptions(options, this.request.grammar, nCtx), nCtx);
     this.#sampler.acceptPrompt(this.prompt);
   }
 

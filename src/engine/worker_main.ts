@@ -5,7 +5,7 @@
  * something (the shared `inbox` count), so new requests, cancellations and tokenize calls get in between steps.
  * @module
  */
-import { applyAdapters, Batch, type Context, embedTokens, Llama, LoraAdapter, Model } from "../llama/mod.ts";
+import { applyAdapters, Batch, type Context, contextSizes, embedTokens, Llama, LoraAdapter, Model } from "../llama/mod.ts";
 import type { FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } from "./protocol.ts";
 import { BatchRunner } from "./batch_runner.ts";
 
@@ -140,37 +140,48 @@ function need(): Loaded {
 async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): Promise<void> {
   const started = performance.now();
   let model: Model | undefined;
+  let batch: Batch | undefined;
+  // The main thread gave this load up (its request left, or the load timed out): stop at the next check and free.
+  const cancelled = () => Atomics.load(message.cancel, 0) !== 0;
+  const stopIfCancelled = () => {
+    if (cancelled()) throw Object.assign(new Error("the load was cancelled"), { name: "AbortError" });
+  };
   try {
     // The main thread already installed the log callback and loaded the backends for the process.
     const llama = await Llama.open({ libDir: message.libDir, debugLevel: message.debugLevel, processInit: false });
+    stopIfCancelled();
     let lastReported = -1;
     model = Model.load(llama, message.path, {
       onProgress: (progress) => {
+        if (cancelled()) return false; // libllama stops reading tensors and the load fails
         if (progress - lastReported >= 0.05 || progress === 1) {
           lastReported = progress;
           post({ type: "progress", progress });
         }
       },
     });
+    stopIfCancelled();
     const settings = message.settings;
     // Before any context: libllama sizes a context's graph by the adapters its model has.
     const adapters = (settings.adapters ?? []).map((path) => LoraAdapter.load(model!, path));
-    const requested = settings.numCtx ?? 4096;
     // An embedding model serves one input at a time; otherwise one sequence per parallel request, one KV cache.
-    const nSeqMax = settings.embedding ? 1 : Math.max(1, settings.numParallel ?? 1);
+    const nSeqMax = settings.embedding ? 1 : Math.max(1, Math.trunc(settings.numParallel ?? 1) || 1);
+    // num_ctx as asked (capped at the trained length) per request, in the ranges libllama can hold.
+    const sizes = contextSizes(model.nCtxTrain, { nCtx: settings.numCtx ?? 4096, nSeqMax });
+    const perSeq = sizes.nCtx / nSeqMax;
     const context = model.createContext({
-      nCtx: requested,
+      nCtx: perSeq,
       nSeqMax,
       kvUnified: settings.kvUnified ?? false,
-      nBatch: settings.embedding ? requested : settings.numBatch ?? 512,
+      // Ollama's rule: a batch of at most num_ctx (contextSizes then makes it at least one row per sequence)
+      nBatch: settings.embedding ? perSeq : Math.min(settings.numBatch ?? 512, perSeq),
       nThreads: settings.numThread,
       embeddings: settings.embedding,
     });
     applyAdapters(context, adapters);
-    // A request gets num_ctx as asked (capped at the trained length), not llama.cpp's padded share of the cache.
-    const wanted = requested === 0 ? model.nCtxTrain : Math.min(requested, model.nCtxTrain || Infinity);
-    const nCtx = Math.min(wanted, Math.floor(context.nCtx / nSeqMax));
-    const batch = new Batch(llama.ffi, context.nBatch, 1);
+    // A request gets num_ctx as asked, not llama.cpp's padded share of the cache.
+    const nCtx = Math.min(perSeq, Math.floor(context.nCtx / nSeqMax));
+    batch = new Batch(llama.ffi, context.nBatch, 1);
     const log = message.debugLevel > 0 ? (line: string) => console.error(`tollama: ${line}`) : undefined;
     const runner = new BatchRunner(model, context, batch, {
       nCtx,
@@ -179,6 +190,7 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
       // truncations are always worth a line; shifts only when debugging
       log: (line) => (line.startsWith("truncating") ? console.warn(`tollama: ${line}`) : log?.(line)),
     });
+    stopIfCancelled();
     loaded = { model, context, batch, runner, settings, nCtx, inbox: message.inbox, adapters };
     if (settings.embedding) loaded.embedding = { context, batch };
     const info: ModelInfo = {
@@ -195,7 +207,9 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
     };
     post({ type: "loaded", info, loadDuration: Math.round((performance.now() - started) * 1e6) });
   } catch (error) {
-    model?.close();
+    loaded = undefined;
+    batch?.close();
+    model?.close(); // its contexts (and their threadpools) first
     post({ type: "load_error", error: serialize(error) });
   }
 }

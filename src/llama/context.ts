@@ -10,7 +10,7 @@ import { AbortedError, DecodeError } from "./errors.ts";
 import { NativeHandle } from "./handle.ts";
 import type { Batch } from "./batch.ts";
 import type { Model } from "./model.ts";
-import { defaultThreadCount } from "./threads.ts";
+import { threadCount } from "./threads.ts";
 
 export interface ContextOptions {
   /**
@@ -18,15 +18,15 @@ export interface ContextOptions {
    * length. The cache holds nCtx × nSeqMax tokens.
    */
   nCtx?: number;
-  /** Most tokens per llama_decode call. Default 512. */
+  /** Most tokens per llama_decode call. Default 512; at least nSeqMax, at most the cache. */
   nBatch?: number;
   /** Physical batch size. Default = nBatch. */
   nUbatch?: number;
-  /** Parallel sequences. Default 1. */
+  /** Parallel sequences, 1 to 256 (LLAMA_MAX_SEQ). Default 1. */
   nSeqMax?: number;
-  /** Threads for generation; default: physical cores available. */
+  /** Threads for generation; default (or not a positive number): physical cores available; capped at the CPUs. */
   nThreads?: number;
-  /** Threads for prompt processing; default = nThreads. */
+  /** Threads for prompt processing; default = nThreads; capped at the CPUs. */
   nThreadsBatch?: number;
   /** Produce embeddings instead of (as well as) logits. */
   embeddings?: boolean;
@@ -63,19 +63,15 @@ export class Context extends NativeHandle {
   /** Use `model.createContext()`. */
   static create(model: Model, options: ContextOptions): Context {
     const { ffi } = model.llama;
-    const nCtxTrain = model.nCtxTrain;
-    const perSeq = options.nCtx === 0 ? nCtxTrain : Math.min(options.nCtx ?? 4096, nCtxTrain > 0 ? nCtxTrain : Infinity);
-    // Every sequence gets the whole length: llama.cpp gives each n_ctx / n_seq_max (or shares n_ctx when unified).
-    const nCtx = perSeq * (options.nSeqMax ?? 1);
-    const nBatch = Math.min(options.nBatch ?? 512, nCtx);
-    const nThreads = options.nThreads && options.nThreads > 0 ? options.nThreads : defaultThreadCount();
-    const nThreadsBatch = options.nThreadsBatch && options.nThreadsBatch > 0 ? options.nThreadsBatch : nThreads;
+    const { nCtx, nBatch, nUbatch, nSeqMax } = contextSizes(model.nCtxTrain, options);
+    const nThreads = threadCount(options.nThreads);
+    const nThreadsBatch = options.nThreadsBatch ? threadCount(options.nThreadsBatch) : nThreads;
     const params = ffi.fn.llama_context_default_params();
     const set = (field: string, value: number | boolean) => writeField(params, "llama_context_params", field, value);
     set("n_ctx", nCtx);
     set("n_batch", nBatch);
-    set("n_ubatch", Math.min(options.nUbatch ?? nBatch, nBatch));
-    set("n_seq_max", options.nSeqMax ?? 1);
+    set("n_ubatch", nUbatch);
+    set("n_seq_max", nSeqMax);
     set("n_threads", nThreads);
     set("n_threads_batch", nThreadsBatch);
     if (options.embeddings) set("embeddings", true);
@@ -236,4 +232,36 @@ export class Context extends NativeHandle {
     for (const pool of this.#threadpools) ffi.cpuProcs().ggml_threadpool_free(pool);
     this.#abortCallback?.close();
   }
+}
+
+/** llama.cpp's LLAMA_MAX_SEQ: more sequences and llama_init_from_model fails. */
+const MAX_SEQ = 256;
+/** The largest cache, in tokens, that n_ctx (uint32) holds after llama.cpp pads it to a multiple of 256. */
+const MAX_CACHE = 2 ** 31;
+
+/**
+ * The sizes a context is created with, each a whole number in the range libllama needs: a value it cannot hold
+ * (negative, fractional, beyond 32 bits) ends the process in an assert rather than in an error, so nothing
+ * outside these ranges may reach it.
+ */
+export function contextSizes(
+  nCtxTrain: number,
+  options: Pick<ContextOptions, "nCtx" | "nBatch" | "nUbatch" | "nSeqMax">,
+): { nCtx: number; nBatch: number; nUbatch: number; nSeqMax: number } {
+  const whole = (value: number | undefined, fallback: number) => {
+    const n = Math.trunc(value ?? fallback);
+    return Number.isFinite(n) ? n : fallback;
+  };
+  const nSeqMax = whole(options.nSeqMax, 1);
+  if (nSeqMax < 1 || nSeqMax > MAX_SEQ) throw new RangeError(`nSeqMax must be 1 to ${MAX_SEQ}, not ${options.nSeqMax}`);
+  const asked = whole(options.nCtx, 4096);
+  const limit = Math.floor(MAX_CACHE / nSeqMax) - 256;
+  // Every sequence gets the whole length: llama.cpp gives each n_ctx / n_seq_max (or shares n_ctx when unified).
+  const perSeq = Math.max(1, Math.min(asked === 0 && nCtxTrain > 0 ? nCtxTrain : asked, nCtxTrain > 0 ? nCtxTrain : limit, limit));
+  const nCtx = perSeq * nSeqMax;
+  // libllama reserves one output row per sequence within n_batch (llama_context's output_reserve asserts it), so a
+  // batch smaller than the sequences aborts the process; and a batch never exceeds the cache.
+  const nBatch = Math.min(Math.max(whole(options.nBatch, 512), nSeqMax), nCtx);
+  const nUbatch = Math.min(Math.max(whole(options.nUbatch, nBatch), nSeqMax), nBatch);
+  return { nCtx, nBatch, nUbatch, nSeqMax };
 }

@@ -12,8 +12,8 @@ export { type ChatMessage, type LoadOptions, Model } from "./model.ts";
 export { type TokenizeOptions, Vocab } from "./vocab.ts";
 /** A LoRA adapter on a model, and attaching adapters to a context. */
 export { applyAdapters, LoraAdapter } from "./adapter.ts";
-/** A llama_context with threadpool, memory ops, abort. */
-export { Context, type ContextOptions } from "./context.ts";
+/** A llama_context with threadpool, memory ops, abort; the sizes it is created with, in the ranges libllama needs. */
+export { Context, type ContextOptions, contextSizes } from "./context.ts";
 /** A multi-sequence llama_batch. */
 export { Batch } from "./batch.ts";
 /** Sampler chain from Ollama options; greedy argmax; check-first grammar. */
@@ -30,5 +30,5 @@ export { LayoutMismatchError } from "./check_layout.ts";
 export { type LogSink, setLogSink, setLogVerbosity, watchLog } from "./log.ts";
 /** libllama's quantizer (blocking: run it in a Worker). */
 export { LLAMA_FTYPE, QuantizeError, quantizeFile, type QuantizeFileOptions, quantizeParams } from "./quantize.ts";
-/** Default generation thread count (physical cores). */
-export { defaultThreadCount } from "./threads.ts";
+/** Thread counts: the default (physical cores), the cap (CPUs this process may use), a request made usable. */
+export { defaultThreadCount, maxThreadCount, threadCount } from "./threads.ts";

@@ -1,6 +1,8 @@
 /**
- * Default thread count: the physical cores this process may use. libllama's default is 4
- * (GGML_DEFAULT_N_THREADS), which oversubscribes small machines and starves ggml's spin barriers.
+ * Thread counts. The default is the physical cores this process may use: libllama's default is 4
+ * (GGML_DEFAULT_N_THREADS), which oversubscribes small machines and starves ggml's spin barriers. A requested
+ * count is capped at the CPUs this process may run on: ggml spins every thread of its pool at each graph node's
+ * barrier, so 1,000 threads on 2 cores turn one decode into minutes, and GGML_MAX_N_THREADS is 512 besides.
  * @module
  */
 import { readFileSync } from "node:fs";
@@ -10,6 +12,21 @@ import { availableParallelism } from "node:os";
 export function defaultThreadCount(): number {
   const allowed = Math.max(1, availableParallelism());
   return Math.max(1, Math.min(allowed, physicalCores() ?? allowed));
+}
+
+/** The most threads a context may use: the CPUs this process may run on (its affinity mask), at least 1. */
+export function maxThreadCount(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * A requested thread count made usable: not a positive number (0, negative, NaN, undefined) means the default,
+ * a fraction is truncated, and more than `maxThreadCount()` is capped there.
+ */
+export function threadCount(requested: number | undefined): number {
+  const n = Math.trunc(requested ?? 0);
+  if (!(n >= 1)) return defaultThreadCount();
+  return Math.min(n, maxThreadCount());
 }
 
 function physicalCores(): number | undefined {

@@ -83,6 +83,17 @@ test("checkOptionValue() checks API option values as Ollama's Options.FromMap", 
   assert.throws(() => checkOptionValue("stop", [1]), { message: 'option "stop" must be of an array of strings' });
 });
 
+test("checkOptionValue() refuses numbers no float32 or integer holds (1e400 parses to Infinity)", () => {
+  assert.equal(checkOptionValue("temperature", 3.4028234663852886e38), 3.4028234663852886e38);
+  assert.equal(checkOptionValue("top_k", 1e30), 1e30); // whole and finite: the server clamps it
+  for (const value of [Infinity, -Infinity, NaN, 1e39, -1e39]) {
+    assert.throws(() => checkOptionValue("temperature", value), { message: 'option "temperature" must be of type float32' });
+  }
+  for (const value of [Infinity, NaN]) {
+    assert.throws(() => checkOptionValue("num_thread", value), { message: 'option "num_thread" must be of type integer' });
+  }
+});
+
 test("parseGoInt() and parseGoFloat32() follow strconv", () => {
   assert.equal(parseGoInt("007"), 7);
   assert.equal(parseGoInt("1_000"), undefined);

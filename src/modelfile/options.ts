@@ -117,7 +117,8 @@ export function parseParameterValue(name: string, values: string[]): number | bo
 /**
  * Checks one value of an API `options` map (or a stored params layer) as ollama's Options.FromMap does: JSON numbers
  * are truncated for int options; a wrong type throws `option "x" must be of type integer` (float32, boolean, string,
- * array). Returns the normalised value, or `undefined` for null (meaning "not set").
+ * array), and so does an infinite number or a float no float32 holds. Returns the normalised value, or `undefined`
+ * for null (meaning "not set"). Ranges are the server's to clamp (server/options.ts).
  */
 export function checkOptionValue(name: OptionName, value: unknown): number | boolean | string | string[] | undefined {
   if (value === null || value === undefined) return undefined;
@@ -129,7 +130,10 @@ export function checkOptionValue(name: OptionName, value: unknown): number | boo
       }
       return Math.trunc(value);
     case "float":
-      if (typeof value !== "number") throw new OptionValueError(`option "${name}" must be of type float32`);
+      // 1e39 is no float32 (Go would store +Inf), and JSON.parse reads 1e400 as Infinity where Go's decoder refuses it
+      if (typeof value !== "number" || !Number.isFinite(Math.fround(value))) {
+        throw new OptionValueError(`option "${name}" must be of type float32`);
+      }
       return value;
     case "bool":
       if (typeof value !== "boolean") throw new OptionValueError(`option "${name}" must be of type boolean`);
