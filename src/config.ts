@@ -149,6 +149,17 @@ export const config = {
   stallTimeoutMs: (): number => uint("TOLLAMA_STALL_TIMEOUT_MS", 30_000),
   /** Load a model never loaded before in a short-lived child process first (a file that crashes libllama ends only it). */
   probeLoad: (): boolean => raw("TOLLAMA_PROBE_LOAD") === "" || bool("TOLLAMA_PROBE_LOAD"),
+  /**
+   * API keys (comma-separated): when set, every route but `/` and `/api/version` needs `Authorization: Bearer <key>`
+   * or `x-api-key: <key>`; the CLI sends the first. Never logged (`describe()` shows only how many).
+   */
+  apiKeys: (): string[] => raw("TOLLAMA_API_KEY").split(",").map((s) => s.trim()).filter(Boolean),
+  /**
+   * GET /metrics in Prometheus text format; on unless false. On by default: it shows what /api/ps and /api/tags
+   * already show to anyone who can reach the server (model names, memory) plus counts and timings, the server
+   * binds to loopback by default, and TOLLAMA_API_KEY guards it with the rest. Ollama has no /metrics (a 404 there).
+   */
+  metrics: (): boolean => raw("TOLLAMA_METRICS") === "" || bool("TOLLAMA_METRICS"),
   /** HOME, for ~/.ollama. */
   homeDir,
 } as const;
@@ -179,7 +190,15 @@ export function describe(): Array<{ name: string; value: string; description: st
     ["LLAMA_LIB_DIR", config.llamaLibDir, "Directory of libllama and libggml (e.g. a CUDA or Vulkan build)", "server"],
     ["TOLLAMA_STALL_TIMEOUT_MS", config.stallTimeoutMs, "Give up a download stalled this long, in ms (default 30000)", "server"],
     ["TOLLAMA_PROBE_LOAD", config.probeLoad, "Load a new model in a child process first, so a bad file cannot crash the server (default true)", "server"],
+    ["TOLLAMA_API_KEY", () => apiKeysShown(), "API keys a request must present, comma-separated (Authorization: Bearer or x-api-key)", "both"],
+    ["TOLLAMA_METRICS", config.metrics, "Serve Prometheus metrics at GET /metrics (default true)", "server"],
     ["OLLAMA_NOHISTORY", config.noHistory, "Do not preserve readline history", "client"],
   ];
   return entries.map(([name, get, description, scope]) => ({ name, value: String(get() ?? ""), description, scope }));
+}
+
+/** How many API keys are set, never the keys themselves (the settings are logged at start). */
+function apiKeysShown(): string {
+  const count = config.apiKeys().length;
+  return count === 0 ? "" : `(${count} set)`;
 }

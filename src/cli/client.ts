@@ -37,12 +37,20 @@ export class Client {
     this.baseUrl = baseUrl.replace("://0.0.0.0:", "://127.0.0.1:").replace(/\/+$/, "");
   }
 
+  /** JSON content type when there is a body; the first of TOLLAMA_API_KEY's keys as a Bearer token when set. */
+  #headers(json: boolean): Record<string, string> {
+    const headers: Record<string, string> = json ? { "Content-Type": "application/json" } : {};
+    const key = config.apiKeys()[0];
+    if (key) headers["Authorization"] = `Bearer ${key}`;
+    return headers;
+  }
+
   async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { "Content-Type": "application/json" },
+        headers: this.#headers(body !== undefined),
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });

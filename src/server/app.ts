@@ -18,6 +18,10 @@ import { registerChatRoutes } from "./routes/chat.ts";
 import { registerEmbedRoutes } from "./routes/embed.ts";
 import { registerOpenAiRoutes } from "./routes/openai/mod.ts";
 import { registerAnthropicRoutes } from "./routes/anthropic/mod.ts";
+import { registerMetricsRoute } from "./routes/metrics.ts";
+import { ServerMetrics } from "./metrics.ts";
+import { metricsMiddleware } from "./metrics_middleware.ts";
+import { apiKeyGuard } from "./api_key.ts";
 
 /** Every route: method and path (hono syntax), for 405 detection. */
 const ROUTES: Array<[string[], RegExp]> = [
@@ -34,10 +38,16 @@ const ROUTES: Array<[string[], RegExp]> = [
 /** The app for these dependencies; `app.request()` serves it without a port, `startServer` binds it. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  const metrics = deps.metrics === false ? undefined : deps.metrics ?? new ServerMetrics(deps.scheduler);
+  deps = { ...deps, metrics };
   // First, so that it also sees what the guard refuses (gin's logger comes before Ollama's middleware too).
   if (deps.logRequests) app.use("*", requestLog());
+  // Counted before the guards, so refused requests (403, 401) show too.
+  if (metrics) app.use("*", metricsMiddleware(metrics));
   app.use("*", hostGuard(deps.bindHost ?? "127.0.0.1"));
   app.use("*", cors(defaultOrigins(deps.origins ?? [])));
+  // After CORS: a preflight is answered there, and a 401 still carries the CORS headers a browser needs to read it.
+  app.use("*", apiKeyGuard(deps.apiKeys ?? []));
 
   app.get("/", (c) => c.text("Ollama is running"));
   app.get("/api/version", (c) => c.json({ version: OLLAMA_COMPAT_VERSION }));
@@ -48,6 +58,7 @@ export function createApp(deps: AppDeps): Hono {
   registerEmbedRoutes(app, deps);
   registerOpenAiRoutes(app, deps);
   registerAnthropicRoutes(app, deps);
+  if (metrics) registerMetricsRoute(app, metrics);
 
   app.notFound((c) => {
     const path = c.req.path;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Scheduler } from "../engine/mod.ts";
+import type { ServerMetrics } from "./metrics.ts";
 import type { CreateRequest, ListModel, Message, ModelDetails, ProgressResponse, Tool, ToolCall } from "./schemas.ts";
 
 /** A local model resolved from its manifest. */
@@ -149,4 +150,8 @@ export interface AppDeps {
   now?: () => number;
   /** Log one line per request (OLLAMA_DEBUG ≥ 1), as Ollama's gin logger does. */
   logRequests?: boolean;
+  /** Prometheus metrics at GET /metrics: createApp makes them unless `false` (TOLLAMA_METRICS). */
+  metrics?: ServerMetrics | false;
+  /** Keys a request must present (TOLLAMA_API_KEY); empty or absent: none needed (server/api_key.ts). */
+  apiKeys?: readonly string[];
 }

@@ -164,6 +164,7 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
     const outputTokens: number[] = [];
     let outputText = "";
     let evalStart = NaN;
+    let firstOutput = NaN;
     let evalCount = 0;
     const source = runner.generate({
       prompt: prompt.tokens ?? prompt.text ?? "",
@@ -178,6 +179,7 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
     for await (const chunk of source) {
       if (Number.isNaN(evalStart)) evalStart = now();
       outputText += chunk.text;
+      if (Number.isNaN(firstOutput) && (chunk.text || chunk.tokens?.length)) firstOutput = now();
       if (chunk.tokens) {
         outputTokens.push(...chunk.tokens);
         evalCount += chunk.tokens.length;
@@ -204,6 +206,16 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
         eval_duration: nanos(t?.evalMs ?? (Number.isNaN(evalStart) ? 0 : end - evalStart)),
       };
       event.promptTokens = promptTokens;
+      if (deps.metrics) {
+        deps.metrics.observeGeneration({
+          model: plan.model.name,
+          firstTokenSeconds: Number.isNaN(firstOutput) ? undefined : (firstOutput - plan.startedAt) / 1000,
+          promptTokens,
+          promptEvalTokens: event.metrics.prompt_eval_count ?? promptTokens,
+          evalTokens: event.metrics.eval_count ?? 0,
+          evalSeconds: (event.metrics.eval_duration ?? 0) / 1e9,
+        });
+      }
       if (chunk.truncated) event.truncated = chunk.truncated;
       if (plan.wantContext) {
         const promptIds = chunk.promptTokens ?? prompt.tokens ?? await runner.tokenize(prompt.text ?? "");

@@ -82,8 +82,8 @@ export function requestLog(write?: (line: string) => void): MiddlewareHandler {
   };
 }
 
-/** `body` passed through unchanged, calling `done` once when it ends, fails or is cancelled by the client. */
-function onEnd(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
+/** `body` passed through unchanged, calling `done` once when it ends, fails or is cancelled by the client (also used by the metrics middleware). */
+export function onEnd(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let ended = false;
   const end = () => {

@@ -30,6 +30,10 @@ export interface ServeOptions {
   logRequests?: boolean;
   /** Advanced (tests): scheduler settings over the OLLAMA_* defaults, e.g. `maxQueue`. */
   scheduler?: Partial<SchedulerOptions<ServerRunner>>;
+  /** Keys a request must present. Default: TOLLAMA_API_KEY. */
+  apiKeys?: string[];
+  /** GET /metrics. Default: TOLLAMA_METRICS (on). */
+  metrics?: boolean;
 }
 
 /** A running server with the parts it was built from. */
@@ -87,6 +91,8 @@ export async function serve(options: ServeOptions = {}): Promise<TollamaServer> 
     port: options.port,
     signal: options.signal,
     logRequests: options.logRequests ?? config.debugLevel() >= 1,
+    apiKeys: options.apiKeys ?? config.apiKeys(),
+    metrics: (options.metrics ?? config.metrics()) ? undefined : false,
     store: adapter,
     scheduler,
     prompt: promptRenderer,

@@ -32,6 +32,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     contextLength: config.contextLength,
     origins: config.origins(),
     logRequests: config.debugLevel() >= 1,
+    metrics: config.metrics() ? undefined : false,
+    apiKeys: config.apiKeys(),
     ...options,
     bindHost: hostname,
   });

@@ -18,6 +18,7 @@ import { ApiError, invalidDestination, invalidModelName, invalidName, invalidSou
 import { progressResponse, requestAbort } from "./_progress.ts";
 import { isValidModelName } from "../names.ts";
 import { rfc3339 } from "../time.ts";
+import { countPulledBytes } from "./_pull_bytes.ts";
 
 /** A far-future expiry for models that never unload (Ollama adds the max duration, ~292 years). */
 const FOREVER_MS = 200 * 365 * 24 * 3600_000;
@@ -79,7 +80,8 @@ export function registerModelRoutes(app: Hono, deps: AppDeps): void {
     const name = body.model || body.name || "";
     if (!isValidModelName(name)) throw invalidModelName();
     const abort = requestAbort(c.req.raw);
-    const source = deps.store.pull(name, { insecure: body.insecure ?? false, signal: abort.signal });
+    const pulled = deps.store.pull(name, { insecure: body.insecure ?? false, signal: abort.signal });
+    const source = deps.metrics ? countPulledBytes(pulled, deps.metrics) : pulled;
     return await progressResponse(c, source, { stream: body.stream ?? true, abort });
   });
 
