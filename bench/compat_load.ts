@@ -50,7 +50,7 @@ try {
   let translatedBytes = 0;
   for (let rep = 0; rep < reps; rep++) {
     const cacheDir = join(dir, `compat-${rep}`);
-    native.push(await time(async () => twin));
+    native.push(await time(() => Promise.resolve(twin)));
     first.push(await time(() => compatModelPath(published, { cacheDir })));
     later.push(await time(() => compatModelPath(published, { cacheDir })));
     translatedBytes = (await stat(await compatModelPath(published, { cacheDir }))).size;
