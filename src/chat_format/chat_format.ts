@@ -1,0 +1,102 @@
+/**
+ * `chatFormat()`: one model's chat format — its name, how to render a conversation (the Jinja or Go
+ * template through `prompt/`), and a streaming parser that splits output into content, thinking and
+ * tool calls the way the format writes them.
+ * @module
+ */
+import { ChatTemplate, type Message, renderJinja, type Think, type Tool } from "../prompt/mod.ts";
+import { FormatParser } from "./format_parser.ts";
+import { recogniseFormat } from "./recognise.ts";
+import type { FormatChunk, ToolSpec } from "./types.ts";
+
+/** What a model's config and GGUF say about its format. */
+export interface ChatFormatOptions {
+  /** The GGUF's `tokenizer.chat_template`. */
+  jinja?: string;
+  /** The model's Go TEMPLATE. */
+  template?: string;
+  /** Ollama's `renderer` / `parser` names (config, Modelfile `RENDERER` / `PARSER`). */
+  renderer?: string;
+  parser?: string;
+  bosToken?: string;
+  eosToken?: string;
+  /** The clock templates read (`strftime_now`, `datetime`); kept for the renderer. */
+  now?: Date;
+}
+
+/** What to render, in Ollama's wire shape. */
+export interface ChatFormatRenderInput {
+  messages: readonly Message[];
+  tools?: readonly Tool[];
+  think?: Think;
+  /** Open an assistant turn at the end (default true). */
+  addGenerationPrompt?: boolean;
+}
+
+/** What a parser is made for. */
+export interface ChatFormatParserOptions {
+  tools?: readonly Tool[];
+  think?: Think;
+  /** The rendered prompt, for formats whose generation prompt opens a thinking block. */
+  prompt?: string;
+}
+
+/** A streaming output parser: `add` and `finish` return what each call newly produced. */
+export interface ChatFormatParser {
+  add(text: string): FormatChunk;
+  finish(): FormatChunk;
+}
+
+/** A model's chat format. */
+export interface ChatFormat {
+  /** The format recognised, e.g. "harmony", "hermes", "deepseek-r1". */
+  readonly name: string;
+  /** The prompt for a conversation; throws an Error where the template raises. */
+  render(input: ChatFormatRenderInput): string;
+  /** A parser for one reply. */
+  parser(options?: ChatFormatParserOptions): ChatFormatParser;
+}
+
+/** The tools as the parsers read them: names and parameter schemas. */
+export function toolSpecs(tools: readonly Tool[] = []): ToolSpec[] {
+  return tools.map((t) => ({
+    name: t.function.name,
+    properties: (t.function.parameters?.properties ?? {}) as ToolSpec["properties"],
+  }));
+}
+
+/**
+ * The chat format of a model, from its config names, Go TEMPLATE or Jinja template.
+ * @example
+ * ```ts
+ * const fmt = chatFormat({ parser: "qwen3-coder" });
+ * const p = fmt.parser({ tools });
+ * p.add("<tool_call>\n<function=get_weather>"); // {content: "", thinking: "", toolCalls: []}
+ * p.finish();
+ * ```
+ */
+export function chatFormat(options: ChatFormatOptions): ChatFormat {
+  const { name, syntax } = recogniseFormat(options);
+  return {
+    name,
+    render(input) {
+      if (options.jinja) {
+        return renderJinja(options.jinja, {
+          messages: input.messages,
+          tools: input.tools,
+          bosToken: options.bosToken,
+          eosToken: options.eosToken,
+          addGenerationPrompt: input.addGenerationPrompt ?? true,
+          think: input.think,
+        });
+      }
+      if (options.template) {
+        return ChatTemplate.get(options.template).render({ messages: input.messages, tools: input.tools, think: input.think });
+      }
+      throw new Error(`chat format ${name} has no template to render with`);
+    },
+    parser(parserOptions = {}) {
+      return new FormatParser(syntax, { tools: toolSpecs(parserOptions.tools), prompt: parserOptions.prompt });
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The streaming engine every format runs: thinking, content and tool-call sections found by their
+ * markers in an accumulated buffer. Text is emitted only once it is decided (a tail that could still
+ * begin a marker is held back, a section waits until it parses or fails), so what comes out never
+ * depends on how the output was chunked.
+ * @module
+ */
+import type { FormatChunk, FormatToolCall, OutputSyntax, ToolSpec } from "./types.ts";
+
+/** Options of {@linkcode FormatParser}. */
+export interface FormatParserOptions {
+  tools?: readonly ToolSpec[];
+  /** The rendered prompt: one ending in a thinking opener means output starts inside thinking. */
+  prompt?: string;
+}
+
+type Marker = { text: string; kind: "think" | "drop" | "tool" | "close"; startOnly?: boolean };
+
+/** Streams one message through a format's {@linkcode OutputSyntax}. */
+export class FormatParser {
+  #syntax: OutputSyntax;
+  #tools: readonly ToolSpec[];
+  #buf = "";
+  #pos = 0;
+  #thinking = false;
+  #sawContent = false;
+  #toolsOn: boolean;
+
+  constructor(syntax: OutputSyntax, options: FormatParserOptions = {}) {
+    this.#syntax = syntax;
+    this.#tools = options.tools ?? [];
+    this.#toolsOn = syntax.tools !== undefined && this.#tools.length > 0;
+    const prompt = (options.prompt ?? "").trimEnd();
+    this.#thinking = prompt !== "" && (syntax.thinking?.open ?? []).some((t) => prompt.endsWith(t.trimEnd()));
+  }
+
+  /** Whether the parser is inside a thinking block now. */
+  get inThinking(): boolean {
+    return this.#thinking;
+  }
+
+  /** The text received but not yet decided (a partial marker or an open tool-call section). */
+  get pending(): string {
+    return this.#buf.slice(this.#pos);
+  }
+
+  /** Feeds a piece of output; returns what it decided. */
+  add(text: string): FormatChunk {
+    this.#buf += text;
+    return this.#run(false);
+  }
+
+  /** Ends the message: everything held back is decided. */
+  finish(): FormatChunk {
+    return this.#run(true);
+  }
+
+  #markers(): Marker[] {
+    const s = this.#syntax;
+    const out: Marker[] = [];
+    if (this.#thinking) {
+      for (const t of s.thinking?.close ?? []) out.push({ text: t, kind: "close" });
+      // A tool call ends thinking the model forgot to close (Qwen 3.5 lists <tool_call> as an end tag).
+      if (this.#toolsOn) for (const t of s.tools!.open) if (!s.tools!.atStartOnly) out.push({ text: t, kind: "tool" });
+      return out;
+    }
+    for (const t of s.thinking?.open ?? []) out.push({ text: t, kind: "think" });
+    for (const t of s.drop ?? []) out.push({ text: t, kind: "drop" });
+    if (this.#toolsOn && (!s.tools!.atStartOnly || !this.#sawContent)) {
+      for (const t of s.tools!.open) out.push({ text: t, kind: "tool", startOnly: s.tools!.atStartOnly });
+    }
+    return out;
+  }
+
+  #run(final: boolean): FormatChunk {
+    const out: FormatChunk = { content: "", thinking: "", toolCalls: [] };
+    const emit = (text: string) => {
+      if (text === "") return;
+      if (this.#thinking) out.thinking += text;
+      else {
+        out.content += text;
+        if (text.trim() !== "") this.#sawContent = true;
+      }
+    };
+    for (;;) {
+      const markers = this.#markers();
+      const found = earliest(this.#buf, this.#pos, markers);
+      if (!found) {
+        const keep = final ? 0 : heldBack(this.#buf, this.#pos, markers);
+        emit(this.#buf.slice(this.#pos, this.#buf.length - keep));
+        this.#pos = this.#buf.length - keep;
+        return out;
+      }
+      const [at, marker] = found;
+      emit(this.#buf.slice(this.#pos, at));
+      this.#pos = at;
+      if (marker.kind === "think") {
+        this.#pos += marker.text.length;
+        this.#thinking = true;
+      } else if (marker.kind === "close") {
+        this.#pos += marker.text.length;
+        this.#thinking = false;
+      } else if (marker.kind === "drop") {
+        this.#pos += marker.text.length;
+      } else {
+        const result = this.#syntax.tools!.parse(this.#buf.slice(at), final, this.#tools);
+        if (result === "more") return out;
+        if (result === null) {
+          emit(marker.text);
+          this.#pos += marker.text.length;
+        } else {
+          this.#thinking = false;
+          out.toolCalls.push(...result.calls);
+          this.#pos += result.end;
+        }
+      }
+    }
+  }
+}
+
+/** The first marker at or after `from`; the longest one where several start at the same place. */
+function earliest(buf: string, from: number, markers: Marker[]): [number, Marker] | null {
+  let best: [number, Marker] | null = null;
+  for (const m of markers) {
+    const at = buf.indexOf(m.text, from);
+    if (at < 0) continue;
+    // A bare-JSON call counts only where nothing but whitespace comes before it.
+    if (m.startOnly && buf.slice(from, at).trim() !== "") continue;
+    if (!best || at < best[0] || (at === best[0] && m.text.length > best[1].text.length)) best = [at, m];
+  }
+  return best;
+}
+
+/** How many trailing characters could still be the start of a marker. */
+function heldBack(buf: string, from: number, markers: Marker[]): number {
+  let keep = 0;
+  for (const { text } of markers) {
+    for (let n = Math.min(text.length - 1, buf.length - from); n > keep; n--) {
+      if (buf.endsWith(text.slice(0, n))) {
+        keep = n;
+        break;
+      }
+    }
+  }
+  return keep;
+}
+
+/** Collects a whole message from a parser fed in one piece (tests, non-streamed replies). */
+export function parseWhole(parser: { add(t: string): FormatChunk; finish(): FormatChunk }, text: string): FormatChunk {
+  const a = parser.add(text);
+  const b = parser.finish();
+  return { content: a.content + b.content, thinking: a.thinking + b.thinking, toolCalls: [...a.toolCalls, ...b.toolCalls] };
+}
+
+/** Appends `b` to `a` (for callers that gather increments). */
+export function mergeChunks(a: FormatChunk, b: FormatChunk): FormatChunk {
+  return { content: a.content + b.content, thinking: a.thinking + b.thinking, toolCalls: [...a.toolCalls, ...b.toolCalls] };
+}
+
+export type { FormatToolCall };

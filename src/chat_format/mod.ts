@@ -1,0 +1,24 @@
+/**
+ * Chat formats of the models people run: which format a model writes (Ollama's parser/renderer
+ * names, its Go TEMPLATE, or its GGUF Jinja template recognised as llama.cpp recognises it), how to
+ * render its prompt, and streaming parsers that split its output into content, thinking and tool
+ * calls (harmony, Hermes/Qwen, Qwen3-Coder XML, Mistral, Llama 3.x JSON, DeepSeek, GLM, Kimi,
+ * Command-R, Functionary, Granite, MiniMax, bare JSON...).
+ * @module
+ */
+
+/** A model's chat format: name, render, parser. */
+export { chatFormat, toolSpecs } from "./chat_format.ts";
+export type {
+  ChatFormat,
+  ChatFormatOptions,
+  ChatFormatParser,
+  ChatFormatParserOptions,
+  ChatFormatRenderInput,
+} from "./chat_format.ts";
+/** The streaming engine behind every parser (its `pending` text is a partly generated call). */
+export { FormatParser } from "./format_parser.ts";
+/** Format recognition alone. */
+export { recogniseFormat } from "./recognise.ts";
+export type { Recognised, RecogniseInput } from "./recognise.ts";
+export type { FormatChunk, FormatToolCall, OutputSyntax, ToolSpec, ToolSyntax } from "./types.ts";

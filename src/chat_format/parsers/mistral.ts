@@ -1,0 +1,47 @@
+/**
+ * Mistral family: Devstral / Magistral / Ministral 3 write `[TOOL_CALLS]name[ARGS]{…}` (optionally
+ * `[CALL_ID]id` before `[ARGS]`), one marker per call; Mistral Nemo / Small write `[TOOL_CALLS][{…}]`.
+ * Thinking (Magistral, Ministral reasoning) sits in `[THINK]…[/THINK]`.
+ * @module
+ */
+import type { FormatToolCall, OutputSyntax, SectionResult } from "../types.ts";
+import { argumentsObject, callsFromJson, jsonValueEnd, tryJson } from "./json.ts";
+
+const OPEN = "[TOOL_CALLS]";
+
+/** One `[TOOL_CALLS]` section at the start of `text`. */
+export function readMistral(text: string, final: boolean): SectionResult {
+  let i = OPEN.length;
+  while (i < text.length && /\s/.test(text[i])) i++;
+  if (i >= text.length) return final ? null : "more";
+  if (text[i] === "[" || text[i] === "{") {
+    const end = jsonValueEnd(text, i);
+    if (end === -1) return final ? null : "more";
+    if (end < 0) return null;
+    const calls = callsFromJson(tryJson(text.slice(i, end)));
+    return calls ? { calls, end } : null;
+  }
+  const args = text.indexOf("[ARGS]", i);
+  if (args < 0) return final ? null : "more";
+  let name = text.slice(i, args);
+  let id: string | undefined;
+  const idAt = name.indexOf("[CALL_ID]");
+  if (idAt >= 0) [name, id] = [name.slice(0, idAt), name.slice(idAt + "[CALL_ID]".length)];
+  name = name.trim();
+  if (name === "" || /[\s[\]{}]/.test(name)) return null;
+  const start = args + "[ARGS]".length;
+  const end = jsonValueEnd(text, start);
+  if (end === -1) return final ? null : "more";
+  if (end < 0) return null;
+  const object = argumentsObject(tryJson(text.slice(start, end)));
+  if (!object) return null;
+  const call: FormatToolCall = { name, arguments: object };
+  if (id) call.id = id.trim();
+  return { calls: [call], end };
+}
+
+/** The Mistral syntax. */
+export const mistral: OutputSyntax = {
+  thinking: { open: ["[THINK]"], close: ["[/THINK]"] },
+  tools: { open: [OPEN], parse: (text, final) => readMistral(text, final) },
+};

@@ -1,0 +1,50 @@
+/**
+ * The shapes a chat format works with: a parsed tool call, what one `add()`/`finish()` yields,
+ * and the description of a format's output syntax that the streaming engine runs.
+ * @module
+ */
+
+/** One tool call recovered from model output; `id` only where the format writes one (Mistral, Kimi). */
+export interface FormatToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+  id?: string;
+}
+
+/** What one `add()` or `finish()` newly produced. */
+export interface FormatChunk {
+  content: string;
+  thinking: string;
+  toolCalls: FormatToolCall[];
+}
+
+/** A request tool as the parsers read it: a name and, for typed values, its parameter schema. */
+export interface ToolSpec {
+  name: string;
+  properties: Record<string, { type?: string | string[] } & Record<string, unknown>>;
+}
+
+/**
+ * How a tool-call section reads, given the text from its opening marker on: "more" while the text
+ * is still a possible call (never when `final`), null when it is no call (the marker goes back to
+ * content), else the calls and how many characters they took.
+ */
+export type SectionResult = { calls: FormatToolCall[]; end: number } | "more" | null;
+
+/** A family's tool-call syntax. */
+export interface ToolSyntax {
+  /** Markers that open a section. */
+  open: readonly string[];
+  /** Only recognised before any content (bare JSON formats): a `{` mid-sentence is text. */
+  atStartOnly?: boolean;
+  parse(text: string, final: boolean, tools: readonly ToolSpec[]): SectionResult;
+}
+
+/** A family's whole output syntax. */
+export interface OutputSyntax {
+  /** Tags around thinking: any opener, any closer. */
+  thinking?: { open: readonly string[]; close: readonly string[] };
+  /** Control markers dropped from content (`<|START_RESPONSE|>`, harmony's final-channel header...). */
+  drop?: readonly string[];
+  tools?: ToolSyntax;
+}

@@ -1,0 +1,107 @@
+// Runs every parse case of the shared chat-format corpus (outputs parsed by llama.cpp's own
+// common_chat_parse at the commit of our libraries) through chatFormat(...).parser and compares the
+// message recovered with llama.cpp's. Content and thinking are compared with surrounding whitespace
+// trimmed (llama.cpp keeps or drops a newline around tags depending on the family); tool calls by
+// name and JSON-equal arguments. Cases where llama.cpp itself rejects the output say nothing about
+// what a parser should return and are not counted. Every case is also fed at every split point: the
+// result must never depend on the chunking.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chatFormat, type FormatChunk } from "../src/chat_format/mod.ts";
+import type { Tool } from "../src/prompt/mod.ts";
+
+const dir = fileURLToPath(new URL("../../shared/conformance/chatfmt/", import.meta.url));
+const present = existsSync(dir + "cases.jsonl");
+
+// The floor: raise it when more cases pass, never lower it.
+const FLOOR = 289;
+
+interface ParseCase {
+  id: string;
+  kind: string;
+  template: string;
+  tools?: Tool[];
+  output: string | null;
+  prompt: string;
+  generation_prompt: string;
+  skipped?: string;
+  expect: {
+    message?: {
+      content: string;
+      reasoning_content: string;
+      tool_calls: { name: string; arguments: string; id: string }[];
+    };
+    parse_error?: string;
+  };
+}
+
+interface TemplateInfo {
+  source: string;
+  bos_token: string;
+  eos_token: string;
+}
+
+function feed(p: { add(t: string): FormatChunk; finish(): FormatChunk }, pieces: string[]): FormatChunk {
+  const all: FormatChunk = { content: "", thinking: "", toolCalls: [] };
+  for (const r of [...pieces.map((x) => p.add(x)), p.finish()]) {
+    all.content += r.content;
+    all.thinking += r.thinking;
+    all.toolCalls.push(...r.toolCalls);
+  }
+  return all;
+}
+
+function mismatch(got: FormatChunk, want: NonNullable<ParseCase["expect"]["message"]>): string | null {
+  if (got.content.trim() !== want.content.trim()) return `content ${JSON.stringify(got.content)}`;
+  if (got.thinking.trim() !== want.reasoning_content.trim()) return `thinking ${JSON.stringify(got.thinking)}`;
+  const calls = got.toolCalls.map((c) => ({ name: c.name, arguments: c.arguments }));
+  const expected = want.tool_calls.map((c) => ({ name: c.name, arguments: JSON.parse(c.arguments) }));
+  try {
+    assert.deepStrictEqual(calls, expected);
+  } catch {
+    return `tool calls ${JSON.stringify(calls)}`;
+  }
+  return null;
+}
+
+test("chatFormat() parses the chat-format corpus as llama.cpp does", { skip: !present && "../shared/conformance/chatfmt absent" }, () => {
+  const templates: Record<string, TemplateInfo> = JSON.parse(readFileSync(dir + "templates.json", "utf8")).templates;
+  const cases: ParseCase[] = readFileSync(dir + "cases.jsonl", "utf8").split("\n").filter((l) => l.trim())
+    .map((l) => JSON.parse(l)).filter((c: ParseCase) => c.kind === "parse" && !c.skipped && c.expect.message);
+  const perFormat = new Map<string, [number, number]>();
+  const failures: string[] = [];
+  const chunkingFailures: string[] = [];
+  let passed = 0;
+  for (const c of cases) {
+    const t = templates[c.template];
+    const fmt = chatFormat({ jinja: t.source, bosToken: t.bos_token, eosToken: t.eos_token });
+    const options = { tools: c.tools, think: true, prompt: c.prompt };
+    const output = c.output!;
+    const whole = feed(fmt.parser(options), [output]);
+    const why = mismatch(whole, c.expect.message!);
+    const counts = perFormat.get(fmt.name) ?? [0, 0];
+    counts[1]++;
+    if (why === null) {
+      passed++;
+      counts[0]++;
+    } else failures.push(`${c.id} (${fmt.name}): ${why}`);
+    perFormat.set(fmt.name, counts);
+    const chars = Array.from(output);
+    for (let i = 1; i < chars.length; i++) {
+      const split = feed(fmt.parser(options), [chars.slice(0, i).join(""), chars.slice(i).join("")]);
+      if (JSON.stringify(split) !== JSON.stringify(whole)) {
+        chunkingFailures.push(`${c.id} split at ${i}`);
+        break;
+      }
+    }
+    const byChar = feed(fmt.parser(options), chars);
+    if (JSON.stringify(byChar) !== JSON.stringify(whole)) chunkingFailures.push(`${c.id} char by char`);
+  }
+  const table = [...perFormat].sort().map(([name, [ok, all]]) => `  ${name}: ${ok}/${all}`).join("\n");
+  console.log(`chatfmt parse: ${passed}/${cases.length} (${(100 * passed / cases.length).toFixed(1)}%)\n${table}`);
+  if (failures.length) console.log(`failures:\n  ${failures.join("\n  ")}`);
+  assert.deepStrictEqual(chunkingFailures, []);
+  assert.ok(passed >= FLOOR, `${passed} passed, below the floor of ${FLOOR}`);
+});
