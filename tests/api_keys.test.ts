@@ -91,12 +91,14 @@ test("every route family: no key and a wrong key are 401 in that API's shape; Be
       assert.equal(none.status, 401, what);
       assert.match(none.headers.get("www-authenticate") ?? "", /^Bearer/);
     } else assertShape(family, none.status, await none.text(), `${what} without a key`);
-    for (const wrong of [{ authorization: "Bearer nope" }, { "x-api-key": "nope" }, { authorization: `Basic ${KEYS[0]}` }]) {
+    const wrongs: Record<string, string>[] = [{ authorization: "Bearer nope" }, { "x-api-key": "nope" }, { authorization: `Basic ${KEYS[0]}` }];
+    for (const wrong of wrongs) {
       const response = await call(method, path, body, wrong);
       if (method === "HEAD") assert.equal(response.status, 401, what);
       else assertShape(family, response.status, await response.text(), `${what} with ${JSON.stringify(wrong)}`);
     }
-    for (const right of [{ authorization: `Bearer ${KEYS[0]}` }, { "x-api-key": KEYS[1] }, { authorization: `bearer ${KEYS[1]}` }]) {
+    const rights: Record<string, string>[] = [{ authorization: `Bearer ${KEYS[0]}` }, { "x-api-key": KEYS[1] }, { authorization: `bearer ${KEYS[1]}` }];
+    for (const right of rights) {
       const response = await call(method, path, body, right);
       const text = await response.text();
       assert.notEqual(response.status, 401, `${what} with ${JSON.stringify(right)}: ${text}`);
@@ -224,7 +226,8 @@ test("tollama serve never logs a key: not the configured ones, not one a client 
     }
     const url = `http://127.0.0.1:${port}`;
     const sent = "client-sent-secret-91";
-    for (const headers of [{ authorization: `Bearer ${KEYS[0]}` }, { "x-api-key": KEYS[1] }, { authorization: `Bearer ${sent}` }]) {
+    const sends: Record<string, string>[] = [{ authorization: `Bearer ${KEYS[0]}` }, { "x-api-key": KEYS[1] }, { authorization: `Bearer ${sent}` }];
+    for (const headers of sends) {
       await (await fetch(`${url}/api/tags`, { headers })).text();
       await (await fetch(`${url}/api/show`, { method: "POST", headers, body: JSON.stringify({ model: "missing" }) })).text();
     }
