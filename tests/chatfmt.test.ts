@@ -15,8 +15,10 @@ import type { Tool } from "../src/prompt/mod.ts";
 const dir = fileURLToPath(new URL("../../shared/conformance/chatfmt/", import.meta.url));
 const present = existsSync(dir + "cases.jsonl");
 
-// The floor: raise it when more cases pass, never lower it.
-const FLOOR = 289;
+// The floor: raise it when more cases pass, never lower it. Failing at 322/326: the four content cases of
+// llama-cpp-rwkv-world (its prompt ends in `<think>`, which llama.cpp ignores for that template while we
+// read the output as thinking; the corpus's synthetic output never closes it).
+const FLOOR = 322;
 
 interface ParseCase {
   id: string;
@@ -53,11 +55,20 @@ function feed(p: { add(t: string): FormatChunk; finish(): FormatChunk }, pieces:
   return all;
 }
 
+// llama.cpp's Gemma 4 parser copies a raw newline of a string value into its JSON text.
+function lenientJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return JSON.parse(text.replace(/\n/g, "\\n"));
+  }
+}
+
 function mismatch(got: FormatChunk, want: NonNullable<ParseCase["expect"]["message"]>): string | null {
   if (got.content.trim() !== want.content.trim()) return `content ${JSON.stringify(got.content)}`;
   if (got.thinking.trim() !== want.reasoning_content.trim()) return `thinking ${JSON.stringify(got.thinking)}`;
   const calls = got.toolCalls.map((c) => ({ name: c.name, arguments: c.arguments }));
-  const expected = want.tool_calls.map((c) => ({ name: c.name, arguments: JSON.parse(c.arguments) }));
+  const expected = want.tool_calls.map((c) => ({ name: c.name, arguments: lenientJson(c.arguments) }));
   try {
     assert.deepStrictEqual(calls, expected);
   } catch {

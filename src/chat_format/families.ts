@@ -18,6 +18,12 @@ import { kimi } from "./parsers/kimi.ts";
 import { llama3 } from "./parsers/llama3.ts";
 import { mistral } from "./parsers/mistral.ts";
 import { qwen3Coder } from "./parsers/qwen3_coder.ts";
+import { gemma4 } from "./parsers/gemma4.ts";
+import { hunyuan } from "./parsers/hunyuan.ts";
+import { kimiK3 } from "./parsers/kimi_k3.ts";
+import { muse } from "./parsers/muse.ts";
+import { minimaxM3 } from "./parsers/minimax_m3.ts";
+import { lfm2 } from "./parsers/pythonic.ts";
 
 /** A family: its syntax, and the texts that must all appear in a template for it to be recognised. */
 export interface Family {
@@ -34,6 +40,12 @@ export const FAMILIES: readonly Family[] = [
   { name: "deepseek-v4", syntax: deepseekDsml, marks: ["｜DSML｜"] },
   { name: "deepseek-r1", syntax: deepseek, marks: ["<｜tool▁calls▁begin｜>", "function<｜tool▁sep｜>"] },
   { name: "deepseek-v3", syntax: deepseek, marks: ["<｜tool▁calls▁begin｜>"] },
+  { name: "kimi-k3", syntax: kimiK3, marks: ["<|open|>", "<|close|>", "<|sep|>"] },
+  { name: "muse", syntax: muse, marks: ["<atem:function_calls>"] },
+  { name: "gemma4", syntax: gemma4, marks: ["<|tool_call>", "<tool_call|>"] },
+  { name: "hunyuan3", syntax: hunyuan, marks: ["<tool_sep", "<tool_calls"] },
+  { name: "minimax-m3", syntax: minimaxM3, marks: ["<mm:think>"] },
+  { name: "lfm2", syntax: lfm2, marks: ["<|tool_call_start|>"] },
   { name: "kimi-k2", syntax: kimi, marks: ["<|tool_calls_section_begin|>"] },
   { name: "minimax-m2", syntax: minimaxM2, marks: ["<minimax:tool_call>"] },
   { name: "glm-4.5", syntax: glm, marks: ["<arg_key>"] },
@@ -83,6 +95,9 @@ export const OLLAMA_NAMES: Readonly<Record<string, string>> = {
   "glm-ocr": "glm-4.5",
   "olmo3": "hermes",
   "olmo3-think": "hermes",
+  "lfm2": "lfm2",
+  "lfm2-thinking": "lfm2",
+  "functiongemma": "gemma4",
   "passthrough": "passthrough",
 };
 

@@ -65,6 +65,8 @@ export class FormatParser {
       return out;
     }
     for (const t of s.thinking?.open ?? []) out.push({ text: t, kind: "think" });
+    // A closing tag before any content ends a thinking block the prompt opened without saying so.
+    if (!this.#sawContent) for (const t of s.thinking?.close ?? []) out.push({ text: t, kind: "drop", startOnly: true });
     for (const t of s.drop ?? []) out.push({ text: t, kind: "drop" });
     if (this.#toolsOn && (!s.tools!.atStartOnly || !this.#sawContent)) {
       for (const t of s.tools!.open) out.push({ text: t, kind: "tool", startOnly: s.tools!.atStartOnly });
