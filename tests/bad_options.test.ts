@@ -195,6 +195,18 @@ test("bad options: every one answers 200 or 400, the server lives, threads retur
       const { status, body } = await generate(base, short(options), "chat");
       if (status !== (options.includes("1e400") ? 400 : 200)) failures.push(`chat ${options} → ${status} ${JSON.stringify(body)}`);
     }
+    // and OpenAI's endpoint, whose fields become options: its own error shape
+    for (const [fields, status] of [[`"seed": 18446744073709551616`, 200], [`"temperature": 1e400`, 400]] as const) {
+      const res = await fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: `{"model": "tiny", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 3, ${fields}}`,
+      });
+      const body = await res.json();
+      if (res.status !== status || (status === 400 && typeof body.error?.message !== "string")) {
+        failures.push(`openai ${fields} → ${res.status} ${JSON.stringify(body)}`);
+      }
+    }
     assert.deepEqual(failures, []);
     // a stream left mid-generation, then a request that needs the model loaded differently: the old worker frees
     // its context (and threadpool) before it is ended, whatever it was doing
@@ -227,7 +239,7 @@ test("bad options: every one answers 200 or 400, the server lives, threads retur
       // and flat while idle
       await new Promise((resolve) => setTimeout(resolve, 2000));
       assert.ok(threadCount(pid) <= baseline, `threads ${threadCount(pid)} after 2 s idle, baseline ${baseline}`);
-      console.log(`bad options: ${CASES.length + 7} requests, threads ${baseline} before and ${threadCount(pid)} after`);
+      console.log(`bad options: ${CASES.length + 9} requests, threads ${baseline} before and ${threadCount(pid)} after`);
     }
   } finally {
     if (server && !server.exited()) {
