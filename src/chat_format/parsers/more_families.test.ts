@@ -1,0 +1,55 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseEverySplit, tool } from "../_check.ts";
+import { gemma4 } from "./gemma4.ts";
+import { lfm2 } from "./pythonic.ts";
+import { minimaxM2 } from "./invoke_xml.ts";
+import { minimaxM3 } from "./minimax_m3.ts";
+import { kimiK3 } from "./kimi_k3.ts";
+import { hunyuan } from "./hunyuan.ts";
+
+const tools = [tool("f", { s: "string", n: "integer" })];
+
+test("gemma4 reads call:name{…} with <|\"|> strings", () => {
+  const out = '<|channel>thought\nhm<channel|><|tool_call>call:f{n:3,s:<|"|>a, "b"<|"|>,o:{k:[1,<|"|>x<|"|>]}}<tool_call|>';
+  const r = parseEverySplit(gemma4, out, { tools });
+  assert.equal(r.thinking, "\nhm");
+  assert.deepStrictEqual(r.toolCalls, [{ name: "f", arguments: { n: 3, s: 'a, "b"', o: { k: [1, "x"] } } }]);
+});
+
+test("lfm2 reads pythonic calls", () => {
+  const out = "<|tool_call_start|>[f(s='it\\'s', n=2), f(s=\"x\", n=None)]<|tool_call_end|>";
+  assert.deepStrictEqual(parseEverySplit(lfm2, out, { tools }).toolCalls, [
+    { name: "f", arguments: { s: "it's", n: 2 } },
+    { name: "f", arguments: { s: "x", n: null } },
+  ]);
+});
+
+test("minimax m2 reads invoke XML", () => {
+  const out = '<minimax:tool_call>\n<invoke name="f">\n<parameter name="s">7</parameter>\n<parameter name="n">7</parameter>\n' +
+    "</invoke>\n</minimax:tool_call>";
+  assert.deepStrictEqual(parseEverySplit(minimaxM2, out, { tools }).toolCalls, [{ name: "f", arguments: { s: "7", n: 7 } }]);
+});
+
+test("minimax m3 reads nested elements", () => {
+  const m = "]<]minimax[>[";
+  const out = `<mm:think>t</mm:think>${m}<tool_call>\n${m}<invoke name="f">${m}<s>x${m}</s>${m}<o>${m}<item>1${m}</item>` +
+    `${m}<item>2${m}</item>${m}</o>${m}</invoke>\n${m}</tool_call>`;
+  const r = parseEverySplit(minimaxM3, out, { tools });
+  assert.equal(r.thinking, "t");
+  assert.deepStrictEqual(r.toolCalls, [{ name: "f", arguments: { s: "x", o: [1, 2] } }]);
+});
+
+test("kimi k3 reads typed arguments", () => {
+  const out = '<|open|>tools<|sep|><|open|>call tool="f" index="1"<|sep|><|open|>argument key="s" type="string"<|sep|>5' +
+    '<|close|>argument<|sep|><|open|>argument key="n" type="integer"<|sep|>5<|close|>argument<|sep|><|close|>call<|sep|>' +
+    "<|close|>tools<|sep|>";
+  assert.deepStrictEqual(parseEverySplit(kimiK3, out, { tools }).toolCalls, [{ name: "f", arguments: { s: "5", n: 5 } }]);
+});
+
+test("hunyuan reads :opensource pairs", () => {
+  const o = ":opensource";
+  const out = `<tool_calls${o}>\n<tool_call${o}>f<tool_sep${o}>\n<arg_key${o}>n</arg_key${o}>\n<arg_value${o}>4</arg_value${o}>\n` +
+    `</tool_call${o}>\n</tool_calls${o}>`;
+  assert.deepStrictEqual(parseEverySplit(hunyuan, out, { tools }).toolCalls, [{ name: "f", arguments: { n: 4 } }]);
+});
