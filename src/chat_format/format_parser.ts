@@ -5,7 +5,7 @@
  * depends on how the output was chunked.
  * @module
  */
-import type { FormatChunk, FormatToolCall, OutputSyntax, ToolSpec } from "./types.ts";
+import type { FormatChunk, FormatToolCall, OutputSyntax, PartialCall, ToolSpec } from "./types.ts";
 
 /** Options of {@linkcode FormatParser}. */
 export interface FormatParserOptions {
@@ -42,6 +42,18 @@ export class FormatParser {
   /** The text received but not yet decided (a partial marker or an open tool-call section). */
   get pending(): string {
     return this.#buf.slice(this.#pos);
+  }
+
+  /**
+   * The call the model is writing now, where the format's arguments are JSON: its name and the argument
+   * text so far (for OpenAI's `delta.tool_calls[].function.arguments`). The whole call still comes from
+   * `add`/`finish` once its section closes.
+   */
+  partialCall(): PartialCall | null {
+    const tools = this.#syntax.tools;
+    if (!this.#toolsOn || !tools?.partial) return null;
+    const pending = this.pending;
+    return tools.open.some((o) => pending.startsWith(o)) ? tools.partial(pending) : null;
   }
 
   /** Feeds a piece of output; returns what it decided. */

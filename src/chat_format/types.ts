@@ -31,6 +31,12 @@ export interface ToolSpec {
  */
 export type SectionResult = { calls: FormatToolCall[]; end: number } | "more" | null;
 
+/** A call still being generated: its name and the JSON text of its arguments so far. */
+export interface PartialCall {
+  name: string;
+  arguments: string;
+}
+
 /** A family's tool-call syntax. */
 export interface ToolSyntax {
   /** Markers that open a section. */
@@ -38,6 +44,8 @@ export interface ToolSyntax {
   /** Only recognised before any content (bare JSON formats): a `{` mid-sentence is text. */
   atStartOnly?: boolean;
   parse(text: string, final: boolean, tools: readonly ToolSpec[]): SectionResult;
+  /** The call being written in an open section (formats whose arguments are JSON), for streaming them. */
+  partial?(text: string): PartialCall | null;
 }
 
 /** A family's whole output syntax. */

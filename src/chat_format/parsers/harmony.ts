@@ -6,7 +6,7 @@
  * @module
  */
 import type { OutputSyntax, SectionResult } from "../types.ts";
-import { argumentsObject, jsonValueEnd, tryJson } from "./json.ts";
+import { argumentsObject, argumentText, jsonValueEnd, tryJson } from "./json.ts";
 
 /** One call addressed `to=functions.name` at the start of `text`. */
 export function readHarmonyCall(text: string, final: boolean): SectionResult {
@@ -40,5 +40,10 @@ export const harmony: OutputSyntax = {
   tools: {
     open: ["<|channel|>commentary to=", "<|channel|>analysis to=", " to=functions."],
     parse: (text, final) => readHarmonyCall(text, final),
+    partial(text) {
+      const msg = text.indexOf("<|message|>");
+      const m = /to=(?:functions\.)?([^\s<]+)/.exec(msg < 0 ? "" : text.slice(0, msg));
+      return m ? { name: m[1], arguments: argumentText(text, msg + "<|message|>".length) } : null;
+    },
   },
 };

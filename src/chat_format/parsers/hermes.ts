@@ -5,7 +5,7 @@
  */
 import type { FormatToolCall, OutputSyntax, ToolSpec } from "../types.ts";
 import { glmBody } from "./glm.ts";
-import { callsFromJson, jsonValueEnd, tryJson } from "./json.ts";
+import { callsFromJson, jsonValueEnd, partialJsonCall, tryJson } from "./json.ts";
 import { xmlFunctionBody } from "./qwen3_coder.ts";
 import { anyBody, taggedSyntax, THINK_TAGS } from "./tagged.ts";
 
@@ -19,7 +19,10 @@ export function jsonBody(body: string, _tools?: readonly ToolSpec[]): FormatTool
 /** The Hermes syntax. */
 export const hermes: OutputSyntax = {
   thinking: THINK_TAGS,
-  tools: taggedSyntax(["<tool_call>"], "</tool_call>", anyBody(jsonBody, xmlFunctionBody, glmBody)),
+  tools: {
+    ...taggedSyntax(["<tool_call>"], "</tool_call>", anyBody(jsonBody, xmlFunctionBody, glmBody)),
+    partial: (text) => partialJsonCall(text),
+  },
 };
 
 /** Whatever a `<tool_call>` body holds: JSON, Qwen3-Coder XML or GLM pairs. */

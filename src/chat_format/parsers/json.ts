@@ -32,6 +32,20 @@ export function jsonValueEnd(text: string, start = 0): number {
   return -1;
 }
 
+/** The JSON argument text that starts at `start`: up to the end of the value, or all of it while unfinished. */
+export function argumentText(text: string, start: number): string {
+  const end = jsonValueEnd(text, start);
+  return (end >= 0 ? text.slice(start, end) : text.slice(start)).trim();
+}
+
+/** A `{"name": …, "arguments": …` object being written: the name and the arguments so far. */
+export function partialJsonCall(text: string): { name: string; arguments: string } | null {
+  const name = /"(?:name|tool_name)"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text);
+  const args = /"(?:arguments|parameters)"\s*:\s*/.exec(text);
+  if (!name || !args) return null;
+  return { name: JSON.parse(`"${name[1]}"`), arguments: argumentText(text, args.index + args[0].length) };
+}
+
 /** `JSON.parse`, or undefined. */
 export function tryJson(text: string): unknown {
   try {

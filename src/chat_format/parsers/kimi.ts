@@ -4,7 +4,7 @@
  * @module
  */
 import type { FormatToolCall, OutputSyntax } from "../types.ts";
-import { argumentsObject, tryJson } from "./json.ts";
+import { argumentsObject, argumentText, tryJson } from "./json.ts";
 import { taggedSyntax, THINK_TAGS } from "./tagged.ts";
 
 const CALL = /<\|tool_call_begin\|>([\s\S]*?)<\|tool_call_argument_begin\|>([\s\S]*?)(?:<\|tool_call_end\|>|$)/g;
@@ -25,5 +25,16 @@ export function kimiBody(body: string): FormatToolCall[] | null {
 /** The Kimi K2 syntax. */
 export const kimi: OutputSyntax = {
   thinking: THINK_TAGS,
-  tools: taggedSyntax(["<|tool_calls_section_begin|>"], "<|tool_calls_section_end|>", kimiBody),
+  tools: {
+    ...taggedSyntax(["<|tool_calls_section_begin|>"], "<|tool_calls_section_end|>", kimiBody),
+    partial(text) {
+      // The last call of the section is the one being written.
+      const at = text.lastIndexOf("<|tool_call_begin|>");
+      const args = text.indexOf("<|tool_call_argument_begin|>", at);
+      if (at < 0 || args < 0) return null;
+      const id = text.slice(at + "<|tool_call_begin|>".length, args).trim();
+      const name = id.replace(/^functions\./, "").replace(/:\d+$/, "");
+      return { name, arguments: argumentText(text, args + "<|tool_call_argument_begin|>".length) };
+    },
+  },
 };

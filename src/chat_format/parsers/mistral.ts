@@ -4,8 +4,8 @@
  * Thinking (Magistral, Ministral reasoning) sits in `[THINK]…[/THINK]`.
  * @module
  */
-import type { FormatToolCall, OutputSyntax, SectionResult } from "../types.ts";
-import { argumentsObject, callsFromJson, jsonValueEnd, tryJson } from "./json.ts";
+import type { FormatToolCall, OutputSyntax, PartialCall, SectionResult } from "../types.ts";
+import { argumentsObject, argumentText, callsFromJson, jsonValueEnd, partialJsonCall, tryJson } from "./json.ts";
 
 const OPEN = "[TOOL_CALLS]";
 
@@ -40,8 +40,16 @@ export function readMistral(text: string, final: boolean): SectionResult {
   return { calls: [call], end };
 }
 
+/** The call being written after `[TOOL_CALLS]`: `name[ARGS]…` or a `[{…}` list. */
+export function partialMistral(text: string): PartialCall | null {
+  const args = text.indexOf("[ARGS]");
+  if (args < 0) return partialJsonCall(text);
+  const name = text.slice(OPEN.length, args).replace(/\[CALL_ID\][\s\S]*$/, "").trim();
+  return { name, arguments: argumentText(text, args + "[ARGS]".length) };
+}
+
 /** The Mistral syntax. */
 export const mistral: OutputSyntax = {
   thinking: { open: ["[THINK]"], close: ["[/THINK]"] },
-  tools: { open: [OPEN], parse: (text, final) => readMistral(text, final) },
+  tools: { open: [OPEN], parse: (text, final) => readMistral(text, final), partial: partialMistral },
 };

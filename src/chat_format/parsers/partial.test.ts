@@ -1,0 +1,34 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { FormatParser } from "../format_parser.ts";
+import { tool } from "../_check.ts";
+import { harmony } from "./harmony.ts";
+import { hermes } from "./hermes.ts";
+import { kimi } from "./kimi.ts";
+import { mistral } from "./mistral.ts";
+import type { OutputSyntax } from "../types.ts";
+
+const tools = [tool("get_weather")];
+
+function partialAfter(syntax: OutputSyntax, text: string) {
+  const p = new FormatParser(syntax, { tools });
+  p.add(text);
+  return p.partialCall();
+}
+
+test("FormatParser.partialCall() shows the arguments of a call being written", () => {
+  assert.deepStrictEqual(partialAfter(hermes, '<tool_call>\n{"name": "get_weather", "arguments": {"location": "Par'), {
+    name: "get_weather",
+    arguments: '{"location": "Par',
+  });
+  assert.deepStrictEqual(partialAfter(mistral, '[TOOL_CALLS]get_weather[ARGS]{"loc'), { name: "get_weather", arguments: '{"loc' });
+  assert.deepStrictEqual(
+    partialAfter(harmony, '<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"a":'),
+    { name: "get_weather", arguments: '{"a":' },
+  );
+  assert.deepStrictEqual(
+    partialAfter(kimi, "<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{"),
+    { name: "get_weather", arguments: "{" },
+  );
+  assert.equal(partialAfter(hermes, "Just text"), null);
+});
