@@ -5,13 +5,19 @@
  * arguments as objects, thinking as `reasoning_content`.
  * @module
  */
-import { Template as JinjaTemplate } from "@huggingface/jinja";
 import { PromptTemplateError } from "./errors.ts";
+import { type ParsedTemplate, parseTemplate, renderParsed, strftime } from "./jinja_compat.ts";
 import type { Message, Think, Tool } from "./types.ts";
 
 /** Options of {@linkcode renderJinja}. */
+/** A message as {@linkcode renderJinja} takes it: Ollama's, where tool-call arguments may also be
+ * the JSON text an OpenAI client sent (kept as is for templates that print the text). */
+export interface JinjaMessage extends Omit<Message, "tool_calls"> {
+  tool_calls?: { id?: string; function: { index?: number; name: string; arguments: Record<string, unknown> | string } }[];
+}
+
 export interface JinjaOptions {
-  messages: readonly Message[];
+  messages: readonly JinjaMessage[];
   tools?: readonly Tool[];
   /** The vocabulary's BOS and EOS token texts. */
   bosToken?: string;
@@ -20,34 +26,101 @@ export interface JinjaOptions {
   addGenerationPrompt?: boolean;
   /** The request's `think`; sets `enable_thinking` / `reasoning_effort` for templates that read them. */
   think?: Think;
+  /** The clock templates read (`strftime_now`, `datetime`, `date_string`); now by default. */
+  now?: Date;
 }
 
-const cache = new Map<string, JinjaTemplate>();
+/** A parsed template with what llama.cpp's capability probes find in it. */
+interface Compiled {
+  template: ParsedTemplate;
+  caps: Caps;
+}
+const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 32;
 
-function parsed(text: string): JinjaTemplate {
+function compiled(text: string): Compiled {
   let t = cache.get(text);
   if (t === undefined) {
+    let template: ParsedTemplate;
     try {
-      t = new JinjaTemplate(text);
+      template = parseTemplate(text);
     } catch (cause) {
       throw new PromptTemplateError(`template error: ${(cause as Error).message}`, { cause });
     }
+    t = { template, caps: probeCaps(template) };
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
     cache.set(text, t);
   }
   return t;
 }
 
-function hfMessage(m: Message): Record<string, unknown> {
+/** What llama.cpp's probes (`jinja::caps_get`) find; only what changes the inputs is kept. */
+interface Caps {
+  /** Tool-call arguments go in as objects (else as the JSON text). */
+  objectArguments: boolean;
+}
+
+const PROBE_MARKER = "ARGUMENT_VALUE_MARKER";
+
+/**
+ * llama.cpp renders probe conversations and watches which values the template reads. Here a
+ * template wants object arguments when a probe call's argument value printed through an object
+ * comes out in the prompt.
+ */
+function probeCaps(template: ParsedTemplate): Caps {
+  const messages = [
+    { role: "user", content: "User message" },
+    {
+      role: "assistant",
+      content: "",
+      tool_calls: [{ id: "call00001", type: "function", function: { name: "tool1", arguments: { arg: PROBE_MARKER } } }],
+    },
+    { role: "tool", content: "Tool response", tool_call_id: "call00001" },
+    { role: "assistant", content: "The tool response was 'tool response'" },
+    { role: "user", content: "User message" },
+  ];
+  const tools = [{
+    name: "tool",
+    type: "function",
+    function: {
+      name: "tool1",
+      description: "Tool description",
+      parameters: {
+        type: "object",
+        properties: { arg: { type: "string", description: "Arg description" } },
+        required: ["arg"],
+      },
+    },
+  }];
+  let objectArguments = false;
+  try {
+    const out = renderParsed(template, { messages, tools, bos_token: "", eos_token: "", add_generation_prompt: true }, new Date(0));
+    objectArguments = out.includes(PROBE_MARKER);
+  } catch {
+    // Nothing can be inferred from a template that rejects the probe.
+  }
+  return { objectArguments };
+}
+
+function parseArguments(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function hfMessage(m: JinjaMessage, caps: Caps): Record<string, unknown> {
   const out: Record<string, unknown> = { role: m.role, content: m.content };
   if (m.thinking) out.reasoning_content = m.thinking;
   if (m.tool_calls?.length) {
-    out.tool_calls = m.tool_calls.map((c, i) => ({
-      id: c.id ?? `call_${i}`,
-      type: "function",
-      function: { name: c.function.name, arguments: c.function.arguments },
-    }));
+    out.tool_calls = m.tool_calls.map((c, i) => {
+      const args = c.function.arguments;
+      const value = caps.objectArguments
+        ? (typeof args === "string" ? parseArguments(args) : args)
+        : (typeof args === "string" ? args : JSON.stringify(args));
+      return { id: c.id ?? `call_${i}`, type: "function", function: { name: c.function.name, arguments: value } };
+    });
   }
   if (m.tool_name) out.name = m.tool_name;
   if (m.tool_call_id) out.tool_call_id = m.tool_call_id;
@@ -66,21 +139,24 @@ export function renderJinja(template: string, options: JinjaOptions): string {
     prefill = messages.pop()!.content;
     addGenerationPrompt = true;
   }
+  const { template: parsed, caps } = compiled(template);
+  const now = options.now ?? new Date();
   const data: Record<string, unknown> = {
-    messages: messages.map(hfMessage),
-    add_generation_prompt: addGenerationPrompt,
+    messages: messages.map((m) => hfMessage(m, caps)),
     bos_token: options.bosToken ?? "",
     eos_token: options.eosToken ?? "",
-    // Llama 3.x templates print it as "Today Date"; they default to a fixed 2024 date otherwise.
-    date_string: new Date().toLocaleDateString("en-GB", { day: "2-digit", month: "short", year: "numeric" }),
+    // As llama.cpp: thinking is on unless the request turns it off.
+    enable_thinking: options.think !== false,
+    // llama.cpp adds both to every render; Llama 3.x prints date_string as "Today Date".
+    datetime: strftime(now, "%b %d %Y"),
+    date_string: strftime(now, "%d %b %Y"),
   };
+  // llama.cpp sets it only when true, for templates that test `add_generation_prompt is defined`.
+  if (addGenerationPrompt) data.add_generation_prompt = true;
   if (options.tools?.length) data.tools = options.tools;
-  if (options.think !== undefined) {
-    data.enable_thinking = options.think !== false;
-    if (typeof options.think === "string") data.reasoning_effort = options.think;
-  }
+  if (typeof options.think === "string") data.reasoning_effort = options.think;
   try {
-    return parsed(template).render(data) + prefill;
+    return renderParsed(parsed, data, now) + prefill;
   } catch (cause) {
     throw new PromptTemplateError(`template error: ${(cause as Error).message}`, { cause });
   }

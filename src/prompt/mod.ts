@@ -15,7 +15,7 @@ export { ChatTemplate, templateCapabilities } from "./render.ts";
 export type { RenderInput, TemplateCapability } from "./render.ts";
 /** Rendering a GGUF's Jinja `tokenizer.chat_template`. */
 export { renderJinja } from "./jinja.ts";
-export type { JinjaOptions } from "./jinja.ts";
+export type { JinjaMessage, JinjaOptions } from "./jinja.ts";
 /** Ollama's `[img-N]` image placeholders. */
 export { tagImages } from "./images.ts";
 export type { TaggedImages } from "./images.ts";

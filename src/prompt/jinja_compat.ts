@@ -1,0 +1,268 @@
+/**
+ * What llama.cpp's Jinja runtime gives chat templates that `@huggingface/jinja` lacks or does
+ * differently: a frozen-clock `strftime_now`, filters (`min`, `max`, `items` on a JSON string
+ * tolerated as llama.cpp's value layer does, `from_json`), and a render entry that runs a parsed
+ * template with these. The library's interpreter is extended, not copied: only the missing cases
+ * are handled here, everything else goes to the library.
+ * @module
+ */
+import { Environment, Interpreter, Template } from "@huggingface/jinja";
+
+// The library's runtime values are not exported; a scratch environment converts JS values into them.
+// deno-lint-ignore no-explicit-any
+type Value = any;
+const scratch = new Environment();
+function toValue(js: unknown): Value {
+  scratch.variables.delete("_");
+  return scratch.set("_", js);
+}
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/** C `strftime` in the C locale, on the UTC clock (llama.cpp formats `std::time` with `localtime`; servers run in UTC). */
+export function strftime(date: Date, format: string): string {
+  const pad = (n: number, w = 2, c = "0") => String(n).padStart(w, c);
+  const hour12 = date.getUTCHours() % 12 || 12;
+  const start = Date.UTC(date.getUTCFullYear(), 0, 1);
+  const yday = Math.floor((date.getTime() - start) / 86400000) + 1;
+  return format.replace(/%([a-zA-Z%])/g, (whole, c: string) => {
+    switch (c) {
+      case "a":
+        return DAYS[date.getUTCDay()].slice(0, 3);
+      case "A":
+        return DAYS[date.getUTCDay()];
+      case "b":
+      case "h":
+        return MONTHS[date.getUTCMonth()].slice(0, 3);
+      case "B":
+        return MONTHS[date.getUTCMonth()];
+      case "d":
+        return pad(date.getUTCDate());
+      case "e":
+        return pad(date.getUTCDate(), 2, " ");
+      case "H":
+        return pad(date.getUTCHours());
+      case "I":
+        return pad(hour12);
+      case "j":
+        return pad(yday, 3);
+      case "m":
+        return pad(date.getUTCMonth() + 1);
+      case "M":
+        return pad(date.getUTCMinutes());
+      case "p":
+        return date.getUTCHours() < 12 ? "AM" : "PM";
+      case "S":
+        return pad(date.getUTCSeconds());
+      case "y":
+        return pad(date.getUTCFullYear() % 100);
+      case "Y":
+        return String(date.getUTCFullYear());
+      case "Z":
+        return "UTC";
+      case "z":
+        return "+0000";
+      case "F":
+        return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+      case "T":
+        return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+      case "%":
+        return "%";
+      default:
+        return whole;
+    }
+  });
+}
+
+/** A node that stands for a value already evaluated, so the library never evaluates an expression twice. */
+const VALUE_NODE = "CompatValue";
+function valueNode(value: Value): Value {
+  return { type: VALUE_NODE, value };
+}
+
+const isMissing = (v: Value) => v.type === "UndefinedValue" || v.type === "NullValue";
+
+/** Python's `str.format` with positional (`{}`, `{0}`) and keyword (`{name}`) fields; `{{`/`}}` escape braces. */
+function pyFormat(text: string, args: Value[], kwargs: Map<string, Value> | undefined): string {
+  let next = 0;
+  return text.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (whole, field: string | undefined) => {
+    if (whole === "{{") return "{";
+    if (whole === "}}") return "}";
+    const name = (field ?? "").split(/[:!]/)[0];
+    const value = name === "" ? args[next++] : /^\d+$/.test(name) ? args[Number(name)] : kwargs?.get(name);
+    if (value === undefined) throw new Error(`format: no value for field {${field}}`);
+    return value.type === "StringValue" ? value.value : String(value);
+  });
+}
+
+/**
+ * The library's interpreter, its evaluation steps typed as overridable (its declarations mark them
+ * private; they are ordinary prototype methods).
+ */
+interface OpenInterpreter {
+  run(program: unknown): Value;
+  // deno-lint-ignore no-explicit-any
+  evaluate(statement: any, environment: Environment): Value;
+  // deno-lint-ignore no-explicit-any
+  evaluateFor(node: any, environment: Environment): Value;
+  // deno-lint-ignore no-explicit-any
+  evaluateBinaryExpression(node: any, environment: Environment): Value;
+  // deno-lint-ignore no-explicit-any
+  evaluateCallExpression(expr: any, environment: Environment): Value;
+  evaluateArguments(args: unknown[], environment: Environment): [Value[], Map<string, Value>];
+  // deno-lint-ignore no-explicit-any
+  applyFilter(operand: Value, filterNode: any, environment: Environment): Value;
+}
+const OpenInterpreter = Interpreter as unknown as new (env: Environment) => OpenInterpreter;
+
+/** The interpreter with what llama.cpp's runtime adds: methods, filters and lenient undefined values. */
+class CompatInterpreter extends OpenInterpreter {
+  // deno-lint-ignore no-explicit-any
+  override evaluate(statement: any, environment: Environment): Value {
+    if (statement?.type === VALUE_NODE) return statement.value;
+    return super.evaluate(statement, environment);
+  }
+
+  // An undefined or none iterable loops zero times (runs the loop's else), as in llama.cpp.
+  // deno-lint-ignore no-explicit-any
+  override evaluateFor(node: any, environment: Environment): Value {
+    if (node.iterable.type === "SelectExpression") return super.evaluateFor(node, environment);
+    const iterable = this.evaluate(node.iterable, new Environment(environment));
+    const given = isMissing(iterable) ? toValue([]) : iterable;
+    return super.evaluateFor({ ...node, iterable: valueNode(given) }, environment);
+  }
+
+  // `+` and `~` with an undefined side treat it as an empty string (llama.cpp prints undefined as "").
+  // deno-lint-ignore no-explicit-any
+  override evaluateBinaryExpression(node: any, environment: Environment): Value {
+    const op: string = node.operator.value;
+    if (op !== "+" && op !== "~") return super.evaluateBinaryExpression(node, environment);
+    let left = this.evaluate(node.left, environment);
+    let right = this.evaluate(node.right, environment);
+    if (left.type === "UndefinedValue" && right.type === "StringValue") left = toValue("");
+    if (right.type === "UndefinedValue" && left.type === "StringValue") right = toValue("");
+    return super.evaluateBinaryExpression({ ...node, left: valueNode(left), right: valueNode(right) }, environment);
+  }
+
+  // deno-lint-ignore no-explicit-any
+  override evaluateCallExpression(expr: any, environment: Environment): Value {
+    const callee = expr.callee;
+    if (callee.type !== "MemberExpression" || callee.computed) return super.evaluateCallExpression(expr, environment);
+    const object = this.evaluate(callee.object, environment);
+    const name: string = callee.property.value;
+    const method = this.#method(object, name);
+    if (method !== undefined) {
+      const [args, kwargs] = this.evaluateArguments(expr.args, environment);
+      return method(args, kwargs);
+    }
+    return super.evaluateCallExpression({ ...expr, callee: { ...callee, object: valueNode(object) } }, environment);
+  }
+
+  /** Methods llama.cpp's values have and the library's lack (or hides behind a same-named key). */
+  #method(object: Value, name: string): ((args: Value[], kwargs: Map<string, Value>) => Value) | undefined {
+    switch (object.type) {
+      case "StringValue":
+        if (name === "format") return (args, kwargs) => toValue(pyFormat(object.value, args, kwargs));
+        return undefined;
+      case "ArrayValue": {
+        const items: Value[] = object.value;
+        switch (name) {
+          case "append":
+            return ([x]) => (items.push(x), toValue(null));
+          case "extend":
+            return ([xs]) => (items.push(...xs.value), toValue(null));
+          case "insert":
+            return ([i, x]) => (items.splice(i.value, 0, x), toValue(null));
+          case "pop":
+            return ([i]) => {
+              if (items.length === 0) throw new Error("pop from empty list");
+              const at = i === undefined ? items.length - 1 : i.value < 0 ? items.length + i.value : i.value;
+              return items.splice(at, 1)[0];
+            };
+        }
+        return undefined;
+      }
+      case "ObjectValue":
+        // A dict's methods win over its keys when called (`props.items()` where a key is "items").
+        if (["items", "keys", "values", "get"].includes(name)) {
+          const builtin = object.builtins.get(name);
+          return (args) => builtin.value(args);
+        }
+        return undefined;
+    }
+    return undefined;
+  }
+
+  // deno-lint-ignore no-explicit-any
+  override applyFilter(operand: Value, filterNode: any, environment: Environment): Value {
+    const name: string | undefined = filterNode.type === "Identifier"
+      ? filterNode.value
+      : filterNode.type === "CallExpression" && filterNode.callee.type === "Identifier"
+      ? filterNode.callee.value
+      : undefined;
+    const extra = name === undefined ? undefined : this.#extraFilter(name, operand);
+    if (extra !== undefined) return extra;
+    if (isMissing(operand) && name !== undefined && name !== "default" && name !== "tojson") {
+      // Undefined and none behave as empty: strings for string filters, lists for list filters.
+      if (["trim", "lower", "upper", "title", "capitalize", "string", "indent", "replace"].includes(name)) {
+        if (name === "string" && operand.type === "NullValue") return toValue("None");
+        return super.applyFilter(toValue(""), filterNode, environment);
+      }
+      if (["selectattr", "rejectattr", "list", "map", "select", "reject", "unique", "sort", "join", "length", "first", "last"].includes(name)) {
+        return super.applyFilter(toValue([]), filterNode, environment);
+      }
+    }
+    return super.applyFilter(operand, filterNode, environment);
+  }
+
+  #extraFilter(name: string, operand: Value): Value | undefined {
+    const type: string = operand.type;
+    if ((name === "min" || name === "max") && type === "ArrayValue") {
+      const items: Value[] = operand.value;
+      if (items.length === 0) return toValue(undefined);
+      return items.reduce((a, b) => {
+        const less = a.value < b.value;
+        return name === "min" ? (less ? a : b) : (less ? b : a);
+      });
+    }
+    return undefined;
+  }
+}
+
+/** The globals every render gets (the library's set, with the clock given). */
+function globals(env: Environment, now: Date): void {
+  env.set("false", false);
+  env.set("true", true);
+  env.set("none", null);
+  env.set("True", true);
+  env.set("False", false);
+  env.set("None", null);
+  env.set("raise_exception", (message: unknown) => {
+    throw new Error(String(message));
+  });
+  env.set("range", (start: number, stop?: number, step = 1) => {
+    if (stop === undefined) [start, stop] = [0, start];
+    const out: number[] = [];
+    if (step > 0) for (let i = start; i < stop; i += step) out.push(i);
+    else if (step < 0) for (let i = start; i > stop; i += step) out.push(i);
+    return out;
+  });
+  env.set("strftime_now", (format: string) => strftime(now, format));
+}
+
+/** A parsed template. */
+export type ParsedTemplate = Template;
+
+/** Parses a template as llama.cpp does (blocks trimmed and left-stripped). */
+export function parseTemplate(text: string): ParsedTemplate {
+  return new Template(text);
+}
+
+/** Renders a parsed template with llama.cpp's globals and filters. */
+export function renderParsed(template: ParsedTemplate, data: Record<string, unknown>, now: Date): string {
+  const env = new Environment();
+  globals(env, now);
+  for (const [key, value] of Object.entries(data)) env.set(key, value);
+  return new CompatInterpreter(env).run(template.parsed).value as string;
+}
