@@ -14,7 +14,7 @@ test("chatFormat() renders with the Jinja template and parses its output", () =>
   assert.equal(fmt.name, "hermes");
   const prompt = fmt.render({ messages: [{ role: "user", content: "Hi" }] });
   assert.equal(prompt, "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n");
-  const p = fmt.parser({ tools, prompt });
+  const p = fmt.parser({ tools, prompt, think: true });
   const a = p.add("Weather.</think>\n<tool_call>\n{\"name\": \"get_weather\", ");
   const b = p.add('"arguments": {"location": "Paris"}}\n</tool_call>');
   const c = p.finish();
@@ -32,4 +32,28 @@ test("chatFormat() throws the template's error", () => {
   const fmt = chatFormat({ jinja: "{{ raise_exception('no system role') }}" });
   assert.throws(() => fmt.render({ messages: [{ role: "system", content: "x" }] }), /no system role/);
   assert.throws(() => chatFormat({ parser: "harmony" }).render({ messages: [] }), /no template/);
+});
+
+test("chatFormat() parser leaves thinking tags in content when the request does not think", () => {
+  const fmt = chatFormat({ jinja: "<|im_start|><tool_call><think></think>" });
+  const p = fmt.parser({});
+  const a = p.add("<think>x</think>Hi");
+  const b = p.finish();
+  assert.equal(a.content + b.content, "<think>x</think>Hi");
+  // Harmony's channels split whatever the request says.
+  const h = chatFormat({ parser: "harmony" }).parser({});
+  const r = h.add("<|channel|>analysis<|message|>x<|end|><|start|>assistant<|channel|>final<|message|>Hi");
+  const f = h.finish();
+  assert.deepStrictEqual([r.thinking + f.thinking, r.content + f.content], ["x", "Hi"]);
+});
+
+test("chatFormat() parser reads a forced bare JSON call when asked to", () => {
+  const fmt = chatFormat({ parser: "qwen3-coder" });
+  const call = '{"name": "get_weather", "arguments": {"location": "Paris"}}';
+  const p = fmt.parser({ tools, bareJson: true });
+  assert.deepStrictEqual([...p.add(call).toolCalls, ...p.finish().toolCalls], [
+    { name: "get_weather", arguments: { location: "Paris" } },
+  ]);
+  const q = fmt.parser({ tools });
+  assert.equal(q.add(call).content + q.finish().content, call);
 });

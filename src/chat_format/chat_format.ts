@@ -39,6 +39,8 @@ export interface ChatFormatParserOptions {
   think?: Think;
   /** The rendered prompt, for formats whose generation prompt opens a thinking block. */
   prompt?: string;
+  /** Also read bare JSON calls at the start (a call forced by a grammar that writes no tag). */
+  bareJson?: boolean;
 }
 
 /** A streaming output parser: `add` and `finish` return what each call newly produced. */
@@ -96,7 +98,14 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
       throw new Error(`chat format ${name} has no template to render with`);
     },
     parser(parserOptions = {}) {
-      return new FormatParser(syntax, { tools: toolSpecs(parserOptions.tools), prompt: parserOptions.prompt });
+      // Thinking tags split only when the request thinks (Ollama); harmony-like channels always do.
+      const think = parserOptions.think;
+      return new FormatParser(syntax, {
+        tools: toolSpecs(parserOptions.tools),
+        prompt: parserOptions.prompt,
+        bareJson: parserOptions.bareJson,
+        noThinking: think === undefined || think === false,
+      });
     },
   };
 }

@@ -5,6 +5,7 @@
  * depends on how the output was chunked.
  * @module
  */
+import { readBareJson } from "./parsers/llama3.ts";
 import type { FormatChunk, FormatToolCall, OutputSyntax, PartialCall, ToolSpec } from "./types.ts";
 
 /** Options of {@linkcode FormatParser}. */
@@ -12,6 +13,10 @@ export interface FormatParserOptions {
   tools?: readonly ToolSpec[];
   /** The rendered prompt: one ending in a thinking opener means output starts inside thinking. */
   prompt?: string;
+  /** Also read bare JSON calls at the start of a reply (what a grammar-forced call writes when the format has no tag). */
+  bareJson?: boolean;
+  /** Leave thinking tags in the content (the request did not ask to think); structural thinking still splits. */
+  noThinking?: boolean;
 }
 
 type Marker = { text: string; kind: "think" | "drop" | "tool" | "close"; startOnly?: boolean };
@@ -25,11 +30,14 @@ export class FormatParser {
   #thinking = false;
   #sawContent = false;
   #toolsOn: boolean;
+  #bareJson: boolean;
 
   constructor(syntax: OutputSyntax, options: FormatParserOptions = {}) {
+    if (options.noThinking && syntax.thinking && !syntax.thinkingAlways) syntax = { ...syntax, thinking: undefined };
     this.#syntax = syntax;
     this.#tools = options.tools ?? [];
     this.#toolsOn = syntax.tools !== undefined && this.#tools.length > 0;
+    this.#bareJson = this.#toolsOn && options.bareJson === true && !syntax.tools!.open.includes("{");
     const prompt = (options.prompt ?? "").trimEnd();
     this.#thinking = prompt !== "" && (syntax.thinking?.open ?? []).some((t) => prompt.endsWith(t.trimEnd()));
   }
@@ -83,6 +91,7 @@ export class FormatParser {
     if (this.#toolsOn && (!s.tools!.atStartOnly || !this.#sawContent)) {
       for (const t of s.tools!.open) out.push({ text: t, kind: "tool", startOnly: s.tools!.atStartOnly });
     }
+    if (this.#bareJson && !this.#sawContent) out.push({ text: "{", kind: "tool", startOnly: true });
     return out;
   }
 
@@ -117,7 +126,10 @@ export class FormatParser {
       } else if (marker.kind === "drop") {
         this.#pos += marker.text.length;
       } else {
-        const result = this.#syntax.tools!.parse(this.#buf.slice(at), final, this.#tools);
+        const text = this.#buf.slice(at);
+        const result = this.#bareJson && marker.text === "{"
+          ? readBareJson(text, final, this.#tools)
+          : this.#syntax.tools!.parse(text, final, this.#tools);
         if (result === "more") return out;
         if (result === null) {
           emit(marker.text);

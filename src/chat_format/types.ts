@@ -52,6 +52,8 @@ export interface ToolSyntax {
 export interface OutputSyntax {
   /** Tags around thinking: any opener, any closer. */
   thinking?: { open: readonly string[]; close: readonly string[] };
+  /** Thinking is part of the turn's structure (harmony channels): split even when the request does not think. */
+  thinkingAlways?: boolean;
   /** Control markers dropped from content (`<|START_RESPONSE|>`, harmony's final-channel header...). */
   drop?: readonly string[];
   tools?: ToolSyntax;

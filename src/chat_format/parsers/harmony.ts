@@ -29,6 +29,7 @@ export function readHarmonyCall(text: string, final: boolean): SectionResult {
 
 /** The harmony syntax. */
 export const harmony: OutputSyntax = {
+  thinkingAlways: true,
   thinking: { open: ["<|channel|>analysis<|message|>"], close: ["<|end|>"] },
   drop: [
     "<|start|>assistant",

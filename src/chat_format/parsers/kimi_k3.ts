@@ -24,6 +24,7 @@ export function kimiK3Body(body: string): FormatToolCall[] | null {
 
 /** The Kimi K3 syntax. */
 export const kimiK3: OutputSyntax = {
+  thinkingAlways: true,
   thinking: { open: ["<|open|>think<|sep|>"], close: ["<|close|>think<|sep|>"] },
   drop: ["<|open|>response<|sep|>", "<|close|>response<|sep|>", "<|close|>message<|sep|>"],
   tools: taggedSyntax(["<|open|>tools<|sep|>"], "<|close|>tools<|sep|>", kimiK3Body),

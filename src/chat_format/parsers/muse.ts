@@ -26,6 +26,7 @@ export function readMuseCall(text: string, final: boolean, tools: readonly ToolS
 
 /** The Muse syntax. */
 export const muse: OutputSyntax = {
+  thinkingAlways: true,
   thinking: { open: [" to=self<|message|>"], close: ["<|eom|>"] },
   drop: [" to=user<|message|>", "<|start|>assistant", "<|eom|>"],
   tools: { open: [" to="], parse: readMuseCall },
