@@ -81,6 +81,8 @@ function valueNode(value: Value): Value {
   return { type: VALUE_NODE, value };
 }
 
+const DICT_METHODS = ["items", "keys", "values", "get"];
+
 const isMissing = (v: Value) => v.type === "UndefinedValue" || v.type === "NullValue";
 
 /** Python's `str.format` with positional (`{}`, `{0}`) and keyword (`{name}`) fields; `{{`/`}}` escape braces. */
@@ -107,6 +109,12 @@ interface OpenInterpreter {
   // deno-lint-ignore no-explicit-any
   evaluateFor(node: any, environment: Environment): Value;
   // deno-lint-ignore no-explicit-any
+  evaluateTestExpression(node: any, environment: Environment): Value;
+  // deno-lint-ignore no-explicit-any
+  evaluateBlock(statements: any[], environment: Environment): Value;
+  // deno-lint-ignore no-explicit-any
+  evaluateMemberExpression(expr: any, environment: Environment): Value;
+  // deno-lint-ignore no-explicit-any
   evaluateBinaryExpression(node: any, environment: Environment): Value;
   // deno-lint-ignore no-explicit-any
   evaluateCallExpression(expr: any, environment: Environment): Value;
@@ -116,12 +124,85 @@ interface OpenInterpreter {
 }
 const OpenInterpreter = Interpreter as unknown as new (env: Environment) => OpenInterpreter;
 
+/** How llama.cpp's runtime writes a value out: strings and numbers as text, lists item by item, anything else as nothing. */
+function printed(v: Value): string {
+  switch (v.type) {
+    case "StringValue":
+      return v.value;
+    case "IntegerValue":
+    case "FloatValue":
+    case "BooleanValue":
+      return v.toString();
+    case "ArrayValue":
+    case "TupleValue":
+      return (v.value as Value[]).map(printed).join("");
+  }
+  return "";
+}
+
+/** Python's `repr`, as llama.cpp's `string` filter writes lists and dicts. */
+function pyRepr(v: Value): string {
+  switch (v.type) {
+    case "StringValue":
+      return v.value.includes("'") ? JSON.stringify(v.value) : `'${v.value}'`;
+    case "ArrayValue":
+      return `[${(v.value as Value[]).map(pyRepr).join(", ")}]`;
+    case "TupleValue":
+      return v.value.length === 1 ? `(${pyRepr(v.value[0])},)` : `(${(v.value as Value[]).map(pyRepr).join(", ")})`;
+    case "ObjectValue":
+      return `{${[...(v.value as Map<string, Value>)].map(([k, x]) => `${pyRepr(toValue(k))}: ${pyRepr(x)}`).join(", ")}}`;
+    case "NullValue":
+      return "None";
+    case "UndefinedValue":
+      return "";
+  }
+  return v.toString();
+}
+
 /** The interpreter with what llama.cpp's runtime adds: methods, filters and lenient undefined values. */
 class CompatInterpreter extends OpenInterpreter {
   // deno-lint-ignore no-explicit-any
   override evaluate(statement: any, environment: Environment): Value {
     if (statement?.type === VALUE_NODE) return statement.value;
     return super.evaluate(statement, environment);
+  }
+
+  // deno-lint-ignore no-explicit-any
+  override evaluateBlock(statements: any[], environment: Environment): Value {
+    let out = "";
+    for (const statement of statements) out += printed(this.evaluate(statement, environment));
+    return toValue(out);
+  }
+
+  // llama.cpp counts undefined as an (empty) iterable and sequence, and a dict as neither.
+  // deno-lint-ignore no-explicit-any
+  override evaluateTestExpression(node: any, environment: Environment): Value {
+    const name: string = node.test.value;
+    if (name !== "iterable" && name !== "sequence") return super.evaluateTestExpression(node, environment);
+    const operand = this.evaluate(node.operand, environment);
+    const result = ["ArrayValue", "TupleValue", "StringValue", "UndefinedValue"].includes(operand.type);
+    return toValue(node.negate ? !result : result);
+  }
+
+  // A missing key (`d[undefined]`) reads as undefined, as in llama.cpp.
+  // deno-lint-ignore no-explicit-any
+  override evaluateMemberExpression(expr: any, environment: Environment): Value {
+    if (!expr.computed) {
+      // As Jinja's getattr: `obj.items` is the dict method even where the dict has an "items" key.
+      const object = this.evaluate(expr.object, environment);
+      if (object.type === "ObjectValue" && DICT_METHODS.includes(expr.property.value)) {
+        return object.builtins.get(expr.property.value);
+      }
+      // llama.cpp's functions have no attributes: reading one is an error, not undefined.
+      if (object.type === "FunctionValue") throw new Error("Function has no builtins");
+      return super.evaluateMemberExpression({ ...expr, object: valueNode(object) }, environment);
+    }
+    if (expr.property.type === "SliceExpression") return super.evaluateMemberExpression(expr, environment);
+    const object = this.evaluate(expr.object, environment);
+    let property = this.evaluate(expr.property, environment);
+    if (isMissing(property)) return toValue(undefined);
+    if (object.type === "ObjectValue" && property.type === "IntegerValue") property = toValue(String(property.value));
+    return super.evaluateMemberExpression({ ...expr, object: valueNode(object), property: valueNode(property) }, environment);
   }
 
   // An undefined or none iterable loops zero times (runs the loop's else), as in llama.cpp.
@@ -185,7 +266,7 @@ class CompatInterpreter extends OpenInterpreter {
       }
       case "ObjectValue":
         // A dict's methods win over its keys when called (`props.items()` where a key is "items").
-        if (["items", "keys", "values", "get"].includes(name)) {
+        if (DICT_METHODS.includes(name)) {
           const builtin = object.builtins.get(name);
           return (args) => builtin.value(args);
         }
@@ -218,6 +299,9 @@ class CompatInterpreter extends OpenInterpreter {
 
   #extraFilter(name: string, operand: Value): Value | undefined {
     const type: string = operand.type;
+    if (name === "string" && (type === "ArrayValue" || type === "ObjectValue" || type === "TupleValue")) {
+      return toValue(pyRepr(operand));
+    }
     if ((name === "min" || name === "max") && type === "ArrayValue") {
       const items: Value[] = operand.value;
       if (items.length === 0) return toValue(undefined);
@@ -263,6 +347,7 @@ export function parseTemplate(text: string): ParsedTemplate {
 export function renderParsed(template: ParsedTemplate, data: Record<string, unknown>, now: Date): string {
   const env = new Environment();
   globals(env, now);
+
   for (const [key, value] of Object.entries(data)) env.set(key, value);
   return new CompatInterpreter(env).run(template.parsed).value as string;
 }
