@@ -23,16 +23,8 @@ import { Campaign, sleep } from "./campaign/runner.ts";
 import { modelsDirOf, startServerChild } from "./campaign/server_child.ts";
 import { hasProc, type ProcSample, sampleProc, threadNames } from "./campaign/proc_probe.ts";
 import { scanStore } from "./campaign/store_scan.ts";
-import {
-  BASE_OPTIONS,
-  blobCreateCases,
-  chatCases,
-  embedCases,
-  generateCases,
-  managementCases,
-  MODELS,
-  storedOptionCases,
-} from "./campaign/requests_native.ts";
+import { BASE_OPTIONS, chatCases, embedCases, generateCases, MODELS } from "./campaign/requests_native.ts";
+import { blobCreateCases, managementCases, storedOptionCases } from "./campaign/requests_manage.ts";
 import { bodyCases } from "./campaign/requests_body.ts";
 import { openAiCases } from "./campaign/requests_openai.ts";
 import { anthropicCases } from "./campaign/requests_anthropic.ts";
