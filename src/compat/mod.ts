@@ -20,6 +20,8 @@ export type { CompatModelPathOptions } from "./compat_model_path.ts";
 /** Detection and header translation without touching the disk. */
 export { detectFamily, translateHeader } from "./translate_header.ts";
 export type { Translation } from "./translate_header.ts";
+/** A parsed header as libllama will see it after translation (for show, parameter counts, estimates). */
+export { translatedView } from "./translated_view.ts";
 /** Writes a translation as a GGUF of its own. */
 export { writeDerivedFile } from "./derived_file.ts";
 /** The families and their interface. */
