@@ -160,6 +160,15 @@ export const config = {
    * binds to loopback by default, and TOLLAMA_API_KEY guards it with the rest. Ollama has no /metrics (a 404 there).
    */
   metrics: (): boolean => raw("TOLLAMA_METRICS") === "" || bool("TOLLAMA_METRICS"),
+  /** Responses kept in memory for `previous_response_id` and GET /v1/responses/{id} (the oldest go first). */
+  responsesMax: (): number => uint("TOLLAMA_RESPONSES_MAX", 1000),
+  /** Bytes of JSON the stored responses may hold together (conversations with images are large). */
+  responsesMaxBytes: (): number => uint("TOLLAMA_RESPONSES_MAX_BYTES", 256 * 1024 * 1024),
+  /** How long a stored response lasts, in ms (a Go duration, as OLLAMA_KEEP_ALIVE; default 24h). */
+  responsesTtlMs: (): number => {
+    const value = raw("TOLLAMA_RESPONSES_TTL");
+    return (value === "" ? undefined : parseKeepAlive(value)) ?? 24 * 3_600_000;
+  },
   /** HOME, for ~/.ollama. */
   homeDir,
 } as const;
@@ -192,6 +201,9 @@ export function describe(): Array<{ name: string; value: string; description: st
     ["TOLLAMA_PROBE_LOAD", config.probeLoad, "Load a new model in a child process first, so a bad file cannot crash the server (default true)", "server"],
     ["TOLLAMA_API_KEY", () => apiKeysShown(), "API keys a request must present, comma-separated (Authorization: Bearer or x-api-key)", "both"],
     ["TOLLAMA_METRICS", config.metrics, "Serve Prometheus metrics at GET /metrics (default true)", "server"],
+    ["TOLLAMA_RESPONSES_MAX", config.responsesMax, "Responses kept for previous_response_id (default 1000)", "server"],
+    ["TOLLAMA_RESPONSES_MAX_BYTES", config.responsesMaxBytes, "Bytes the kept responses may hold (default 256 MiB)", "server"],
+    ["TOLLAMA_RESPONSES_TTL", config.responsesTtlMs, 'How long a kept response lasts (default "24h")', "server"],
     ["OLLAMA_NOHISTORY", config.noHistory, "Do not preserve readline history", "client"],
   ];
   return entries.map(([name, get, description, scope]) => ({ name, value: String(get() ?? ""), description, scope }));

@@ -18,6 +18,7 @@ import { registerChatRoutes } from "./routes/chat.ts";
 import { registerEmbedRoutes } from "./routes/embed.ts";
 import { registerOpenAiRoutes } from "./routes/openai/mod.ts";
 import { registerAnthropicRoutes } from "./routes/anthropic/mod.ts";
+import { registerResponsesRoutes } from "./routes/responses/mod.ts";
 import { registerMetricsRoute } from "./routes/metrics.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { metricsMiddleware } from "./metrics_middleware.ts";
@@ -31,7 +32,8 @@ const ROUTES: Array<[string[], RegExp]> = [
   [["GET", "HEAD"], /^\/api\/(tags|ps)$/],
   [["DELETE"], /^\/api\/delete$/],
   [["HEAD", "POST"], /^\/api\/blobs\/[^/]+$/],
-  [["POST"], /^\/v1\/(chat\/completions|completions|embeddings|messages|messages\/count_tokens)$/],
+  [["POST"], /^\/v1\/(chat\/completions|completions|embeddings|messages|messages\/count_tokens|responses)$/],
+  [["GET", "DELETE"], /^\/v1\/responses\/[^/]+$/],
   [["GET"], /^\/v1\/models(\/.+)?$/],
 ];
 
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps): Hono {
   registerEmbedRoutes(app, deps);
   registerOpenAiRoutes(app, deps);
   registerAnthropicRoutes(app, deps);
+  registerResponsesRoutes(app, deps);
   if (metrics) registerMetricsRoute(app, metrics);
 
   app.notFound((c) => {
