@@ -93,7 +93,8 @@ export class Sampler extends NativeHandle {
     const freq = options.frequencyPenalty ?? 0;
     const presence = options.presencePenalty ?? 0;
     if (repeatLastN !== 0 && (repeatPenalty !== 1 || freq !== 0 || presence !== 0)) {
-      add(fn.llama_sampler_init_penalties(repeatLastN, repeatLastN, repeatPenalty, freq, presence));
+      // llama.h: the first argument is n_vocab (the history is min(penalty_last_n, n_vocab) tokens long).
+      add(fn.llama_sampler_init_penalties(this.#model.vocab.nTokens, repeatLastN, repeatPenalty, freq, presence));
     }
     const topK = options.topK ?? 40;
     if (topK > 0) add(fn.llama_sampler_init_top_k(topK));
