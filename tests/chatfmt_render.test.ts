@@ -13,7 +13,7 @@ const dir = fileURLToPath(new URL("../../shared/conformance/chatfmt/", import.me
 const present = existsSync(dir + "cases.jsonl");
 
 // The floor: raise it when more cases pass, never lower it.
-const FLOOR = 395;
+const FLOOR = 399;
 
 interface OpenAIMessage {
   role: string;

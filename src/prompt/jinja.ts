@@ -6,6 +6,7 @@
  * @module
  */
 import { PromptTemplateError } from "./errors.ts";
+import { adaptMessages, adaptPrompt, type TemplateCaps } from "./jinja_adapt.ts";
 import { type ParsedTemplate, parseTemplate, renderParsed, strftime } from "./jinja_compat.ts";
 import type { Message, Think, Tool } from "./types.ts";
 
@@ -33,7 +34,8 @@ export interface JinjaOptions {
 /** A parsed template with what llama.cpp's capability probes find in it. */
 interface Compiled {
   template: ParsedTemplate;
-  caps: Caps;
+  source: string;
+  caps: TemplateCaps;
 }
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 32;
@@ -47,27 +49,39 @@ function compiled(text: string): Compiled {
     } catch (cause) {
       throw new PromptTemplateError(`template error: ${(cause as Error).message}`, { cause });
     }
-    t = { template, caps: probeCaps(template) };
+    t = { template, source: text, caps: probeCaps(template) };
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
     cache.set(text, t);
   }
   return t;
 }
 
-/** What llama.cpp's probes (`jinja::caps_get`) find; only what changes the inputs is kept. */
-interface Caps {
-  /** Tool-call arguments go in as objects (else as the JSON text). */
-  objectArguments: boolean;
-}
-
 const PROBE_MARKER = "ARGUMENT_VALUE_MARKER";
 
+/** The probe's output, or undefined where the template raises on it. */
+function probe(template: ParsedTemplate, data: Record<string, unknown>): string | undefined {
+  try {
+    return renderParsed(template, { bos_token: "", eos_token: "", add_generation_prompt: true, ...data }, new Date(0));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * llama.cpp renders probe conversations and watches which values the template reads. Here a
- * template wants object arguments when a probe call's argument value printed through an object
- * comes out in the prompt.
+ * llama.cpp renders probe conversations and watches which values the template reads. Here a value
+ * counts as read when it comes out in the prompt: a system message's content (system role), a
+ * user's string content (string content), a call's argument given as an object (object arguments).
  */
-function probeCaps(template: ParsedTemplate): Caps {
+function probeCaps(template: ParsedTemplate): TemplateCaps {
+  const system = probe(template, {
+    messages: [{ role: "system", content: "SYSTEM_MARKER" }, { role: "user", content: "User message" }],
+  });
+  const user = probe(template, { messages: [{ role: "user", content: "STRING_MARKER" }] });
+  // A template that raises on a system message (e.g. "System role not supported") has none.
+  const systemRole = system?.includes("SYSTEM_MARKER") === true;
+  // Typed-only templates raise on string content, or print nothing of it while printing parts.
+  const stringContent = user !== undefined && (user.includes("STRING_MARKER") ||
+    probe(template, { messages: [{ role: "user", content: [{ type: "text", text: "STRING_MARKER" }] }] })?.includes("STRING_MARKER") !== true);
   const messages = [
     { role: "user", content: "User message" },
     {
@@ -92,14 +106,8 @@ function probeCaps(template: ParsedTemplate): Caps {
       },
     },
   }];
-  let objectArguments = false;
-  try {
-    const out = renderParsed(template, { messages, tools, bos_token: "", eos_token: "", add_generation_prompt: true }, new Date(0));
-    objectArguments = out.includes(PROBE_MARKER);
-  } catch {
-    // Nothing can be inferred from a template that rejects the probe.
-  }
-  return { objectArguments };
+  const objectArguments = probe(template, { messages, tools })?.includes(PROBE_MARKER) === true;
+  return { objectArguments, systemRole, stringContent };
 }
 
 function parseArguments(text: string): unknown {
@@ -110,7 +118,7 @@ function parseArguments(text: string): unknown {
   }
 }
 
-function hfMessage(m: JinjaMessage, caps: Caps): Record<string, unknown> {
+function hfMessage(m: JinjaMessage, caps: TemplateCaps): Record<string, unknown> {
   const out: Record<string, unknown> = { role: m.role, content: m.content };
   if (m.thinking) out.reasoning_content = m.thinking;
   if (m.tool_calls?.length) {
@@ -139,10 +147,10 @@ export function renderJinja(template: string, options: JinjaOptions): string {
     prefill = messages.pop()!.content;
     addGenerationPrompt = true;
   }
-  const { template: parsed, caps } = compiled(template);
+  const { template: parsed, source, caps } = compiled(template);
   const now = options.now ?? new Date();
   const data: Record<string, unknown> = {
-    messages: messages.map((m) => hfMessage(m, caps)),
+    messages: adaptMessages(source, messages.map((m) => hfMessage(m, caps)), caps),
     bos_token: options.bosToken ?? "",
     eos_token: options.eosToken ?? "",
     // As llama.cpp: thinking is on unless the request turns it off.
@@ -156,7 +164,7 @@ export function renderJinja(template: string, options: JinjaOptions): string {
   if (options.tools?.length) data.tools = options.tools;
   if (typeof options.think === "string") data.reasoning_effort = options.think;
   try {
-    return renderParsed(parsed, data, now) + prefill;
+    return adaptPrompt(source, renderParsed(parsed, data, now), addGenerationPrompt) + prefill;
   } catch (cause) {
     throw new PromptTemplateError(`template error: ${(cause as Error).message}`, { cause });
   }
