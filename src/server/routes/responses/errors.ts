@@ -41,6 +41,12 @@ export function responsesErrorBody(error: unknown): { error: { message: string; 
   return { error: body };
 }
 
+/** The `error` event of a stream that fails after its first byte, numbered after the events sent. */
+export function responsesErrorEvent(error: unknown, sequence: { next: number }) {
+  const { error: e } = responsesErrorBody(error);
+  return { type: "error" as const, sequence_number: sequence.next++, code: e.code ?? e.type, message: e.message, param: e.param };
+}
+
 /** An error as OpenAI's clients expect it, with its status. */
 export function responsesErrorResponse(error: unknown): Response {
   return Response.json(responsesErrorBody(error), { status: toApiError(error).status });

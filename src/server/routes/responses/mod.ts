@@ -20,7 +20,7 @@ import {
   previousResponseNotFound,
   ResponsesError,
   responseNotFound,
-  responsesErrorBody,
+  responsesErrorEvent,
   responsesErrorResponse,
 } from "./errors.ts";
 import { type ResponsesRequest, ResponsesRequestSchema } from "./schemas.ts";
@@ -131,10 +131,7 @@ export function registerResponsesRoutes(app: Hono, deps: AppDeps, limits?: Respo
     });
     return await eventStreamResponse(events, {
       abort,
-      errorBody: (error) => {
-        const { error: e } = responsesErrorBody(error);
-        return { type: "error", sequence_number: sequence.next++, code: e.code ?? e.type, message: e.message, param: e.param };
-      },
+      errorBody: (error) => responsesErrorEvent(error, sequence),
       errorResponse: responsesErrorResponse,
     });
   }));
