@@ -8,14 +8,14 @@ import {
   buildPrompt,
   ChatTemplate,
   DEFAULT_TEMPLATE,
+  makeToolCallId,
   type Message as PromptMessage,
-  OutputParser,
-  type OutputParserOptions,
   type Think,
   type Tool as PromptTool,
 } from "../prompt/mod.ts";
+import { chatFormat, type FormatChunk } from "../chat_format/mod.ts";
 import type { PromptRenderer, ResolvedModel } from "./deps.ts";
-import type { Message, Tool } from "./schemas.ts";
+import type { Message } from "./schemas.ts";
 
 /** Our wire messages as prompt/ reads them (null fields dropped). */
 function promptMessages(messages: Message[]): PromptMessage[] {
@@ -41,10 +41,6 @@ function pick(model: ResolvedModel, override?: string, chatTemplate?: string): {
   if (go) return { go };
   if (chatTemplate) return { jinja: chatTemplate };
   return { go: DEFAULT_TEMPLATE };
-}
-
-function jinjaThinkingTags(text: string): { openTag: string; closeTag: string } {
-  return text.includes("<think>") ? { openTag: "<think>", closeTag: "</think>" } : { openTag: "", closeTag: "" };
 }
 
 function jinjaToolTags(text: string): { tag: string; closeTag: string } {
@@ -75,25 +71,27 @@ export const promptRenderer: PromptRenderer = {
   },
 
   parser({ model, chatTemplate, tools, think, prompt }) {
+    // The chat-format layer reads the model's own output format; a call forced by a grammar is bare JSON
+    // where toolCallTag() finds no tag, so that is read too.
     const chosen = pick(model, undefined, chatTemplate);
-    const options: OutputParserOptions = {};
-    if (think) {
-      const tags = "go" in chosen ? ChatTemplate.get(chosen.go).thinkingTags : jinjaThinkingTags(chosen.jinja);
-      if (tags.openTag && tags.closeTag) {
-        options.thinking = { ...tags, startInThinking: prompt.trimEnd().endsWith(tags.openTag) };
-      }
-    }
-    if (tools?.length) {
-      const tags = "go" in chosen ? ChatTemplate.get(chosen.go).toolCallTags : jinjaToolTags(chosen.jinja);
-      options.tools = { tag: tags.tag, closeTag: tags.closeTag || undefined, toolNames: (tools as Tool[]).map((t) => t.function.name) };
-    }
-    const parser = new OutputParser(options);
+    const fmt = chatFormat("go" in chosen ? { template: chosen.go } : { jinja: chosen.jinja });
+    const bareJson = promptRenderer.toolCallTag?.(model, chatTemplate) === undefined;
+    const parser = fmt.parser({ tools: tools as unknown as PromptTool[] | undefined, think, prompt, bareJson });
+    let index = 0;
+    const wire = (chunk: FormatChunk) => ({
+      content: chunk.content,
+      thinking: chunk.thinking,
+      toolCalls: chunk.toolCalls.map((c) => ({
+        id: c.id ?? makeToolCallId(),
+        function: { index: index++, name: c.name, arguments: c.arguments },
+      })),
+    });
     return {
       add(text: string, done: boolean) {
         const a = parser.add(text);
-        if (!done) return a;
+        if (!done) return wire(a);
         const b = parser.finish();
-        return { content: a.content + b.content, thinking: a.thinking + b.thinking, toolCalls: [...a.toolCalls, ...b.toolCalls] };
+        return wire({ content: a.content + b.content, thinking: a.thinking + b.thinking, toolCalls: [...a.toolCalls, ...b.toolCalls] });
       },
     };
   },
