@@ -50,3 +50,4 @@ try {
 } catch (error) {
   console.warn(`postinstall: could not unpack llama.cpp source (${error.message}); header and vocab tests will skip`);
 }
+await import("./build_rpc.mjs").then((m) => m.buildRpc()).catch((error) => console.warn(`postinstall: ggml-rpc not built (${error.message}); RPC is unavailable`));
