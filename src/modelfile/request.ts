@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -194,12 +194,35 @@ async function filesAt(path: string, signal?: AbortSignal): Promise<Map<string, 
   return digests;
 }
 
-/** `sha256:<hex>` of a file's bytes, streamed. */
+/** Bytes read per step of {@link fileDigest}: one buffer, reused, about a core's L2 cache. */
+const DIGEST_READ = 1 << 20;
+/** {@link fileDigest} lets the event loop run (and checks its signal) after this many bytes. */
+const DIGEST_YIELD = 64 << 20;
+
+/**
+ * `sha256:<hex>` of a file's bytes. Synchronous reads into one reused buffer, with a turn of the event loop every
+ * 64 MiB. A read stream allocates (and zeroes) a buffer per chunk and pays a promise for each: for 1 GiB it cost
+ * 1.25 s of CPU on Deno and 1.0 s on Bun, this loop 0.75 s and 0.72 s.
+ */
 export async function fileDigest(path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(await realpath(path), { highWaterMark: 1 << 20 })) {
-    signal?.throwIfAborted();
-    hash.update(chunk as Uint8Array);
+  const buffer = new Uint8Array(DIGEST_READ);
+  const fd = openSync(await realpath(path), "r");
+  try {
+    let sinceYield = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.byteLength, null);
+      if (read === 0) break;
+      hash.update(buffer.subarray(0, read));
+      sinceYield += read;
+      if (sinceYield >= DIGEST_YIELD) {
+        sinceYield = 0;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        signal?.throwIfAborted();
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
   return `sha256:${hash.digest("hex")}`;
 }

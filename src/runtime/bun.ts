@@ -26,7 +26,9 @@ function serve(handler: Handler, options: ServeOptions): Promise<ServerHandle> {
   const server = Bun.serve({
     hostname: options.hostname,
     port: options.port,
-    maxRequestBodySize: options.maxRequestBodySize,
+    // No limit of the runtime's: Bun's default (128 MiB) refuses most GGUF uploads to /api/blobs with an empty
+    // 413. Bodies are streamed; the JSON routes enforce their own limit and answer it in Ollama's error shape.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // Generation can be silent for long stretches (a big prefill); Bun's default idle timeout of 10 s would cut it.
     idleTimeout: 0,
     fetch: (request, srv) => handler(request, { remoteAddress: srv.requestIP(request)?.address }),

@@ -3,14 +3,13 @@
 /** A request handler in web-standard form; `info.remoteAddress` is the peer's IP where the runtime knows it. */
 export type Handler = (request: Request, info: { remoteAddress?: string }) => Response | Promise<Response>;
 
+/** Request bodies have no size limit of the runtime's: handlers stream them and set their own limits. */
 export interface ServeOptions {
   hostname: string;
   /** 0 picks a free port; the handle reports the one bound. */
   port: number;
   /** Aborting it stops the server (as `close()` does). */
   signal?: AbortSignal;
-  /** Largest accepted request body in bytes; larger bodies are refused by the server itself where the runtime can. */
-  maxRequestBodySize?: number;
 }
 
 export interface ServerHandle {

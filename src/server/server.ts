@@ -7,7 +7,6 @@ import { runtime, type ServerHandle } from "../runtime/mod.ts";
 import { config } from "../config.ts";
 import { createApp } from "./app.ts";
 import type { AppDeps } from "./deps.ts";
-import { DEFAULT_BODY_LIMIT } from "./body.ts";
 
 export interface StartServerOptions extends Omit<AppDeps, "bindHost"> {
   /** Defaults to OLLAMA_HOST's host. */
@@ -37,14 +36,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...options,
     bindHost: hostname,
   });
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   // The peer address reaches the request log as hono's env.
   const handle = await runtime.serve((request, info) => app.fetch(request, info), {
     hostname,
     port,
+    // Bodies have no runtime limit: blob uploads stream whole GGUF files to disk, and the JSON routes check
+    // their own limit (deps.bodyLimit).
     signal: options.signal,
-    // Blob uploads stream whole GGUF files; the JSON routes check their own limit.
-    maxRequestBodySize: Math.max(bodyLimit, 1 << 40),
   });
   const shown = handle.hostname.includes(":") ? `[${handle.hostname}]` : handle.hostname;
   return {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { blobFileName, normalizeDigest } from "./digest.ts";
 import { DigestMismatchError } from "./errors.ts";
 import { syncDir, TEMP_PREFIX } from "./files.ts";
+import { streamToFile } from "./stream_to_file.ts";
 import type { BlobLease } from "./locks.ts";
 
 export type BlobSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Uint8Array;
@@ -56,20 +57,12 @@ export async function writeBlob(blobsDir: string, source: BlobSource, options: W
   const temp = join(blobsDir, `${TEMP_PREFIX}blob-${randomBytes(8).toString("hex")}`);
   const handle = await open(temp, "wx", 0o644);
   const hash = createHash("sha256");
-  let size = 0;
   let closed = false;
   try {
-    for await (const chunk of chunks(source)) {
-      options.signal?.throwIfAborted();
-      hash.update(chunk);
-      let offset = 0;
-      while (offset < chunk.byteLength) {
-        const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
-        offset += bytesWritten;
-      }
-      size += chunk.byteLength;
-    }
-    options.signal?.throwIfAborted();
+    const size = await streamToFile(handle, source instanceof Uint8Array ? chunks(source) : source, {
+      onChunk: (chunk) => hash.update(chunk),
+      signal: options.signal,
+    });
     await handle.sync();
     await handle.close();
     closed = true;
