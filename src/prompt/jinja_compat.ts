@@ -81,6 +81,17 @@ function valueNode(value: Value): Value {
   return { type: VALUE_NODE, value };
 }
 
+/** Dicts written with integer keys: their keys read back as integers from `items()` and `dictsort`. */
+const integerKeyed = new WeakSet<object>();
+function itemPairs(object: Value): Value {
+  const pairs = [...(object.value as Map<string, Value>)].map(([k, v]) =>
+    new ArrayValueClass([toValue(integerKeyed.has(object) && /^-?\d+$/.test(k) ? Number(k) : k), v])
+  );
+  return new ArrayValueClass(pairs);
+}
+
+const ArrayValueClass = toValue([]).constructor as new (items: Value[]) => Value;
+
 const DICT_METHODS = ["items", "keys", "values", "get"];
 
 const isMissing = (v: Value) => v.type === "UndefinedValue" || v.type === "NullValue";
@@ -131,8 +142,9 @@ function printed(v: Value): string {
       return v.value;
     case "IntegerValue":
     case "FloatValue":
-    case "BooleanValue":
       return v.toString();
+    case "BooleanValue":
+      return v.value ? "True" : "False";
     case "ArrayValue":
     case "TupleValue":
       return (v.value as Value[]).map(printed).join("");
@@ -155,6 +167,8 @@ function pyRepr(v: Value): string {
       return "None";
     case "UndefinedValue":
       return "";
+    case "BooleanValue":
+      return v.value ? "True" : "False";
   }
   return v.toString();
 }
@@ -164,6 +178,18 @@ class CompatInterpreter extends OpenInterpreter {
   // deno-lint-ignore no-explicit-any
   override evaluate(statement: any, environment: Environment): Value {
     if (statement?.type === VALUE_NODE) return statement.value;
+    if (statement?.type === "ObjectLiteral") {
+      // Integer keys (`{512: 128}`) are held as their text; lookups with an integer find them.
+      // deno-lint-ignore no-explicit-any
+      const entries = [...statement.value].map(([k, v]: [any, unknown]): [unknown, unknown] => [
+        k.type === "IntegerLiteral" ? { type: "StringLiteral", value: String(k.value) } : k,
+        v,
+      ]);
+      const object = super.evaluate({ ...statement, value: new Map(entries) }, environment);
+      // deno-lint-ignore no-explicit-any
+      if ([...statement.value.keys()].some((k: any) => k.type === "IntegerLiteral")) integerKeyed.add(object);
+      return object;
+    }
     return super.evaluate(statement, environment);
   }
 
@@ -210,7 +236,11 @@ class CompatInterpreter extends OpenInterpreter {
   override evaluateFor(node: any, environment: Environment): Value {
     if (node.iterable.type === "SelectExpression") return super.evaluateFor(node, environment);
     const iterable = this.evaluate(node.iterable, new Environment(environment));
-    const given = isMissing(iterable) ? toValue([]) : iterable;
+    let given = isMissing(iterable) ? toValue([]) : iterable;
+    // Tuples unpack like lists (`for a, b in [("x", "y")]`).
+    if (given.type === "ArrayValue" && given.value.some((x: Value) => x.type === "TupleValue")) {
+      given = new ArrayValueClass(given.value.map((x: Value) => x.type === "TupleValue" ? new ArrayValueClass(x.value) : x));
+    }
     return super.evaluateFor({ ...node, iterable: valueNode(given) }, environment);
   }
 
@@ -218,9 +248,14 @@ class CompatInterpreter extends OpenInterpreter {
   // deno-lint-ignore no-explicit-any
   override evaluateBinaryExpression(node: any, environment: Environment): Value {
     const op: string = node.operator.value;
-    if (op !== "+" && op !== "~") return super.evaluateBinaryExpression(node, environment);
+    if (op !== "+" && op !== "~" && op !== "*") return super.evaluateBinaryExpression(node, environment);
     let left = this.evaluate(node.left, environment);
     let right = this.evaluate(node.right, environment);
+    if (op === "*") {
+      // Python's string repetition: "  " * depth.
+      if (left.type === "StringValue" && right.type === "IntegerValue") return toValue(left.value.repeat(Math.max(0, right.value)));
+      if (right.type === "StringValue" && left.type === "IntegerValue") return toValue(right.value.repeat(Math.max(0, left.value)));
+    }
     if (left.type === "UndefinedValue" && right.type === "StringValue") left = toValue("");
     if (right.type === "UndefinedValue" && left.type === "StringValue") right = toValue("");
     return super.evaluateBinaryExpression({ ...node, left: valueNode(left), right: valueNode(right) }, environment);
@@ -266,6 +301,7 @@ class CompatInterpreter extends OpenInterpreter {
       }
       case "ObjectValue":
         // A dict's methods win over its keys when called (`props.items()` where a key is "items").
+        if (name === "items" && integerKeyed.has(object)) return () => itemPairs(object);
         if (DICT_METHODS.includes(name)) {
           const builtin = object.builtins.get(name);
           return (args) => builtin.value(args);
@@ -299,6 +335,11 @@ class CompatInterpreter extends OpenInterpreter {
 
   #extraFilter(name: string, operand: Value): Value | undefined {
     const type: string = operand.type;
+    if ((name === "dictsort" || name === "items") && type === "ObjectValue" && integerKeyed.has(operand)) {
+      const pairs = itemPairs(operand);
+      if (name === "dictsort") pairs.value.sort((a: Value, b: Value) => a.value[0].value < b.value[0].value ? -1 : a.value[0].value > b.value[0].value ? 1 : 0);
+      return pairs;
+    }
     if (name === "string" && (type === "ArrayValue" || type === "ObjectValue" || type === "TupleValue")) {
       return toValue(pyRepr(operand));
     }
