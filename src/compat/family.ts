@@ -11,6 +11,11 @@ export interface CompatFamily {
   readonly name: string;
   /** True when the header carries this family's published-Ollama marker (a llama.cpp-layout file never does). */
   detect(file: GgufFile): boolean;
+  /**
+   * Whether the marker may be there, on a header read without its long arrays (`maxArrayElements`); only for a
+   * family whose `detect` looks into them. Absent: `detect` itself, which then needs no long array.
+   */
+  mayMatch?(file: GgufFile): boolean;
   /** Edits the header into llama.cpp's layout; throws CompatError when the file is malformed for the family. */
   translate(edit: HeaderEdit): void;
 }

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildPair, specHeader } from "../../tests/fixtures/compat_pairs.ts";
+import { readGguf } from "../gguf/mod.ts";
+import { buildPair, compatPair, specHeader } from "../../tests/fixtures/compat_pairs.ts";
 import { assertTranslatesToTwin } from "./_twin_test_support.ts";
 import { llama3 } from "./llama3.ts";
 
@@ -19,4 +20,10 @@ test("llama3 leaves Llama 3 files with a pre-tokenizer and <|eot_id|> EOS alone,
   const { ollama: gemma } = await buildPair("gemma3");
   gemma.metadata.set("general.architecture", { type: "string", value: "llama" });
   assert.equal(llama3.detect(specHeader(gemma)), false);
+});
+
+test("llama3.mayMatch() decides from a header read without its long arrays", async () => {
+  const { llamaCpp, ollama } = await compatPair("llama");
+  assert.equal(llama3.mayMatch!(await readGguf(ollama, { maxArrayElements: 64 })), true);
+  assert.equal(llama3.mayMatch!(await readGguf(llamaCpp, { maxArrayElements: 64 })), false);
 });

@@ -21,16 +21,25 @@ function templateHas(file: GgufFile, text: string): boolean {
   return typeof template === "string" && template.includes(text);
 }
 
+function missingPre(file: GgufFile): boolean {
+  const pre = file.metadata["tokenizer.ggml.pre"];
+  return pre === undefined || pre === "" || pre === "default";
+}
+
 /** The Llama 3 metadata gap (Ollama: detect_ollama_llama3_metadata_gap). */
 export const llama3: CompatFamily = {
   name: "llama",
+  mayMatch(file) {
+    const tokens = file.skippedArrays["tokenizer.ggml.tokens"] ??
+      (Array.isArray(file.metadata["tokenizer.ggml.tokens"]) ? file.metadata["tokenizer.ggml.tokens"].length : 0);
+    return archOf(file) === "llama" && tokens > EOT_ID &&
+      (missingPre(file) || file.metadata["tokenizer.ggml.eos_token_id"] === END_OF_TEXT);
+  },
   detect(file) {
     if (archOf(file) !== "llama" || tokenAt(file, EOT_ID) !== "<|eot_id|>") return false;
     const chatMarkers = tokenAt(file, START_HEADER) === "<|start_header_id|>" ||
       templateHas(file, "<|start_header_id|>") || templateHas(file, "<|eot_id|>");
-    const pre = file.metadata["tokenizer.ggml.pre"];
-    const missingPre = pre === undefined || pre === "" || pre === "default";
-    return chatMarkers && (missingPre || file.metadata["tokenizer.ggml.eos_token_id"] === END_OF_TEXT);
+    return chatMarkers && (missingPre(file) || file.metadata["tokenizer.ggml.eos_token_id"] === END_OF_TEXT);
   },
   translate(edit: HeaderEdit) {
     if (edit.missingOrDefault("tokenizer.ggml.pre")) edit.set("tokenizer.ggml.pre", "string", "llama-bpe");
