@@ -85,10 +85,63 @@ function ministralThinkingParts(messages: TemplateMessage[]): TemplateMessage[] 
   });
 }
 
+/** GPT-OSS and LFM2 read reasoning as `thinking`; GPT-OSS drops the content of a call turn that has it. */
+function reasoningAsThinking(messages: TemplateMessage[], dropCallContent: boolean): TemplateMessage[] {
+  return messages.map((m) => {
+    if (typeof m.reasoning_content !== "string") return m;
+    const out: TemplateMessage = { ...m, thinking: m.reasoning_content };
+    if (dropCallContent && hasToolCalls(m)) delete out.content;
+    return out;
+  });
+}
+
+/**
+ * DeepSeek V4 renders a run of user and tool messages as one user block, its tool results in the
+ * order of the calls of the assistant turn before it (matched by id), not in conversation order.
+ */
+function sortDeepSeekV4ToolResults(messages: TemplateMessage[]): TemplateMessage[] {
+  const out = [...messages];
+  let order = new Map<string, number>();
+  let i = 0;
+  while (i < out.length) {
+    const role = out[i].role;
+    if (role === "assistant" && hasToolCalls(out[i])) {
+      order = new Map();
+      (out[i].tool_calls as { id?: string }[]).forEach((c, k) => {
+        if (c.id) order.set(c.id, k);
+      });
+      i++;
+      continue;
+    }
+    if (role !== "user" && role !== "tool") {
+      i++;
+      continue;
+    }
+    const positions: number[] = [];
+    let end = i;
+    for (; end < out.length && (out[end].role === "user" || out[end].role === "tool"); end++) {
+      if (out[end].role === "tool") positions.push(end);
+    }
+    if (positions.length > 1 && order.size > 0) {
+      const rank = (m: TemplateMessage) => order.get(String(m.tool_call_id ?? "")) ?? 0;
+      const sorted = positions.map((p) => out[p]).map((m, k) => ({ m, k }))
+        .sort((a, b) => rank(a.m) - rank(b.m) || a.k - b.k).map((x) => x.m);
+      positions.forEach((p, k) => out[p] = sorted[k]);
+    }
+    i = end;
+  }
+  return out;
+}
+
 const isMinistral3 = (src: string) =>
   src.includes("[SYSTEM_PROMPT]") && src.includes("[TOOL_CALLS]") && src.includes("[ARGS]") && !src.includes("[CALL_ID]");
 const isGemma4 = (src: string) => src.includes("'<|tool_call>call:'");
 const isOldGemma4 = (src: string) => isGemma4(src) && !src.includes("{#- OpenAI Chat Completions:");
+const isGptOss = (src: string) => src.includes("<|channel|>");
+const isLfm2 = (src: string) =>
+  (src.includes("<|tool_list_start|>") && src.includes("<|tool_list_end|>")) || src.includes("List of tools: [");
+const isDeepSeekV4 = (src: string) =>
+  src.includes("dsml_token") && src.includes("DSML") && src.includes("tool_calls") && !src.includes("function_calls");
 const isStepFun = (src: string) => src.includes("You have access to the following functions in JSONSchema format");
 
 /** The messages llama.cpp gives `source` for `messages`. */
@@ -111,7 +164,11 @@ export function adaptMessages(source: string, messages: TemplateMessage[], caps:
     const [system, next, ...rest] = out;
     out = next === undefined ? [] : [{ ...next, content: `${system.content}\n${next.content}` }, ...rest];
   }
+  // The per-family handlers, checked in llama.cpp's order.
   if (isMinistral3(source)) out = ministralThinkingParts(out);
+  else if (isGptOss(source)) out = reasoningAsThinking(out, true);
+  else if (isLfm2(source)) out = reasoningAsThinking(out, false);
+  else if (isDeepSeekV4(source)) out = sortDeepSeekV4ToolResults(out);
   else if (isOldGemma4(source)) out = foldGemma4ToolResponses(out);
   return out;
 }
@@ -120,5 +177,10 @@ export function adaptMessages(source: string, messages: TemplateMessage[], caps:
 export function adaptPrompt(source: string, prompt: string, addGenerationPrompt: boolean): string {
   // Gemma 4 after content plus a tool call: the template leaves the model's next turn unopened.
   if (addGenerationPrompt && isGemma4(source) && prompt.endsWith("<turn|>\n")) return prompt + "<|turn>model\n";
+  // GPT-OSS ends a finished conversation with <|return|>; a prompt the model continues needs <|end|>.
+  if (!addGenerationPrompt && isGptOss(source)) {
+    const at = prompt.lastIndexOf("<|return|>");
+    if (at >= 0) return prompt.slice(0, at) + "<|end|>" + prompt.slice(at + "<|return|>".length);
+  }
   return prompt;
 }
