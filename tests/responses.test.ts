@@ -241,6 +241,12 @@ test("POST /v1/responses previous_response_id: a chain sees the earlier turns; G
     temperature: 0,
   });
   assert.equal(second.previous_response_id, first.id);
+  // a third turn continues the second (and so the first)
+  const third = await client.responses.create({ model: "tiny", previous_response_id: second.id, input: "Go on", max_output_tokens: 2 });
+  assert.ok(third.usage!.input_tokens > second.usage!.input_tokens + second.usage!.output_tokens);
+  // the second turn's prompt is still in the prefix cache (the first's is not all there: its instructions were
+  // not carried over, so the second prompt starts differently)
+  assert.ok(third.usage!.input_tokens_details.cached_tokens >= second.usage!.input_tokens, JSON.stringify(third.usage));
   // the same conversation sent whole renders the same prompt (instructions are not carried over, as OpenAI says)
   const whole = await client.responses.create({
     model: "tiny",
@@ -256,9 +262,6 @@ test("POST /v1/responses previous_response_id: a chain sees the earlier turns; G
   assert.equal(second.output_text, whole.output_text);
   const alone = await client.responses.create({ model: "tiny", input: "And then?", max_output_tokens: 1 });
   assert.ok(second.usage!.input_tokens > alone.usage!.input_tokens + first.usage!.output_tokens, JSON.stringify([second.usage, alone.usage]));
-  // a third turn continues the second (and so the first)
-  const third = await client.responses.create({ model: "tiny", previous_response_id: second.id, input: "Go on", max_output_tokens: 2 });
-  assert.ok(third.usage!.input_tokens > second.usage!.input_tokens + second.usage!.output_tokens);
 
   // GET answers the stored object; DELETE forgets it
   const kept = await client.responses.retrieve(first.id);
