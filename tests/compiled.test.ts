@@ -17,6 +17,8 @@ import { childEnv, REPO, runCliProcess } from "./helpers/cli.ts";
 import { tensorFields, view } from "./helpers/gguf_edit.ts";
 import { TOLLAMA_VERSION } from "../src/version.ts";
 import { freePort } from "./helpers/net.ts";
+import { writeBigGguf } from "./helpers/big_gguf.ts";
+import { copyPercents, peakRss, runOnPty, SCRIPT, sha256File, startServeProcess } from "./helpers/large_create.ts";
 
 const skip = runtime.name !== "bun"
   ? "the single executable is built by `bun build --compile`: this file runs under Bun"
@@ -163,4 +165,34 @@ test("compiled tollama serve + run: /api/version, and a fixture model generates 
     await exited;
   }
   assert.match(log, /Listening on/);
+});
+
+test("compiled tollama create of a 300 MB GGUF: created with its digest, server memory flat, progress moves", {
+  skip: skip || (SCRIPT ? false : "util-linux `script` is not installed"),
+  timeout: 300_000,
+}, async () => {
+  const box = await sandbox("create");
+  const file = await writeBigGguf(join(box.cwd, "big.gguf"), 300 * 2 ** 20);
+  const size = (await stat(file)).size;
+  const digest = await sha256File(file);
+  const env = { HOME: box.home, OLLAMA_MODELS: box.models, TMPDIR: box.tmp };
+  await using server = await startServeProcess([binary], { env, cwd: box.cwd });
+  const rssBefore = peakRss(server.pid);
+  writeFileSync(join(box.cwd, "Modelfile"), "FROM ./big.gguf\n");
+  const run = await runOnPty([binary, "create", "big"], { env: { ...env, OLLAMA_HOST: server.host }, cwd: box.cwd });
+  assert.equal(run.code, 0, run.output);
+  assert.match(run.output, /success/);
+  const percents = copyPercents(run.output, digest);
+  assert.equal(percents.at(-1), 100, run.output);
+  assert.ok(percents.some((p) => p > 0 && p < 100), `intermediate percentages drawn: ${percents.join(" ")}`);
+  const blob = join(box.models, "blobs", `sha256-${digest.slice(7)}`);
+  assert.equal((await stat(blob)).size, size);
+  assert.equal(await sha256File(blob), digest);
+  const rssAfter = peakRss(server.pid);
+  if (rssBefore !== undefined && rssAfter !== undefined) {
+    assert.ok(rssAfter - rssBefore < size / 3, `server peak RSS grew ${((rssAfter - rssBefore) / 2 ** 20).toFixed(0)} MiB`);
+  }
+  // The two 300 MB files go now rather than with the build directory at the end.
+  await rm(file);
+  await rm(blob);
 });
