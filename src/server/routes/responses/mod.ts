@@ -13,6 +13,7 @@ import { checkNesting, readJsonValue } from "../../body.ts";
 import { ApiError } from "../../errors.ts";
 import { eventStreamResponse } from "../../stream.ts";
 import { config } from "../../../config.ts";
+import { log } from "../../../log.ts";
 import { chatChunks, collectChat } from "../chat.ts";
 import { requestAbort } from "../_progress.ts";
 import {
@@ -99,7 +100,8 @@ export function registerResponsesRoutes(app: Hono, deps: AppDeps, limits?: Respo
       if (!previous) throw previousResponseNotFound(body.previous_response_id);
       history = previous.messages;
     }
-    const { request, toolChoice, oneToolCall, conversation } = toChatRequest(body, history);
+    const { request, toolChoice, oneToolCall, conversation, skippedTools } = toChatRequest(body, history);
+    if (skippedTools.length) log.warn("responses: tools left out (only function tools reach the model)", { types: skippedTools.join(",") });
     const abort = requestAbort(c.req.raw);
     const rendered = Promise.withResolvers<ServerRunner>();
     let runner: ServerRunner | undefined;

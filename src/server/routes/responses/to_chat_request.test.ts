@@ -79,6 +79,17 @@ test("toChatRequest() tool_choice strings, allowed_tools and json_object", () =>
   assert.equal(toChatRequest(parse({ model: "m", input: "x", reasoning: { effort: "none" } })).request.think, false);
 });
 
+test("toChatRequest() leaves out tools that are not functions (hosted, custom), naming their types", () => {
+  const { request, skippedTools } = toChatRequest(parse({
+    model: "m",
+    input: "x",
+    tools: [{ type: "web_search" }, { type: "function", name: "f" }, { type: "custom", name: "apply_patch" }],
+  }));
+  assert.deepEqual(request.tools?.map((t) => t.function.name), ["f"]);
+  assert.deepEqual(skippedTools, ["web_search", "custom"]);
+  assert.equal(toChatRequest(parse({ model: "m", input: "x", tools: [{ type: "web_search" }] })).request.tools, undefined);
+});
+
 test("toChatRequest() refuses what it cannot run, naming the field", () => {
   const refuses = (body: unknown, param: string, message: RegExp) =>
     assert.throws(() => toChatRequest(parse(body)), (error: unknown) => {
@@ -96,7 +107,6 @@ test("toChatRequest() refuses what it cannot run, naming the field", () => {
   refuses({ model: "m", input: [{ type: "function_call", call_id: "c", name: "f", arguments: "[1]" }] }, "input.0.arguments", /JSON object/);
   refuses({ model: "m", input: [{ type: "item_reference", id: "x" }] }, "input.0.type", /item_reference/);
   refuses({ model: "m", input: [{ role: "tool", content: "x" }] }, "input.0.role", /must be/);
-  refuses({ model: "m", input: "x", tools: [{ type: "file_search" }] }, "tools.0.type", /only function tools/);
   refuses({ model: "m", input: "x", tool_choice: { type: "web_search_preview" } }, "tool_choice.type", /not supported/);
   refuses({ model: "m", input: "x", text: { format: { type: "grammar" } } }, "text.format.type", /not supported/);
   refuses({ model: "m", input: "x", background: true }, "background", /not supported/);

@@ -157,18 +157,26 @@ export function inputMessages(input: ResponsesRequest["input"], history: Message
   return out;
 }
 
-function toTools(tools: FunctionToolParam[] | null | undefined, param = "tools"): Tool[] | undefined {
-  if (!tools?.length) return undefined;
-  return tools.map((tool, i) => {
+/**
+ * Function tools as Ollama tools, and the types of the others, left out: those OpenAI's servers run themselves
+ * (`web_search`, `file_search`, `mcp`, …) or whose calls are not JSON (`custom`) cannot be offered to a local
+ * model, and agents send them with every request (Codex's `web_search`), so refusing them would refuse the agent.
+ */
+function toTools(tools: FunctionToolParam[] | null | undefined): { tools?: Tool[]; skipped: string[] } {
+  const skipped: string[] = [];
+  const out: Tool[] = [];
+  (tools ?? []).forEach((tool, i) => {
     if (tool.type !== "function") {
-      throw invalidParam(`${param}.${i}.type`, `${param}.${i}: tool type '${tool.type}' is not supported (only function tools)`);
+      skipped.push(tool.type);
+      return;
     }
-    if (!tool.name) throw invalidParam(`${param}.${i}.name`, `${param}.${i}.name: Missing required parameter`);
-    return {
+    if (!tool.name) throw invalidParam(`tools.${i}.name`, `tools.${i}.name: Missing required parameter`);
+    out.push({
       type: "function",
       function: { name: tool.name, description: tool.description ?? undefined, parameters: tool.parameters ?? undefined },
-    };
+    });
   });
+  return { tools: out.length ? out : undefined, skipped };
 }
 
 /**
@@ -212,6 +220,8 @@ export interface ResponsesChat {
   oneToolCall: boolean;
   /** The conversation so far, instructions excluded: what a stored response continues from. */
   conversation: Message[];
+  /** Types of the tools left out (not function tools), for the log. */
+  skippedTools: string[];
 }
 
 /** The internal chat request for a Responses body continuing `history` (the previous response's conversation). */
@@ -226,7 +236,8 @@ export function toChatRequest(body: ResponsesRequest, history: Message[] = []): 
   if (body.max_output_tokens !== null && body.max_output_tokens !== undefined) options.num_predict = body.max_output_tokens;
   if (body.temperature !== null && body.temperature !== undefined) options.temperature = body.temperature;
   if (body.top_p !== null && body.top_p !== undefined) options.top_p = body.top_p;
-  const { toolChoice, tools } = toToolChoice(body.tool_choice, toTools(body.tools));
+  const offered = toTools(body.tools);
+  const { toolChoice, tools } = toToolChoice(body.tool_choice, offered.tools);
   let think: boolean | string | undefined;
   try {
     think = thinkFromEffort(body.reasoning?.effort);
@@ -249,5 +260,5 @@ export function toChatRequest(body: ResponsesRequest, history: Message[] = []): 
     shift: undefined,
     _debug_render_only: undefined,
   };
-  return { request, toolChoice, oneToolCall: body.parallel_tool_calls === false, conversation };
+  return { request, toolChoice, oneToolCall: body.parallel_tool_calls === false, conversation, skippedTools: offered.skipped };
 }
