@@ -1,8 +1,10 @@
 /**
- * Rendering a GGUF's own `tokenizer.chat_template` (Jinja) with `@huggingface/jinja`, for models
- * that come without a Go TEMPLATE layer. Messages are given in the Hugging Face / OpenAI shape
- * chat templates expect: tool calls as `{type: "function", function: {name, arguments}}` with
- * arguments as objects, thinking as `reasoning_content`.
+ * Rendering a GGUF's own `tokenizer.chat_template` (Jinja) byte for byte as llama.cpp does, for
+ * models that come without a Go TEMPLATE layer: `@huggingface/jinja` parses, `jinja_compat.ts`
+ * gives it llama.cpp's runtime semantics, `jinja_adapt.ts` does what llama.cpp does around the
+ * template. Messages reach the template in the OpenAI shape: tool calls as `{type: "function",
+ * function: {name, arguments}}`, arguments as objects or JSON text as the template's probe shows,
+ * thinking as `reasoning_content`.
  * @module
  */
 import { PromptTemplateError } from "./errors.ts";
@@ -10,13 +12,15 @@ import { adaptMessages, adaptPrompt, type TemplateCaps } from "./jinja_adapt.ts"
 import { type ParsedTemplate, parseTemplate, renderParsed, strftime } from "./jinja_compat.ts";
 import type { Message, Think, Tool } from "./types.ts";
 
-/** Options of {@linkcode renderJinja}. */
-/** A message as {@linkcode renderJinja} takes it: Ollama's, where tool-call arguments may also be
- * the JSON text an OpenAI client sent (kept as is for templates that print the text). */
+/**
+ * A message as {@linkcode renderJinja} takes it: Ollama's, where tool-call arguments may also be
+ * the JSON text an OpenAI client sent (kept as is for templates that print the text).
+ */
 export interface JinjaMessage extends Omit<Message, "tool_calls"> {
   tool_calls?: { id?: string; function: { index?: number; name: string; arguments: Record<string, unknown> | string } }[];
 }
 
+/** Options of {@linkcode renderJinja}. */
 export interface JinjaOptions {
   messages: readonly JinjaMessage[];
   tools?: readonly Tool[];
