@@ -24,6 +24,7 @@ import { kimiK3 } from "./parsers/kimi_k3.ts";
 import { muse } from "./parsers/muse.ts";
 import { minimaxM3 } from "./parsers/minimax_m3.ts";
 import { lfm2 } from "./parsers/pythonic.ts";
+import { apriel, minimaxM1, seedOss } from "./parsers/json_lines.ts";
 
 /** A family: its syntax, and the texts that must all appear in a template for it to be recognised. */
 export interface Family {
@@ -39,6 +40,7 @@ export const FAMILIES: readonly Family[] = [
   { name: "harmony", syntax: harmony, marks: ["<|channel|>", "<|message|>"] },
   { name: "deepseek-v4", syntax: deepseekDsml, marks: ["｜DSML｜"] },
   { name: "deepseek-r1", syntax: deepseek, marks: ["<｜tool▁calls▁begin｜>", "function<｜tool▁sep｜>"] },
+  { name: "deepseek-r1", syntax: deepseek, marks: ["<｜tool▁calls▁begin｜>", "tool['type'] + '<｜tool▁sep｜>'"] },
   { name: "deepseek-v3", syntax: deepseek, marks: ["<｜tool▁calls▁begin｜>"] },
   { name: "kimi-k3", syntax: kimiK3, marks: ["<|open|>", "<|close|>", "<|sep|>"] },
   { name: "muse", syntax: muse, marks: ["<atem:function_calls>"] },
@@ -46,6 +48,11 @@ export const FAMILIES: readonly Family[] = [
   { name: "hunyuan3", syntax: hunyuan, marks: ["<tool_sep", "<tool_calls"] },
   { name: "minimax-m3", syntax: minimaxM3, marks: ["<mm:think>"] },
   { name: "lfm2", syntax: lfm2, marks: ["<|tool_call_start|>"] },
+  { name: "lfm2", syntax: lfm2, marks: ["<|tool_list_start|>"] },
+  { name: "lfm2", syntax: lfm2, marks: ["List of tools: ["] },
+  { name: "seed-oss", syntax: seedOss, marks: ["<seed:tool_call>"] },
+  { name: "apriel", syntax: apriel, marks: ["[BEGIN FINAL RESPONSE]"] },
+  { name: "minimax-m1", syntax: minimaxM1, marks: ["<tool_calls>"] },
   { name: "kimi-k2", syntax: kimi, marks: ["<|tool_calls_section_begin|>"] },
   { name: "minimax-m2", syntax: minimaxM2, marks: ["<minimax:tool_call>"] },
   { name: "glm-4.5", syntax: glm, marks: ["<arg_key>"] },
@@ -66,7 +73,7 @@ export const FAMILIES: readonly Family[] = [
   { name: "llama3", syntax: llama3, marks: ["<|start_header_id|>"] },
 ];
 
-/** The bare-JSON fallback (llama.cpp's generic format). */
+/** The bare-JSON fallback (llama.cpp's generic format); thinking tags only where the template writes them. */
 export const GENERIC: Family = { name: "generic", syntax: generic, marks: [] };
 
 /** A family by its name here. */
@@ -103,6 +110,6 @@ export const OLLAMA_NAMES: Readonly<Record<string, string>> = {
 
 /** Adds `<think>` tags to a syntax that has none (a template that writes them). */
 export function withThinking(syntax: OutputSyntax, template: string): OutputSyntax {
-  if (syntax.thinking || !template.includes("<think>")) return syntax;
+  if (syntax.thinking || !template.includes("<think>") || !template.includes("</think>")) return syntax;
   return { ...syntax, thinking: THINK };
 }

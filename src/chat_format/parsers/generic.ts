@@ -26,7 +26,6 @@ export function readGeneric(text: string, final: boolean, tools: readonly ToolSp
 
 /** The generic syntax: one JSON object as the whole reply. */
 export const generic: OutputSyntax = {
-  thinking: THINK_TAGS,
   tools: { open: ["{"], atStartOnly: true, parse: readGeneric },
 };
 

@@ -53,3 +53,14 @@ test("hunyuan reads :opensource pairs", () => {
     `</tool_call${o}>\n</tool_calls${o}>`;
   assert.deepStrictEqual(parseEverySplit(hunyuan, out, { tools }).toolCalls, [{ name: "f", arguments: { n: 4 } }]);
 });
+
+test("minimax m1 reads one JSON call per line; apriel a list after its reasoning", async () => {
+  const { apriel, minimaxM1, seedOss } = await import("./json_lines.ts");
+  const lines = '<think>t</think>\n<tool_calls>\n{"name": "f", "arguments": {"n": 1}}\n{"name": "f", "arguments": {"n": 2}}\n</tool_calls>';
+  assert.deepStrictEqual(parseEverySplit(minimaxM1, lines, { tools }).toolCalls.map((c) => c.arguments.n), [1, 2]);
+  const ap = 'Plan it.\n[BEGIN FINAL RESPONSE]Done.<tool_calls>[{"name": "f", "arguments": {"n": 3}}]</tool_calls>[END FINAL RESPONSE]';
+  const r = parseEverySplit(apriel, ap, { tools, prompt: "<|begin_assistant|>\nHere are my reasoning steps:\n" });
+  assert.deepStrictEqual([r.thinking, r.content, r.toolCalls.length], ["Plan it.\n", "Done.", 1]);
+  const seed = "<seed:think>x</seed:think><seed:tool_call>\n<function=f>\n<parameter=n>5</parameter>\n</function>\n</seed:tool_call>";
+  assert.deepStrictEqual(parseEverySplit(seedOss, seed, { tools }).toolCalls, [{ name: "f", arguments: { n: 5 } }]);
+});
