@@ -431,6 +431,10 @@ test("POST /v1/responses reasoning: the thinking is a reasoning item (and reason
   assert.ok(thought.usage!.output_tokens_details.reasoning_tokens <= thought.usage!.output_tokens);
   const plain = await client.responses.create({ ...params, reasoning: { effort: "none" } });
   assert.ok(plain.output.every((item) => item.type === "message"));
+  // a model that cannot think answers an agent's effort without thinking instead of failing
+  const tiny = await client.responses.create({ ...params, model: "tiny", reasoning: { effort: "high" } });
+  assert.ok(tiny.output.every((item) => item.type === "message"));
+  assert.equal(tiny.usage!.output_tokens_details.reasoning_tokens, 0);
 
   const events = await rawEvents({ ...params, reasoning: { effort: "high" }, stream: true });
   assert.deepEqual(events[3].data.part, { type: "reasoning_text", text: "" });

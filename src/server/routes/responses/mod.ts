@@ -16,6 +16,7 @@ import { config } from "../../../config.ts";
 import { log } from "../../../log.ts";
 import { chatChunks, collectChat } from "../chat.ts";
 import { requestAbort } from "../_progress.ts";
+import { resolveModel } from "../generate.ts";
 import {
   invalidParam,
   previousResponseNotFound,
@@ -102,6 +103,11 @@ export function registerResponsesRoutes(app: Hono, deps: AppDeps, limits?: Respo
     }
     const { request, toolChoice, oneToolCall, conversation, skippedTools } = toChatRequest(body, history);
     if (skippedTools.length) log.warn("responses: tools left out (only function tools reach the model)", { types: skippedTools.join(",") });
+    // an effort asked of a model that cannot think is left out, not refused: agents send it to every model
+    if (request.think !== undefined && request.think !== false && request.model) {
+      const model = await resolveModel(deps, request.model);
+      if (!model.capabilities.includes("thinking")) request.think = undefined;
+    }
     const abort = requestAbort(c.req.raw);
     const rendered = Promise.withResolvers<ServerRunner>();
     let runner: ServerRunner | undefined;
