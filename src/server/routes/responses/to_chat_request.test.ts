@@ -110,6 +110,7 @@ test("toChatRequest() refuses what it cannot run, naming the field", () => {
   refuses({ model: "m", input: "x", tool_choice: { type: "web_search_preview" } }, "tool_choice.type", /not supported/);
   refuses({ model: "m", input: "x", text: { format: { type: "grammar" } } }, "text.format.type", /not supported/);
   refuses({ model: "m", input: "x", background: true }, "background", /not supported/);
+  refuses({ model: "m", input: "x", conversation: "conv_1" }, "conversation", /previous_response_id/);
   refuses({ model: "m", input: [] }, "input", /Missing required parameter/);
   refuses({ model: "m", input: "x", reasoning: { effort: "huge" } }, "reasoning.effort", /invalid reasoning value/);
 });

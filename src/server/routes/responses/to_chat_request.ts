@@ -227,6 +227,9 @@ export interface ResponsesChat {
 /** The internal chat request for a Responses body continuing `history` (the previous response's conversation). */
 export function toChatRequest(body: ResponsesRequest, history: Message[] = []): ResponsesChat {
   if (body.background) throw invalidParam("background", "background: background responses are not supported");
+  if ((body as Record<string, unknown>).conversation != null) {
+    throw invalidParam("conversation", "conversation: conversations are not supported: continue with previous_response_id");
+  }
   const conversation = [...history, ...inputMessages(body.input, history)];
   if (conversation.length === 0) throw invalidParam("input", "input: Missing required parameter");
   // Arguments arrive as JSON strings, decoded past the body's own nesting check.
