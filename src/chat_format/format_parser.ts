@@ -111,7 +111,8 @@ export class FormatParser {
       if (!found) {
         const keep = final ? 0 : heldBack(this.#buf, this.#pos, markers);
         emit(this.#buf.slice(this.#pos, this.#buf.length - keep));
-        this.#pos = this.#buf.length - keep;
+        this.#buf = this.#buf.slice(this.#buf.length - keep);
+        this.#pos = 0;
         return out;
       }
       const [at, marker] = found;
@@ -130,7 +131,12 @@ export class FormatParser {
         const result = this.#bareJson && marker.text === "{"
           ? readBareJson(text, final, this.#tools)
           : this.#syntax.tools!.parse(text, final, this.#tools);
-        if (result === "more") return out;
+        if (result === "more") {
+          // Only the open section is kept: what came before it is decided.
+          this.#buf = this.#buf.slice(this.#pos);
+          this.#pos = 0;
+          return out;
+        }
         if (result === null) {
           emit(marker.text);
           this.#pos += marker.text.length;

@@ -1,6 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { recogniseFormat } from "./recognise.ts";
+
+const TEMPLATES = fileURLToPath(new URL("../../.cache/llama.cpp/models/templates/", import.meta.url));
 
 test("recogniseFormat() takes Ollama's parser and renderer names first", () => {
   assert.equal(recogniseFormat({ parser: "harmony", jinja: "<tool_call>" }).name, "harmony");
@@ -44,4 +48,29 @@ test("recogniseFormat() infers a Go template's tags as Ollama does", () => {
 test("recogniseFormat() adds <think> tags where the template writes them", () => {
   assert.deepStrictEqual(recogniseFormat({ jinja: "<|start_header_id|><think></think>" }).syntax.thinking?.open, ["<think>"]);
   assert.equal(recogniseFormat({ jinja: "<|start_header_id|>" }).syntax.thinking, undefined);
+});
+
+test("recogniseFormat() names the families of llama.cpp's own templates", { skip: !existsSync(TEMPLATES) && "no .cache/llama.cpp" }, () => {
+  const expected: Record<string, string> = {
+    "openai-gpt-oss-120b": "harmony",
+    "Mistral-Small-3.2-24B-Instruct-2506": "mistral",
+    "unsloth-mistral-Devstral-Small-2507": "mistral",
+    "mistralai-Ministral-3-14B-Reasoning-2512": "magistral",
+    "deepseek-ai-DeepSeek-R1-Distill-Llama-8B": "deepseek-r1",
+    "deepseek-ai-DeepSeek-V3.1": "deepseek-v3",
+    "meetkai-functionary-medium-v3.2": "functionary-v3.2",
+    "meta-llama-Llama-3.3-70B-Instruct": "llama3",
+    "Qwen-Qwen3-0.6B": "hermes",
+    "Qwen3-Coder": "qwen3-coder",
+    "GLM-4.6": "glm-4.5",
+    "moonshotai-Kimi-K2": "kimi-k2",
+    "CohereForAI-c4ai-command-r7b-12-2024-tool_use": "command-r7b",
+    "ibm-granite-granite-3.3-2B-Instruct": "granite",
+    "ByteDance-Seed-OSS": "seed-oss",
+    "MiniMax-M1": "minimax-m1",
+  };
+  for (const [file, name] of Object.entries(expected)) {
+    const jinja = readFileSync(`${TEMPLATES}${file}.jinja`, "utf8");
+    assert.equal(recogniseFormat({ jinja }).name, name, file);
+  }
 });
