@@ -77,7 +77,7 @@ test("campaign: malformed input and faults get clear answers, the server survive
     const nowhere = `127.0.0.1:${await freePort()}`;
     const cases = bound([
       ...managementCases(rng, nowhere),
-      ...blobCreateCases(rng),
+      ...blobCreateCases(rng, nowhere),
       ...bodyCases(rng, nowhere),
       ...generateCases(rng),
       ...chatCases(rng),
@@ -86,7 +86,14 @@ test("campaign: malformed input and faults get clear answers, the server survive
       ...anthropicCases(rng),
       ...storedOptionCases(),
     ], rng);
+    // The process after each phase, in the log: where memory or threads grow, if they do.
+    const phase = async (name: string) => {
+      const sample = probe ? await sampleProc(campaign.server.pid) : undefined;
+      if (sample) appendFileSync(logPath, `after ${name}: ${sample.threads} threads, RSS ${sample.rssMb.toFixed(0)} MB\n`);
+    };
+    await phase("warm-up (baseline)");
     for (const c of cases) await campaign.run(c);
+    await phase("requests");
 
     for (const result of await framingFaults(campaign.server.url)) await campaign.record(result);
     await campaign.record(await slowloris(campaign.server.url));
@@ -96,9 +103,12 @@ test("campaign: malformed input and faults get clear answers, the server survive
 
     const source = new Uint8Array(await readFile(tinyPath));
     const ggufs = await badGgufs(tinyPath, source, rng);
+    await phase("framing faults");
     for (const [i, gguf] of ggufs.entries()) await useBadGguf(campaign, `campaign-gguf-${i}`, gguf.name, gguf.bytes);
+    await phase("malformed GGUFs");
 
     await raceRounds(campaign, RACE_ROUNDS);
+    await phase("race");
 
     // Afterwards: a normal generate is answered, and the process comes back to its baseline once idle.
     const normal = await fetch(campaign.server.url + "/api/generate", {

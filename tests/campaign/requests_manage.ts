@@ -7,7 +7,7 @@
 import type { Case, Outcome } from "./case.ts";
 import type { Prng } from "./prng.ts";
 import { CLEAR, EITHER, fieldTypes, MODELS, names, NETWORK, post } from "./requests_native.ts";
-import { BAD_DIGESTS, BAD_NAMES, FAILING_TEMPLATES, UNKNOWN_NAMES, UNPARSABLE_TEMPLATES } from "./values.ts";
+import { BAD_DIGESTS, BAD_NAMES, FAILING_TEMPLATES, UNPARSABLE_TEMPLATES } from "./values.ts";
 
 /** show, copy, delete, pull, push, tags, ps, version; `nowhere` is a registry host where nothing listens. */
 export function managementCases(rng: Prng, nowhere: string): Case[] {
@@ -101,7 +101,7 @@ export function managementCases(rng: Prng, nowhere: string): Case[] {
 }
 
 /** `/api/blobs/:digest` and `/api/create`. */
-export function blobCreateCases(rng: Prng): Case[] {
+export function blobCreateCases(rng: Prng, nowhere: string): Case[] {
   const create = "/api/create";
   const base = { model: "campaign-create", from: MODELS.text, stream: false };
   const missing = "sha256:" + "0".repeat(64);
@@ -141,7 +141,8 @@ export function blobCreateCases(rng: Prng): Case[] {
     ...rng.sample(BAD_NAMES, 4).map((n) =>
       post(create, `from=${JSON.stringify(n).slice(0, 40)}`, { ...base, from: n }, CLEAR)
     ),
-    ...UNKNOWN_NAMES.slice(0, 2).map((n) => post(create, `from=${n}`, { ...base, from: n }, NETWORK)),
+    // A missing `from` is pulled: from a registry that is not there (never the internet), Ollama's 500.
+    ...["nope", "ns/nope:7b"].map((n) => post(create, `from=${n} (missing)`, { ...base, from: `${nowhere}/${n}` }, NETWORK)),
     // (A relative `from` is a model name to Ollama, pulled when missing: not a file case.)
     ...["/dev/zero", "/etc/passwd", "/nonexistent/x.gguf", "/proc/self/mem"].flatMap((from) => [
       post(create, `from=${from}`, { ...base, from }, CLEAR, { timeoutMs: 30_000 }),
