@@ -34,9 +34,13 @@ export async function uploadBlob(client: Client, term: Terminal, path: string, d
   const line = progressLine(term, digest, size);
   try {
     await postFile(client, `/api/blobs/${digest}`, real, size, line.update);
-  } finally {
+  } catch (error) {
     line.stop();
+    // The error goes on a line of its own, not after the half-drawn percentage.
+    if (term.stderrIsTTY) term.err("\n");
+    throw error;
   }
+  line.stop();
   line.done();
 }
 
@@ -73,6 +77,8 @@ function postFile(client: Client, path: string, file: string, size: number, onSe
     let answered = false;
     const request = (url.protocol === "https:" ? https : http).request(url, {
       method: "POST",
+      // A connection of its own, closed after: no pooled socket keeps the CLI waiting at exit.
+      agent: false,
       headers: { "Content-Length": String(size), "Content-Type": "application/octet-stream" },
     }, (response) => {
       answered = true;
@@ -80,6 +86,8 @@ function postFile(client: Client, path: string, file: string, size: number, onSe
       response.on("data", (chunk: Uint8Array) => chunks.push(chunk));
       response.on("error", reject);
       response.on("end", () => {
+        // An early answer (an error) leaves the rest of the file unsent.
+        body.destroy();
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve();
         const text = Buffer.concat(chunks).toString("utf8");
