@@ -23,7 +23,7 @@ import { hunyuan } from "./parsers/hunyuan.ts";
 import { kimiK3 } from "./parsers/kimi_k3.ts";
 import { muse } from "./parsers/muse.ts";
 import { minimaxM3 } from "./parsers/minimax_m3.ts";
-import { lfm2 } from "./parsers/pythonic.ts";
+import { lfm2, olmo3 } from "./parsers/pythonic.ts";
 import { apriel, minimaxM1, seedOss } from "./parsers/json_lines.ts";
 
 /** A family: its syntax, and the texts that must all appear in a template for it to be recognised. */
@@ -50,6 +50,7 @@ export const FAMILIES: readonly Family[] = [
   { name: "lfm2", syntax: lfm2, marks: ["<|tool_call_start|>"] },
   { name: "lfm2", syntax: lfm2, marks: ["<|tool_list_start|>"] },
   { name: "lfm2", syntax: lfm2, marks: ["List of tools: ["] },
+  { name: "olmo3", syntax: olmo3, marks: ["<function_calls>", "<functions>"] },
   { name: "seed-oss", syntax: seedOss, marks: ["<seed:tool_call>"] },
   { name: "apriel", syntax: apriel, marks: ["[BEGIN FINAL RESPONSE]"] },
   { name: "minimax-m1", syntax: minimaxM1, marks: ["<tool_calls>"] },
@@ -98,10 +99,13 @@ export const OLLAMA_NAMES: Readonly<Record<string, string>> = {
   "ministral": "mistral",
   "cogito": "deepseek-v3",
   "deepseek3": "deepseek-v3",
+  "deepseek3.1": "deepseek-v3",
   "glm-4.7": "glm-4.5",
   "glm-ocr": "glm-4.5",
-  "olmo3": "hermes",
-  "olmo3-think": "hermes",
+  "olmo3": "olmo3",
+  "olmo3-think": "olmo3",
+  "olmo3.1": "olmo3",
+  "olmo3-32b-think": "olmo3",
   "lfm2": "lfm2",
   "lfm2-thinking": "lfm2",
   "functiongemma": "gemma4",

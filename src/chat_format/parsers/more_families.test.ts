@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseEverySplit, tool } from "../_check.ts";
 import { gemma4 } from "./gemma4.ts";
-import { lfm2 } from "./pythonic.ts";
+import { lfm2, olmo3 } from "./pythonic.ts";
 import { minimaxM2 } from "./invoke_xml.ts";
 import { minimaxM3 } from "./minimax_m3.ts";
 import { kimiK3 } from "./kimi_k3.ts";
@@ -63,4 +63,9 @@ test("minimax m1 reads one JSON call per line; apriel a list after its reasoning
   assert.deepStrictEqual([r.thinking, r.content, r.toolCalls.length], ["Plan it.\n", "Done.", 1]);
   const seed = "<seed:think>x</seed:think><seed:tool_call>\n<function=f>\n<parameter=n>5</parameter>\n</function>\n</seed:tool_call>";
   assert.deepStrictEqual(parseEverySplit(seedOss, seed, { tools }).toolCalls, [{ name: "f", arguments: { n: 5 } }]);
+});
+
+test("olmo3 reads pythonic calls one per line", () => {
+  const out = '<function_calls>f(s="a", n=1)\nf(s="b", n=2)</function_calls>';
+  assert.deepStrictEqual(parseEverySplit(olmo3, out, { tools }).toolCalls.map((c) => c.arguments.s), ["a", "b"]);
 });

@@ -1,6 +1,7 @@
 /**
- * Pythonic calls: LFM2 writes `<|tool_call_start|>[name(k='v', n=1), …]<|tool_call_end|>`, arguments
- * as Python literals (quoted strings either way, lists, dicts, True/False/None).
+ * Pythonic calls: LFM2 writes `<|tool_call_start|>[name(k='v', n=1), …]<|tool_call_end|>`, Olmo 3
+ * `<function_calls>name(k="v")\n…</function_calls>`; arguments are Python literals (quoted strings either
+ * way, lists, dicts, True/False/None).
  * @module
  */
 import type { FormatToolCall, OutputSyntax } from "../types.ts";
@@ -107,11 +108,13 @@ export function pythonicBody(body: string): FormatToolCall[] | null {
     const r = new PyReader(body.trim());
     const bracket = r.eat("[");
     const calls: FormatToolCall[] = [];
-    do {
+    // Calls are separated by commas (LFM2's list) or by newlines (Olmo 3).
+    for (;;) {
       r.ws();
-      if (bracket && r.s[r.i] === "]") break;
+      if (r.i >= r.s.length || (bracket && r.s[r.i] === "]")) break;
       calls.push(r.call());
-    } while (r.eat(","));
+      r.eat(",");
+    }
     if (bracket) r.expect("]");
     r.ws();
     return r.i === r.s.length && calls.length ? calls : null;
@@ -119,6 +122,12 @@ export function pythonicBody(body: string): FormatToolCall[] | null {
     return null;
   }
 }
+
+/** Olmo 3: pythonic calls in `<function_calls>…</function_calls>`. */
+export const olmo3: OutputSyntax = {
+  thinking: THINK_TAGS,
+  tools: taggedSyntax(["<function_calls>"], "</function_calls>", pythonicBody),
+};
 
 /** The LFM2 syntax. */
 export const lfm2: OutputSyntax = {
