@@ -8,6 +8,14 @@ import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import * as v from "valibot";
+import { eventStreamResponse } from "../src/server/stream.ts";
+import { toResponseEvents } from "../src/server/routes/responses/response_events.ts";
+import { responsesErrorEvent, responsesErrorResponse } from "../src/server/routes/responses/errors.ts";
+import { ResponsesRequestSchema } from "../src/server/routes/responses/schemas.ts";
+import type { ChatResponse } from "../src/server/schemas.ts";
 
 // A ChatML Go template with tools: calls are bare JSON objects (tag "{"), results are `tool` messages.
 const TOOLS_TEMPLATE = `{{- if .System }}<|im_start|>system
@@ -544,5 +552,48 @@ test("POST /v1/responses errors in OpenAI's shape: unknown model, bad fields, un
     const wrong = await fetch(server.url + path, { method });
     assert.equal(wrong.status, 405, `${method} ${path}`);
     await wrong.body?.cancel();
+  }
+});
+
+test("POST /v1/responses stream: an error after the first byte reaches the openai client as an APIError", async () => {
+  // A model cannot be made to fail mid-answer on purpose, so the route's own event source and SSE writer are served
+  // over loopback with a chat stream that fails after its first chunk.
+  async function* failing(): AsyncGenerator<ChatResponse> {
+    yield { model: "m", created_at: "", message: { role: "assistant", content: "Hi" }, done: false };
+    throw new Error("the runner died");
+  }
+  const http = createServer(async (_req, res) => {
+    const sequence = { next: 0 };
+    const meta = {
+      id: "resp_1",
+      createdAt: 1,
+      body: v.parse(ResponsesRequestSchema, { model: "m", input: "x" }),
+      promptReady: Promise.resolve(),
+      countTokens: () => Promise.resolve(0),
+      sequence,
+    };
+    const response = await eventStreamResponse(toResponseEvents(failing(), meta), {
+      errorBody: (error) => responsesErrorEvent(error, sequence),
+      errorResponse: responsesErrorResponse,
+    });
+    res.writeHead(response.status, { "content-type": response.headers.get("content-type")! });
+    res.end(await response.text());
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  try {
+    const port = (http.address() as AddressInfo).port;
+    const local = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: "unused", maxRetries: 0 });
+    const seen: string[] = [];
+    const stream = local.responses.stream({ model: "m", input: "x" });
+    stream.on("event", (event) => seen.push(event.type));
+    await assert.rejects(stream.finalResponse(), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.APIError, String(error));
+      assert.match(error.message, /the runner died/);
+      return true;
+    });
+    assert.deepEqual(seen.slice(0, 2), ["response.created", "response.in_progress"]);
+    assert.ok(seen.includes("response.output_text.delta"), seen.join());
+  } finally {
+    await new Promise((resolve) => http.close(resolve));
   }
 });

@@ -41,10 +41,20 @@ export function responsesErrorBody(error: unknown): { error: { message: string; 
   return { error: body };
 }
 
-/** The `error` event of a stream that fails after its first byte, numbered after the events sent. */
+/**
+ * The `error` event of a stream that fails after its first byte, numbered after the events sent: the fields OpenAI
+ * documents (`code`, `message`, `param`), and the error object too, by which the `openai` client throws an APIError.
+ */
 export function responsesErrorEvent(error: unknown, sequence: { next: number }) {
   const { error: e } = responsesErrorBody(error);
-  return { type: "error" as const, sequence_number: sequence.next++, code: e.code ?? e.type, message: e.message, param: e.param };
+  return {
+    type: "error" as const,
+    sequence_number: sequence.next++,
+    code: e.code ?? e.type,
+    message: e.message,
+    param: e.param,
+    error: e,
+  };
 }
 
 /** An error as OpenAI's clients expect it, with its status. */

@@ -133,7 +133,14 @@ test("toResponseEvents() through the SSE writer: a failure after the first byte 
   const names = frames.map((f) => f.split("\n")[0]);
   assert.deepEqual(names.slice(-2), ["event: response.output_text.delta", "event: error"]);
   const error = JSON.parse(frames.at(-1)!.split("\n")[1].slice(6));
-  assert.deepEqual(error, { type: "error", sequence_number: frames.length - 1, code: "api_error", message: "the runner died", param: null });
+  assert.deepEqual(error, {
+    type: "error",
+    sequence_number: frames.length - 1,
+    code: "api_error",
+    message: "the runner died",
+    param: null,
+    error: { message: "the runner died", type: "api_error", param: null, code: null },
+  });
 
   // a failure before the prompt is rendered is still a status of its own
   const early = await eventStreamResponse(
