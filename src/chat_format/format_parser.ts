@@ -6,7 +6,7 @@
  * @module
  */
 import { readBareJson } from "./parsers/llama3.ts";
-import type { FormatChunk, FormatToolCall, OutputSyntax, PartialCall, ToolSpec } from "./types.ts";
+import type { FormatChunk, OutputSyntax, PartialCall, ToolSpec } from "./types.ts";
 
 /** Options of {@linkcode FormatParser}. */
 export interface FormatParserOptions {
@@ -176,17 +176,3 @@ function heldBack(buf: string, from: number, markers: Marker[]): number {
   }
   return keep;
 }
-
-/** Collects a whole message from a parser fed in one piece (tests, non-streamed replies). */
-export function parseWhole(parser: { add(t: string): FormatChunk; finish(): FormatChunk }, text: string): FormatChunk {
-  const a = parser.add(text);
-  const b = parser.finish();
-  return { content: a.content + b.content, thinking: a.thinking + b.thinking, toolCalls: [...a.toolCalls, ...b.toolCalls] };
-}
-
-/** Appends `b` to `a` (for callers that gather increments). */
-export function mergeChunks(a: FormatChunk, b: FormatChunk): FormatChunk {
-  return { content: a.content + b.content, thinking: a.thinking + b.thinking, toolCalls: [...a.toolCalls, ...b.toolCalls] };
-}
-
-export type { FormatToolCall };
