@@ -15,7 +15,9 @@ import type { Tool } from "../src/prompt/mod.ts";
 const dir = fileURLToPath(new URL("../../shared/conformance/chatfmt/", import.meta.url));
 const present = existsSync(dir + "cases.jsonl");
 
-// The floor: raise it when more cases pass, never lower it. Failing at 322/326: the four content cases of
+// The floor: raise it when more cases pass, never lower it. A case passes when the message equals llama.cpp's,
+// or, where llama.cpp misses the intended message (roundtrip false), equals that message (4 Solar Open cases:
+// llama.cpp keeps its `<|content|>` marker in the content). Failing at 322/326: the four content cases of
 // llama-cpp-rwkv-world (its prompt ends in `<think>`, which llama.cpp ignores for that template while we
 // read the output as thinking; the corpus's synthetic output never closes it).
 const FLOOR = 322;
@@ -29,6 +31,14 @@ interface ParseCase {
   prompt: string;
   generation_prompt: string;
   skipped?: string;
+  /** The message the output was rendered from. */
+  target: {
+    content?: string;
+    reasoning_content?: string;
+    tool_calls?: { function: { name: string; arguments: string } }[];
+  };
+  /** Whether llama.cpp recovers `target`. */
+  roundtrip: boolean;
   expect: {
     message?: {
       content: string;
@@ -85,6 +95,7 @@ test("chatFormat() parses the chat-format corpus as llama.cpp does", { skip: !pr
   const failures: string[] = [];
   const chunkingFailures: string[] = [];
   let passed = 0;
+  const improved: string[] = [];
   for (const c of cases) {
     const t = templates[c.template];
     const fmt = chatFormat({ jinja: t.source, bosToken: t.bos_token, eosToken: t.eos_token });
@@ -92,11 +103,21 @@ test("chatFormat() parses the chat-format corpus as llama.cpp does", { skip: !pr
     const output = c.output!;
     const whole = feed(fmt.parser(options), [output]);
     const why = mismatch(whole, c.expect.message!);
+    // Where llama.cpp misses the intended message, recovering that message is better (issue 13); reasoning
+    // the template dropped from the output (Solar, DeepSeek R1 history) cannot be recovered by anyone.
+    const reasoning = c.target.reasoning_content ?? "";
+    const intended = {
+      content: c.target.content ?? "",
+      reasoning_content: output.includes(reasoning.trim()) ? reasoning : "",
+      tool_calls: (c.target.tool_calls ?? []).map((t) => ({ ...t.function, id: "" })),
+    };
+    const better = why !== null && !c.roundtrip && mismatch(whole, intended) === null;
     const counts = perFormat.get(fmt.name) ?? [0, 0];
     counts[1]++;
-    if (why === null) {
+    if (why === null || better) {
       passed++;
       counts[0]++;
+      if (better) improved.push(c.id);
     } else failures.push(`${c.id} (${fmt.name}): ${why}`);
     perFormat.set(fmt.name, counts);
     const chars = Array.from(output);
@@ -111,7 +132,9 @@ test("chatFormat() parses the chat-format corpus as llama.cpp does", { skip: !pr
     if (JSON.stringify(byChar) !== JSON.stringify(whole)) chunkingFailures.push(`${c.id} char by char`);
   }
   const table = [...perFormat].sort().map(([name, [ok, all]]) => `  ${name}: ${ok}/${all}`).join("\n");
-  console.log(`chatfmt parse: ${passed}/${cases.length} (${(100 * passed / cases.length).toFixed(1)}%)\n${table}`);
+  console.log(`chatfmt parse: ${passed}/${cases.length} (${(100 * passed / cases.length).toFixed(1)}%), ` +
+    `${passed - improved.length} as llama.cpp, ${improved.length} the intended message where llama.cpp misses it\n${table}`);
+  if (improved.length) console.log(`better than llama.cpp:\n  ${improved.join("\n  ")}`);
   if (failures.length) console.log(`failures:\n  ${failures.join("\n  ")}`);
   assert.deepStrictEqual(chunkingFailures, []);
   assert.ok(passed >= FLOOR, `${passed} passed, below the floor of ${FLOOR}`);

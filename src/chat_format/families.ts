@@ -24,6 +24,7 @@ import { kimiK3 } from "./parsers/kimi_k3.ts";
 import { muse } from "./parsers/muse.ts";
 import { minimaxM3 } from "./parsers/minimax_m3.ts";
 import { lfm2, olmo3 } from "./parsers/pythonic.ts";
+import { solar } from "./parsers/solar.ts";
 import { apriel, minimaxM1, seedOss } from "./parsers/json_lines.ts";
 
 /** A family: its syntax, and the texts that must all appear in a template for it to be recognised. */
@@ -51,6 +52,7 @@ export const FAMILIES: readonly Family[] = [
   { name: "lfm2", syntax: lfm2, marks: ["<|tool_list_start|>"] },
   { name: "lfm2", syntax: lfm2, marks: ["List of tools: ["] },
   { name: "olmo3", syntax: olmo3, marks: ["<function_calls>", "<functions>"] },
+  { name: "solar-open", syntax: solar, marks: ["<|tool_call:begin|>"] },
   { name: "seed-oss", syntax: seedOss, marks: ["<seed:tool_call>"] },
   { name: "apriel", syntax: apriel, marks: ["[BEGIN FINAL RESPONSE]"] },
   { name: "minimax-m1", syntax: minimaxM1, marks: ["<tool_calls>"] },

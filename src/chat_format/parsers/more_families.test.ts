@@ -69,3 +69,14 @@ test("olmo3 reads pythonic calls one per line", () => {
   const out = '<function_calls>f(s="a", n=1)\nf(s="b", n=2)</function_calls>';
   assert.deepStrictEqual(parseEverySplit(olmo3, out, { tools }).toolCalls.map((c) => c.arguments.s), ["a", "b"]);
 });
+
+test("solar reads <|tool_call:begin|> calls and drops <|content|>", async () => {
+  const { solar } = await import("./solar.ts");
+  const out = '<|tool_calls|><|tool_call:begin|>call00000<|tool_call:name|>f<|tool_call:args|>{"n": 1}<|tool_call:end|>' +
+    '<|tool_call:begin|>call00001<|tool_call:name|>f<|tool_call:args|>{"n": 2}<|tool_call:end|>';
+  assert.deepStrictEqual(parseEverySplit(solar, out, { tools }).toolCalls, [
+    { name: "f", arguments: { n: 1 }, id: "call00000" },
+    { name: "f", arguments: { n: 2 }, id: "call00001" },
+  ]);
+  assert.equal(parseEverySplit(solar, "<|content|>Hi.", { tools }).content, "Hi.");
+});
