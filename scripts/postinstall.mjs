@@ -51,3 +51,4 @@ try {
   console.warn(`postinstall: could not unpack llama.cpp source (${error.message}); header and vocab tests will skip`);
 }
 await import("./build_rpc.mjs").then((m) => m.buildRpc()).catch((error) => console.warn(`postinstall: ggml-rpc not built (${error.message}); RPC is unavailable`));
+await import("./build_mtmd.mjs").then((m) => m.buildMtmd()).catch((error) => console.warn(`postinstall: libmtmd not built (${error.message}); images are unavailable`));

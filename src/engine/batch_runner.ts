@@ -12,8 +12,8 @@
  * one (llama_memory_seq_cp: in a unified cache the cells are shared, not copied).
  * @module
  */
-import type { Batch, Context, Model } from "../llama/mod.ts";
-import { AbortedError } from "../llama/mod.ts";
+import type { Batch, Context, MediaChunk, Model, Projector } from "../llama/mod.ts";
+import { AbortedError, ImageInputError } from "../llama/mod.ts";
 import { fitPrompt, keepCount, shiftDiscard } from "./overflow.ts";
 import type { CompletionRequest, DoneReason } from "./protocol.ts";
 import { Sequence, type SequenceSink } from "./sequence.ts";
@@ -52,6 +52,8 @@ export interface BatchRunnerOptions {
   unified: boolean;
   /** Logs a line (truncations, shifts). */
   log?: (message: string) => void;
+  /** The model's vision projector, for requests with images (throws why there is none: no libmtmd, a bad file). */
+  projector?: () => Projector;
 }
 
 export class BatchRunner {
@@ -63,6 +65,7 @@ export class BatchRunner {
   readonly #queue: Sequence[] = [];
   readonly #log: (message: string) => void;
   readonly #unified: boolean;
+  readonly #projector: (() => Projector) | undefined;
   #clock = 0;
 
   constructor(model: Model, context: Context, batch: Batch, options: BatchRunnerOptions) {
@@ -72,6 +75,7 @@ export class BatchRunner {
     this.#nCtx = options.nCtx;
     this.#log = options.log ?? (() => {});
     this.#unified = options.unified;
+    this.#projector = options.projector;
     this.#slots = Array.from(
       { length: options.nSeqMax },
       (_, id) => ({ id, tokens: [], seq: undefined, lastUsed: 0, admitted: 0, sharedUntil: 0 }),
@@ -102,9 +106,11 @@ export class BatchRunner {
   /** Queues a request; errors in the request itself (bad ids, too long a prompt) go to `sink.fail` at once. */
   submit(request: CompletionRequest, sink: SequenceSink): void {
     let sequence: Sequence;
+    let media: { tokens: number[]; media: NonNullable<Sequence["media"]> } | undefined;
     try {
       if (sink.cancelled()) throw new AbortedError();
-      const original = this.promptTokens(request);
+      media = request.images?.length ? this.#mediaPrompt(request) : undefined;
+      const original = media?.tokens ?? this.promptTokens(request);
       if (original.length === 0) throw new RangeError("the prompt is empty after tokenization");
       const options = request.options ?? {};
       const nCtx = this.#nCtx;
@@ -115,7 +121,8 @@ export class BatchRunner {
         numKeep,
         addsBos,
         shift: request.shift ?? true,
-        truncate: request.truncate ?? true,
+        // a cut through an image would leave half an image: a prompt with images must fit as it is
+        truncate: media ? false : request.truncate ?? true,
       });
       if (fitted.dropped > 0) {
         this.#log(`truncating input prompt: limit ${nCtx}, prompt ${original.length}, keep ${numKeep}, new ${fitted.tokens.length}`);
@@ -129,7 +136,9 @@ export class BatchRunner {
         keep: keepCount(numKeep, fitted.tokens.length, addsBos, nCtx),
         numPredict: wanted < 0 || wanted > limit ? limit : wanted,
       });
+      if (media) sequence.media = media.media;
     } catch (error) {
+      media?.media.prompt.close();
       sink.fail(error as Error);
       return;
     }
@@ -178,8 +187,20 @@ export class BatchRunner {
         this.#release(slot, (s) => s.fail(), true);
         continue;
       }
+      if (seq.media) {
+        const span = seq.media.spans.get(seq.next);
+        if (span) {
+          // an image goes through the projector into this sequence on its own (a batch of embeddings)
+          this.#evalImage(slot, seq, span);
+          continue;
+        }
+      }
       if (budget <= 0) continue;
-      const count = Math.min(budget, seq.prompt.length - seq.next);
+      let count = Math.min(budget, seq.prompt.length - seq.next);
+      if (seq.media) {
+        const nextImage = seq.media.starts.find((start) => start > seq.next);
+        if (nextImage !== undefined) count = Math.min(count, nextImage - seq.next);
+      }
       seq.batchStart = seq.next;
       seq.batchCount = count;
       for (let k = 0; k < count; k++) {
@@ -194,6 +215,71 @@ export class BatchRunner {
     }
     if (members.length === 0) return;
     this.#decode(members, prefill);
+  }
+
+  /** Tokenizes a prompt with images through the projector: text tokens, and hash-derived ids at image positions. */
+  #mediaPrompt(request: CompletionRequest): { tokens: number[]; media: NonNullable<Sequence["media"]> } {
+    if (!this.#projector) throw new ImageInputError("this model does not support images");
+    const projector = this.#projector();
+    if (projector.usesMrope) {
+      throw new ImageInputError("images for models with M-RoPE projectors (Qwen2-VL family) are not supported yet");
+    }
+    if (typeof request.prompt !== "string") throw new ImageInputError("images need a text prompt");
+    const images = request.images!;
+    let text = request.prompt;
+    if (!request.raw && this.#model.chatTemplate() !== undefined) {
+      text = this.#model.applyChatTemplate([{ role: "user", content: request.prompt }], true);
+    }
+    // Ollama's placeholders: `[img-N]` puts image N there; images the prompt does not place go before the text
+    const order: number[] = [];
+    text = text.replace(/\[img-(\d+)\]/g, (tag, n) => {
+      const index = Number(n);
+      if (index >= images.length || order.includes(index)) return tag;
+      order.push(index);
+      return projector.marker;
+    });
+    const unplaced = images.map((_, i) => i).filter((i) => !order.includes(i));
+    text = projector.marker.repeat(unplaced.length) + text;
+    order.unshift(...unplaced);
+    const prompt = projector.tokenize(text, order.map((i) => images[i]), {
+      addSpecial: request.addSpecial ?? true,
+      parseSpecial: true,
+    });
+    const tokens: number[] = [];
+    const spans = new Map<number, { n: number; chunk: MediaChunk }>();
+    for (const chunk of prompt.chunks) {
+      if (chunk.type === "text") {
+        tokens.push(...chunk.tokens);
+        continue;
+      }
+      spans.set(tokens.length, { n: chunk.nTokens, chunk });
+      const base = parseInt(chunk.hash.slice(0, 7), 16);
+      for (let k = 0; k < chunk.nTokens; k++) tokens.push(-1 - ((base + k) % 0x4000_0000));
+    }
+    return { tokens, media: { prompt, spans, starts: [...spans.keys()] } };
+  }
+
+  /** Evaluates the image starting at the sequence's next position; an image that ends the prompt is sampled after. */
+  #evalImage(slot: Slot, seq: Sequence, span: { n: number; chunk: MediaChunk }): void {
+    const last = seq.next + span.n === seq.prompt.length;
+    try {
+      seq.media!.prompt.evalImage(this.#context, span.chunk, seq.next, slot.id, last);
+    } catch (error) {
+      this.#release(slot, (s) => s.fail(error as Error), true);
+      return;
+    }
+    for (let k = 0; k < span.n; k++) slot.tokens.push(seq.prompt[seq.next + k]);
+    seq.next += span.n;
+    if (!last) return;
+    seq.outIndex = -1; // the last row of the image's decode
+    let reason: DoneReason | undefined;
+    try {
+      reason = seq.sample(this.#context, this.#model);
+    } catch (error) {
+      this.#release(slot, (s) => s.fail(error as Error), true);
+      return;
+    }
+    if (reason) this.#release(slot, (s) => s.finish(reason));
   }
 
   #decode(members: Slot[], prefill: number): void {
@@ -266,6 +352,8 @@ export class BatchRunner {
         if (n > shared) [source, shared] = [other, n];
       }
       if (source) best = shared;
+      // a cached prefix that ends inside an image starts that image again
+      for (const [start, span] of seq.media?.spans ?? []) if (best > start && best < start + span.n) best = start;
       const context = this.#context;
       if (source) {
         context.seqRm(slot.id, -1, -1);

@@ -48,6 +48,8 @@ export interface CompleteOptions {
   logprobs?: boolean;
   /** With `logprobs`: the N (0..20) most likely tokens of each step too. */
   topLogprobs?: number;
+  /** Image files for a model loaded with a `projector` (`[img-N]` in the prompt places image N). */
+  images?: Uint8Array[];
   signal?: AbortSignal;
 }
 
@@ -135,6 +137,7 @@ export class LoadedModel implements AsyncDisposable {
         truncate: options.truncate,
         logprobs: options.logprobs,
         topLogprobs: options.topLogprobs,
+        ...(options.images?.length ? { images: options.images } : {}),
       },
       (text, logprobs) => {
         chunks.push(logprobs ? { text, logprobs } : { text });
@@ -233,6 +236,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     numParallel: options.numParallel,
     kvUnified: options.kvUnified,
     adapters: options.adapters,
+    projector: options.projector,
     onProgress: options.onProgress,
     signal: options.signal,
   });

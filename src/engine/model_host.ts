@@ -112,6 +112,7 @@ export class ModelHost {
       numParallel: options.numParallel ?? (options.embedding ? 1 : config.numParallel()),
       kvUnified: options.kvUnified,
       adapters: options.adapters,
+      projector: options.projector,
     };
     const inbox = new Int32Array(new SharedArrayBuffer(4));
     const cancel = new Int32Array(new SharedArrayBuffer(4));

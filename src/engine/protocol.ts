@@ -29,6 +29,8 @@ export interface LoadSettings {
   kvUnified?: boolean;
   /** GGUF LoRA adapters applied at scale 1, in order (part of the runner's identity: see the scheduler's key). */
   adapters?: string[];
+  /** A vision projector (mmproj GGUF) loaded with libmtmd: requests may then carry images. */
+  projector?: string;
 }
 
 export interface ModelInfo {
@@ -79,6 +81,11 @@ export interface CompletionRequest {
   logprobs?: boolean;
   /** With `logprobs`: also the N most likely tokens of each step (0..20). */
   topLogprobs?: number;
+  /**
+   * Image files (PNG, JPEG, BMP, GIF bytes) for a model with a projector: `[img-N]` in the text prompt marks where
+   * image N goes; images it does not place go before the text.
+   */
+  images?: Uint8Array[];
 }
 
 export interface CompletionDone {

@@ -4,7 +4,7 @@
  * The runner (batch_runner.ts) decides what goes into each decode; this file only keeps one request's state.
  * @module
  */
-import { AbortedError, type Context, type Model, Sampler } from "../llama/mod.ts";
+import { AbortedError, type Context, type MediaChunk, type MediaPrompt, type Model, Sampler } from "../llama/mod.ts";
 import { samplingOptions, stopSequences } from "./options.ts";
 import type { CompletionDone, CompletionRequest, DoneReason } from "./protocol.ts";
 import { StopMatcher } from "./stop_matcher.ts";
@@ -46,6 +46,12 @@ export class Sequence {
   /** Position of this sequence's first token in the current batch, and how many it has there. */
   batchStart = 0;
   batchCount = 0;
+  /**
+   * A prompt with images: its image chunks by the prompt position they start at. Image positions hold
+   * negative ids derived from the image's content hash in `prompt`, so the prefix cache matches an image only
+   * against the same image.
+   */
+  media: { prompt: MediaPrompt; spans: Map<number, { n: number; chunk: MediaChunk }>; starts: number[] } | undefined;
   /** A context shift happened: the KV no longer matches a plain prefix of the tokens. */
   shifted = false;
   readonly tokens: number[] = [];
@@ -81,7 +87,8 @@ export class Sequence {
     this.next = this.cached = cached;
     const options = this.request.options ?? {};
     this.#sampler = new Sampler(model, samplingOptions(options, this.request.grammar, nCtx), nCtx);
-    this.#sampler.acceptPrompt(this.prompt);
+    // image positions carry no token for penalties or a grammar
+    this.#sampler.acceptPrompt(this.media ? this.prompt.filter((t) => t >= 0) : this.prompt);
   }
 
   /**
@@ -164,6 +171,8 @@ export class Sequence {
   }
 
   close(): void {
+    this.media?.prompt.close();
+    this.media = undefined;
     this.#sampler?.close();
     this.#sampler = undefined;
   }

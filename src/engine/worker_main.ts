@@ -5,7 +5,7 @@
  * something (the shared `inbox` count), so new requests, cancellations and tokenize calls get in between steps.
  * @module
  */
-import { applyAdapters, Batch, type Context, contextSizes, embedTokens, Llama, LoraAdapter, Model } from "../llama/mod.ts";
+import { applyAdapters, Batch, type Context, contextSizes, embedTokens, Llama, LoraAdapter, Model, Projector } from "../llama/mod.ts";
 import type { FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } from "./protocol.ts";
 import { BatchRunner } from "./batch_runner.ts";
 
@@ -183,7 +183,24 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
     const nCtx = Math.min(perSeq, Math.floor(context.nCtx / nSeqMax));
     batch = new Batch(llama.ffi, context.nBatch, 1);
     const log = message.debugLevel > 0 ? (line: string) => console.error(`tollama: ${line}`) : undefined;
+    // The projector loads with the model; when it cannot (no libmtmd, a bad file) text still works and an image
+    // request gets the reason.
+    let projector: Projector | undefined;
+    let projectorError: Error | undefined;
+    if (settings.projector) {
+      try {
+        projector = Projector.load(model, settings.projector, { nThreads: context.nThreads });
+      } catch (error) {
+        projectorError = error as Error;
+      }
+    }
     const runner = new BatchRunner(model, context, batch, {
+      projector: settings.projector
+        ? () => {
+          if (projector) return projector;
+          throw projectorError;
+        }
+        : undefined,
       nCtx,
       nSeqMax,
       unified: settings.kvUnified ?? false,

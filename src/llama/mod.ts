@@ -23,7 +23,7 @@ export { embedTokens, l2Normalize } from "./embeddings.ts";
 /** Errors of this layer. */
 export { AbortedError, ClosedError, DecodeError, ModelLoadError } from "./errors.ts";
 /** Library discovery. */
-export { candidateDirs, LibraryNotFoundError, locateLlama } from "./ffi/locate.ts";
+export { candidateDirs, LibraryNotFoundError, locateLlama, locateMtmd } from "./ffi/locate.ts";
 /** Layout self-check failure. */
 export { LayoutMismatchError } from "./check_layout.ts";
 /** Log routing for libllama's lines; `watchLog` sees every line (quantize reads its failure reason there). */
@@ -32,3 +32,5 @@ export { type LogSink, setLogSink, setLogVerbosity, watchLog } from "./log.ts";
 export { LLAMA_FTYPE, QuantizeError, quantizeFile, type QuantizeFileOptions, quantizeParams } from "./quantize.ts";
 /** Thread counts: the default (physical cores), the cap (CPUs this process may use), a request made usable. */
 export { defaultThreadCount, maxThreadCount, threadCount } from "./threads.ts";
+/** Images through libmtmd: a projector for a model, multimodal prompts, their errors. */
+export { ImageInputError, type MediaChunk, MediaPrompt, MtmdUnavailableError, Projector, ProjectorLoadError } from "./mtmd.ts";

@@ -4,6 +4,7 @@
  * message's content or is prefixed to it. The runner then puts the image's embeddings there.
  * @module
  */
+import { Buffer } from "node:buffer";
 import type { Message } from "./types.ts";
 
 /** Messages with image tags in their content, and the images in id order. */
@@ -29,4 +30,9 @@ export function tagImages(messages: readonly Message[]): TaggedImages {
     return { ...m, content: prefix + content };
   });
   return { messages: out, images };
+}
+
+/** Images as sent (standard base64, already checked by the request schema) → the files' bytes for the engine. */
+export function decodeImages(images: readonly string[]): Uint8Array[] {
+  return images.map((image) => new Uint8Array(Buffer.from(image, "base64")));
 }

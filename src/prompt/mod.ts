@@ -17,7 +17,7 @@ export type { RenderInput, TemplateCapability } from "./render.ts";
 export { renderJinja } from "./jinja.ts";
 export type { JinjaMessage, JinjaOptions } from "./jinja.ts";
 /** Ollama's `[img-N]` image placeholders. */
-export { tagImages } from "./images.ts";
+export { decodeImages, tagImages } from "./images.ts";
 export type { TaggedImages } from "./images.ts";
 /** Dropping the oldest messages to fit num_ctx. */
 export { truncateMessages } from "./truncate.ts";

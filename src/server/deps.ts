@@ -85,6 +85,8 @@ export interface GenerationRequest {
   shift?: boolean;
   /** Ollama's `truncate` (default true): false refuses a too-long prompt. */
   truncate?: boolean;
+  /** Image files (decoded from base64) for a model with a projector; `[img-N]` in `prompt` places image N. */
+  images?: Uint8Array[];
 }
 
 /** A loaded model as the routes use it. */
@@ -122,6 +124,11 @@ export interface PromptRenderer {
     suffix?: { prompt: string; suffix: string };
     /** Drop the oldest messages until the prompt fits `numCtx` tokens (Ollama's chatPrompt). */
     truncate?: { numCtx: number; countTokens: (text: string) => number | Promise<number> };
+    /**
+     * Given (a model with a projector), images are tagged `[img-N]` in the prompt (Ollama's placeholders) and
+     * this receives those of the rendered messages, in N order.
+     */
+    images?: (images: string[]) => void;
   }): Promise<string> | string;
   /** The text a model writes before a tool call (e.g. `<tool_call>`); undefined when calls start with `{`. */
   toolCallTag?(model: ResolvedModel, chatTemplate?: string): string | undefined;

@@ -26,6 +26,8 @@ export async function loadEngineRunner(
     embedding: spec.extra?.embedding === true,
     numParallel: options.numParallel ?? 1,
     adapters: spec.adapters,
+    // one projector per model, as Ollama loads it
+    projector: spec.projectors?.[0],
     signal,
   });
   return {
@@ -47,6 +49,7 @@ export async function loadEngineRunner(
         truncate: request.truncate,
         logprobs: request.logprobs,
         topLogprobs: request.logprobs ? request.topLogprobs : undefined,
+        ...(request.images?.length ? { images: request.images } : {}),
         signal: request.signal,
       });
       for await (const chunk of source) {

@@ -52,7 +52,7 @@ export function finalChunkFields(event: GenerationEvent, extra: Record<string, u
 }
 
 /** The prompt to evaluate, built once the runner is known (truncation needs its tokenizer and context size). */
-export type PromptBuilder = (runner: ServerRunner) => Promise<{ text?: string; tokens?: number[] }>;
+export type PromptBuilder = (runner: ServerRunner) => Promise<{ text?: string; tokens?: number[]; images?: Uint8Array[] }>;
 
 export interface GenerationPlan {
   model: ResolvedModel;
@@ -175,6 +175,7 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
       topLogprobs: plan.topLogprobs,
       shift: plan.shift,
       truncate: plan.truncate,
+      ...(prompt.images?.length ? { images: prompt.images } : {}),
     });
     for await (const chunk of source) {
       if (Number.isNaN(evalStart)) evalStart = now();

@@ -59,8 +59,11 @@ export const promptRenderer: PromptRenderer = {
       think: input.think as Think | undefined,
       prompt: input.suffix?.prompt,
       suffix: input.suffix?.suffix,
-      truncate: input.truncate,
+      // as Ollama: 768 tokens counted per image when a projector takes them
+      truncate: input.truncate && input.images ? { ...input.truncate, imageTokens: 768 } : input.truncate,
+      imageTags: input.images !== undefined,
     });
+    input.images?.(built.images);
     return built.prompt;
   },
 

@@ -7,9 +7,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { CALLBACKS, CPU_PROCS, type CType, type FnDef, SHIM_EXTRAS, structLayout, SYMBOLS } from "./symbols.ts";
+import { CALLBACKS, CPU_PROCS, type CType, type FnDef, MTMD_SYMBOLS, SHIM_EXTRAS, structLayout, SYMBOLS } from "./symbols.ts";
 import { byValueSymbols, shimSignature, shimSource } from "./bun_shim.ts";
-import type { CpuProcs, LlamaFfi, LlamaFunctions, NativeCallback, Pointer } from "./types.ts";
+import type { CpuProcs, LlamaFfi, LlamaFunctions, MtmdFunctions, NativeCallback, Pointer } from "./types.ts";
 
 /** The slice of `bun:ffi` this backend uses, declared here so `deno check` can read the file. */
 interface BunFfiFunction {
@@ -58,8 +58,7 @@ function bunDef(def: { parameters: readonly CType[]; result: CType }): BunFfiFun
 }
 
 /** Writes the shim source once per content under the temp dir (TinyCC reads a file, not a string). */
-function shimFile(): string {
-  const source = shimSource();
+function shimFile(source = shimSource()): string {
   const hash = createHash("sha256").update(source).digest("hex").slice(0, 16);
   const dir = join(tmpdir(), "tollama-shim");
   const file = join(dir, `llama_shim_${hash}.c`);
@@ -71,6 +70,26 @@ function shimFile(): string {
     renameSync(temp, file);
   }
   return file;
+}
+
+/** JS functions for a table's by-value entries: struct results come back as fresh byte images. */
+function structWrappers(defs: Record<string, FnDef>, names: Set<string>, shim: BunLibrary): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const def = defs[name];
+    const call = shim.symbols[`shim_${name}`];
+    if (typeof def.result !== "string") {
+      const size = structLayout(def.result.struct).size;
+      out[name] = (...args: unknown[]) => {
+        const bytes = new Uint8Array(size);
+        call(bytes, ...args);
+        return bytes;
+      };
+    } else {
+      out[name] = call;
+    }
+  }
+  return out;
 }
 
 /** `libllama.v0.5.0.so` → `llama.v0.5.0` (TinyCC takes -l names, not paths). */
@@ -156,6 +175,22 @@ export async function openBun(libraryPath: string): Promise<LlamaFfi> {
       }
       procs = bound as unknown as CpuProcs;
       return procs;
+    },
+    mtmd(path) {
+      const defs = MTMD_SYMBOLS as Record<string, FnDef>;
+      const byValue = new Set(byValueSymbols(defs));
+      const plainDefs: Record<string, BunFfiFunction> = {};
+      for (const [name, def] of Object.entries(defs)) if (!byValue.has(name)) plainDefs[name] = bunDef(def);
+      const mtmdLib = ffi.dlopen(path, plainDefs);
+      const wrapperDefs: Record<string, BunFfiFunction> = {};
+      for (const name of byValue) wrapperDefs[`shim_${name}`] = bunDef(shimSignature(defs[name]));
+      const mtmdShim = ffi.cc({
+        source: shimFile(shimSource(defs)),
+        library: [linkName(path)],
+        flags: [`-L${dirname(path)}`],
+        symbols: wrapperDefs,
+      });
+      return { ...mtmdLib.symbols, ...structWrappers(defs, byValue, mtmdShim) } as unknown as MtmdFunctions;
     },
     close() {
       shim.close();

@@ -2,8 +2,8 @@
  * The Deno backend of `LlamaFfi`: `Deno.dlopen` with real struct-by-value types, built from symbols.ts.
  * @module
  */
-import { CALLBACKS, CPU_PROCS, type CType, type FnDef, type StructName, STRUCTS, SYMBOLS } from "./symbols.ts";
-import type { Bytes, CpuProcs, LlamaFfi, LlamaFunctions, NativeCallback, Pointer } from "./types.ts";
+import { CALLBACKS, CPU_PROCS, type CType, type FnDef, MTMD_SYMBOLS, type StructName, STRUCTS, SYMBOLS } from "./symbols.ts";
+import type { Bytes, CpuProcs, LlamaFfi, LlamaFunctions, MtmdFunctions, NativeCallback, Pointer } from "./types.ts";
 
 const SCALAR: Record<string, Deno.NativeType | "void"> = {
   void: "void",
@@ -105,6 +105,10 @@ export function openDeno(libraryPath: string): LlamaFfi {
       }
       procs = bound as unknown as CpuProcs;
       return procs;
+    },
+    mtmd(path) {
+      const mtmd = Deno.dlopen(path, definitions(MTMD_SYMBOLS));
+      return adapt(mtmd.symbols as Record<string, unknown>, MTMD_SYMBOLS) as unknown as MtmdFunctions;
     },
     close: () => lib.close(),
   };

@@ -30,8 +30,15 @@ function runC(body: string): string {
   const dir = mkdtempSync(join(tmpdir(), "tollama-layout-"));
   try {
     const file = join(dir, "layout.c");
-    writeFileSync(file, `#include <stdio.h>\n#include <stddef.h>\n#include "llama.h"\nint main(void) {\n${body}\nreturn 0;\n}\n`);
-    execFileSync(cc!, ["-o", join(dir, "layout"), file, "-I", join(source, "include"), "-I", join(source, "ggml/include")]);
+    writeFileSync(
+      file,
+      `#include <stdio.h>\n#include <stddef.h>\n#include "llama.h"\n#include "mtmd.h"\n#include "mtmd-helper.h"\n` +
+        `int main(void) {\n${body}\nreturn 0;\n}\n`,
+    );
+    execFileSync(cc!, [
+      "-o", join(dir, "layout"), file,
+      "-I", join(source, "include"), "-I", join(source, "ggml/include"), "-I", join(source, "tools/mtmd"),
+    ]);
     return execFileSync(join(dir, "layout"), { encoding: "utf8" });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -46,7 +53,11 @@ test("structLayout() matches offsetof/sizeof from the real llama.h", { skip }, (
       ? name
       : `struct ${name}`;
     lines.push(`printf("${name} #size %zu\\n", sizeof(${type}));`);
-    for (const [field] of STRUCTS[name]) lines.push(`printf("${name} ${field} %zu\\n", offsetof(${type}, ${field}));`);
+    for (const [field] of STRUCTS[name]) {
+      // mtmd_helper_init_opt is declared flattened (its one member is a struct): reach the fields through it
+      const member = name === "mtmd_helper_init_opt" ? `video_params.${field}` : field;
+      lines.push(`printf("${name} ${field} %zu\\n", offsetof(${type}, ${member}));`);
+    }
   }
   const output = runC(lines.join("\n"));
   const actual = new Map(output.trim().split("\n").map((l) => {

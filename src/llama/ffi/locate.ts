@@ -64,3 +64,21 @@ export function locateLlama(options: LocateOptions = {}): { libDir: string; libr
   }
   throw new LibraryNotFoundError(dirs);
 }
+
+/**
+ * libmtmd (images): next to libllama first (an LLAMA_LIB_DIR build may bring its own), then the repo's lib/ where
+ * scripts/build_mtmd.mjs links the one it built at install. Undefined when there is none.
+ */
+export function locateMtmd(libDir: string, options: LocateOptions = {}): string | undefined {
+  for (const dir of [libDir, ...candidateDirs(options)]) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    const found = names.filter((n) => /^libmtmd\.so(\.\d+)*$/.test(n)).sort()[0];
+    if (found) return join(dir, found);
+  }
+  return undefined;
+}

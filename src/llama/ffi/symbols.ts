@@ -127,6 +127,37 @@ export const STRUCTS = {
     ["selected", "i64", undefined],
     ["sorted", "bool", undefined],
   ],
+  // libmtmd (tools/mtmd/mtmd.h, mtmd-helper.h), opened by its own dlopen (`LlamaFfi.mtmd()`)
+  mtmd_context_params: [
+    ["use_gpu", "bool", 1],
+    ["device", "ptr", 0],
+    ["print_timings", "bool", 1],
+    ["n_threads", "i32", 4],
+    ["image_marker", "ptr", 0],
+    ["media_marker", "ptr", undefined],
+    ["flash_attn_type", "i32", -1],
+    ["warmup", "bool", 1],
+    ["image_min_tokens", "i32", -1],
+    ["image_max_tokens", "i32", -1],
+    ["cb_eval", "ptr", 0],
+    ["cb_eval_user_data", "ptr", 0],
+    ["batch_max_tokens", "i32", 1024],
+    ["progress_callback", "ptr", 0],
+    ["progress_callback_user_data", "ptr", 0],
+  ],
+  /** `struct mtmd_helper_init_opt { struct mtmd_helper_video_init_params video_params; }`, flattened: same bytes. */
+  mtmd_helper_init_opt: [
+    ["fps_target", "f32", undefined],
+    ["ffmpeg_bin_dir", "ptr", 0],
+    ["timestamp_interval_ms", "i64", undefined],
+  ],
+  mtmd_helper_bitmap_wrapper: [["bitmap", "ptr", undefined], ["video_ctx", "ptr", undefined]],
+  mtmd_input_text: [
+    ["text", "ptr", undefined],
+    ["text_len", "usize", undefined],
+    ["add_special", "bool", undefined],
+    ["parse_special", "bool", undefined],
+  ],
 } as const satisfies Record<string, ReadonlyArray<readonly [string, FieldType, number | undefined]>>;
 
 export type StructName = keyof typeof STRUCTS;
@@ -179,6 +210,8 @@ const chainParams = byValue("llama_sampler_chain_params");
 export const SYMBOLS = {
   llama_backend_init: fn([], "void"),
   llama_log_set: fn(["ptr", "ptr"], "void"),
+  /** (ggml_log_callback * out, void ** user_data out): the process logger, handed to libmtmd too. */
+  llama_log_get: fn(["buf", "buf"], "void"),
   llama_print_system_info: fn([], "ptr"),
   ggml_backend_load_all_from_path: fn(["cstr"], "void"),
   ggml_backend_reg_by_name: fn(["cstr"], "ptr"),
@@ -275,6 +308,47 @@ export const SYMBOLS = {
   llama_sampler_apply: fn(["ptr", "buf"], "void"),
   llama_sampler_reset: fn(["ptr"], "void"),
   llama_sampler_free: fn(["ptr"], "void"),
+} as const satisfies Record<string, FnDef>;
+
+/**
+ * libmtmd's functions (images through a projector). The npm package ships no libmtmd: scripts/build_mtmd.mjs
+ * builds it at install against the prebuilt libllama; it is opened on first use by `LlamaFfi.mtmd()`.
+ */
+export const MTMD_SYMBOLS = {
+  mtmd_default_marker: fn([], "ptr"),
+  mtmd_context_params_default: fn([], byValue("mtmd_context_params")),
+  /** (mmproj path, text model, params): NULL when the projector cannot be loaded (the reason goes to the log). */
+  mtmd_init_from_file: fn(["cstr", "ptr", byValue("mtmd_context_params")], "ptr"),
+  mtmd_free: fn(["ptr"], "void"),
+  mtmd_support_vision: fn(["ptr"], "bool"),
+  mtmd_decode_use_non_causal: fn(["ptr", "ptr"], "bool"),
+  mtmd_decode_use_mrope: fn(["ptr"], "bool"),
+  mtmd_bitmap_get_nx: fn(["ptr"], "u32"),
+  mtmd_bitmap_get_ny: fn(["ptr"], "u32"),
+  mtmd_bitmap_is_audio: fn(["ptr"], "bool"),
+  mtmd_bitmap_free: fn(["ptr"], "void"),
+  mtmd_input_chunks_init: fn([], "ptr"),
+  mtmd_input_chunks_size: fn(["ptr"], "usize"),
+  mtmd_input_chunks_get: fn(["ptr", "usize"], "ptr"),
+  mtmd_input_chunks_free: fn(["ptr"], "void"),
+  /** enum mtmd_input_chunk_type: 0 text, 1 image, 2 audio. */
+  mtmd_input_chunk_get_type: fn(["ptr"], "i32"),
+  /** (chunk, size_t * n_tokens) → const llama_token * */
+  mtmd_input_chunk_get_tokens_text: fn(["ptr", "buf"], "ptr"),
+  mtmd_input_chunk_get_n_tokens: fn(["ptr"], "usize"),
+  mtmd_input_chunk_get_n_pos: fn(["ptr"], "i32"),
+  /** (ctx, chunks out, const mtmd_input_text *, const mtmd_bitmap ** bitmaps, n): 0 ok, 1 marker/bitmap count mismatch, 2 preprocessing error. */
+  mtmd_tokenize: fn(["ptr", "ptr", "buf", "buf", "usize"], "i32"),
+  mtmd_helper_log_set: fn(["ptr", "ptr"], "void"),
+  mtmd_helper_init_opt_default: fn([], byValue("mtmd_helper_init_opt")),
+  /** (ctx, bytes, n, placeholder, opt): decodes an image file's bytes (stb_image); bitmap NULL on failure. */
+  mtmd_helper_bitmap_init_from_buf: fn(["ptr", "buf", "usize", "bool", byValue("mtmd_helper_init_opt")], byValue("mtmd_helper_bitmap_wrapper")),
+  mtmd_helper_get_n_tokens: fn(["ptr"], "usize"),
+  mtmd_helper_get_n_pos: fn(["ptr"], "i32"),
+  /** (mctx, lctx, chunks, n_past, seq_id, n_batch, logits_last, llama_pos * new_n_past): 0 ok. */
+  mtmd_helper_eval_chunks: fn(["ptr", "ptr", "ptr", "i32", "i32", "i32", "bool", "buf"], "i32"),
+  /** The same for one chunk (the batch runner interleaves images with other requests' tokens). */
+  mtmd_helper_eval_chunk_single: fn(["ptr", "ptr", "ptr", "i32", "i32", "i32", "bool", "buf"], "i32"),
 } as const satisfies Record<string, FnDef>;
 
 /** Functions of the CPU backend module, reached through `ggml_backend_reg_get_proc_address(CPU, name)`. */

@@ -3,7 +3,7 @@
  * structs as byte images (Uint8Array) and strings as NUL-terminated byte buffers; no runtime type leaks out.
  * @module
  */
-import type { CALLBACKS, CPU_PROCS, CType, SYMBOLS } from "./symbols.ts";
+import type { CALLBACKS, CPU_PROCS, CType, MTMD_SYMBOLS, SYMBOLS } from "./symbols.ts";
 
 declare const pointerBrand: unique symbol;
 /** A native address: a Deno PointerObject or a Bun number; `null` is NULL. Compare with `ffi.address()`. */
@@ -33,6 +33,8 @@ type JsFunction<D extends { parameters: readonly CType[]; result: CType }> = (
 
 /** libllama's functions with JS types, derived from `SYMBOLS`. */
 export type LlamaFunctions = { readonly [K in keyof typeof SYMBOLS]: JsFunction<(typeof SYMBOLS)[K]> };
+/** libmtmd's functions with JS types, derived from `MTMD_SYMBOLS`. */
+export type MtmdFunctions = { readonly [K in keyof typeof MTMD_SYMBOLS]: JsFunction<(typeof MTMD_SYMBOLS)[K]> };
 /** The CPU backend's threadpool functions. */
 export type CpuProcs = { readonly [K in keyof typeof CPU_PROCS]: JsFunction<(typeof CPU_PROCS)[K]> };
 /** JS implementation of a callback kind. */
@@ -67,5 +69,7 @@ export interface LlamaFfi {
   ): NativeCallback;
   /** Binds the CPU backend's procs (after the backends are loaded). */
   cpuProcs(): CpuProcs;
+  /** Opens libmtmd (a second dlopen; libllama is already loaded, so its DT_NEEDED resolve to this one). */
+  mtmd(libraryPath: string): MtmdFunctions;
   close(): void;
 }

@@ -21,9 +21,10 @@ import {
   keepAliveMs,
 } from "../request_fields.ts";
 import { requestAbort } from "./_progress.ts";
-import { resolveModel } from "./generate.ts";
+import { checkVision, resolveModel } from "./generate.ts";
 import { rfc3339 } from "../time.ts";
 import { toolCallGrammar } from "../tool_grammar.ts";
+import { decodeImages } from "../../prompt/mod.ts";
 
 /** OpenAI's tool_choice, mapped: `none` drops the tools, `required`/a name forces a call. */
 export type ToolChoice = "none" | "auto" | "required" | { name: string };
@@ -83,6 +84,8 @@ export async function chatChunks(
   });
   const keepAlive = keepAliveMs(body.keep_alive, deps);
   const messages = body.messages ?? [];
+  const imageCount = messages.reduce((n, m) => n + (m.images?.length ?? 0), 0);
+  if (imageCount > 0) checkVision(model);
   const base = { model: name, created_at: rfc3339(), message: { role: "assistant" as const, content: "" }, done: true };
   if (messages.length === 0) {
     if (keepAlive === 0) {
@@ -120,6 +123,7 @@ export async function chatChunks(
         prompt: rendered,
       }),
     prompt: async (runner) => {
+      let images: string[] = [];
       const text = await deps.prompt.render({
         model,
         chatTemplate: runner.chatTemplate,
@@ -130,9 +134,11 @@ export async function chatChunks(
           numCtx: Math.min(options.num_ctx, runner.contextLength),
           countTokens: async (t) => (await runner.tokenize(t)).length,
         },
+        // a model with a projector sees its images at their `[img-N]` tags
+        ...(imageCount > 0 || model.messages.some((m) => m.images?.length) ? { images: (list: string[]) => (images = list) } : {}),
       });
       await extra.onPrompt?.(text, runner);
-      return { text };
+      return images.length ? { text, images: decodeImages(images) } : { text };
     },
   };
   if (body._debug_render_only) {

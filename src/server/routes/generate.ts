@@ -21,8 +21,16 @@ import {
 } from "../request_fields.ts";
 import { requestAbort } from "./_progress.ts";
 import { rfc3339 } from "../time.ts";
+import { decodeImages } from "../../prompt/mod.ts";
 
 /** Resolves a model for generation, mapping "not there" to Ollama's 404 for these routes. */
+/** Images go only to a model with a vision projector (Ollama passes them on and fails late; this says why at once). */
+export function checkVision(model: ResolvedModel): void {
+  if (!model.capabilities.includes("vision")) {
+    throw new ApiError(400, `${model.fullName} does not support images: it has no vision projector`);
+  }
+}
+
 export async function resolveModel(deps: AppDeps, name: string): Promise<ResolvedModel> {
   try {
     return await deps.store.resolve(name);
@@ -91,6 +99,7 @@ export async function generateChunks(
     return { ...base, done_reason: "load" };
   }
   const prompt = body.prompt ?? "";
+  if (body.images?.length) checkVision(model);
   const render = async (input: Parameters<typeof deps.prompt.render>[0]) => {
     try {
       return await deps.prompt.render(input);
@@ -119,6 +128,8 @@ export async function generateChunks(
       }),
     prompt: async (runner) => {
       let text: string;
+      // raw and fill-in-the-middle prompts take the images as sent (`[img-N]` places one, the rest go first)
+      let images = body.images ?? [];
       if (body.raw) text = prompt;
       else if (body.suffix) {
         text = await render({
@@ -145,6 +156,7 @@ export async function generateChunks(
             numCtx: Math.min(options.num_ctx, runner.contextLength),
             countTokens: async (t) => (await runner.tokenize(t)).length,
           },
+          ...(images.length ? { images: (list: string[]) => (images = list) } : {}),
         });
       }
       // The previous exchange's tokens come first, as they were (Ollama detokenizes and re-tokenizes them).
@@ -153,7 +165,7 @@ export async function generateChunks(
         if (bad !== undefined) throw new ApiError(400, `invalid context: token id ${bad} is not in the vocabulary`);
         return { text, tokens: [...body.context, ...await runner.tokenize(text)] };
       }
-      return { text };
+      return images.length ? { text, images: decodeImages(images) } : { text };
     },
   };
   if (body._debug_render_only) {

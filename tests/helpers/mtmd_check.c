@@ -1,0 +1,90 @@
+// Reference for tests/vision.test.ts: what libllama + libmtmd's own C API generate greedily for a model, its
+// projector, image files and a prompt (one <__media__> marker per image), with the settings tollama uses
+// (CPU only, no warm-up, 1 thread). Prints `prompt_tokens=N` (positions, image tokens included) and
+// `generated=<ids>`.
+// Usage: mtmd_check <lib dir> <model.gguf> <mmproj.gguf> <prompt> <n_gen> [image ...]
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "llama.h"
+#include "ggml-backend.h"
+#include "mtmd.h"
+#include "mtmd-helper.h"
+
+static void quiet(enum ggml_log_level level, const char * text, void * user_data) {
+    (void) user_data;
+    if (level >= GGML_LOG_LEVEL_ERROR) fputs(text, stderr);
+}
+
+static int fail(const char * message) {
+    fprintf(stderr, "mtmd_check: %s\n", message);
+    return 1;
+}
+
+int main(int argc, char ** argv) {
+    if (argc < 6) return fail("usage: mtmd_check <lib dir> <model> <mmproj> <prompt> <n_gen> [image ...]");
+    const char * prompt = argv[4];
+    const int n_gen = atoi(argv[5]);
+    const int n_images = argc - 6;
+
+    llama_log_set(quiet, NULL);
+    mtmd_helper_log_set(quiet, NULL);
+    ggml_backend_load_all_from_path(argv[1]);
+    llama_backend_init();
+
+    struct llama_model_params mparams = llama_model_default_params();
+    mparams.n_gpu_layers = 0;
+    struct llama_model * model = llama_model_load_from_file(argv[2], mparams);
+    if (!model) return fail("model load failed");
+
+    struct llama_context_params cparams = llama_context_default_params();
+    cparams.n_ctx = 2048;
+    cparams.n_batch = 512;
+    cparams.n_threads = 1;
+    cparams.n_threads_batch = 1;
+    struct llama_context * ctx = llama_init_from_model(model, cparams);
+    if (!ctx) return fail("context failed");
+
+    struct mtmd_context_params pparams = mtmd_context_params_default();
+    pparams.use_gpu = false;
+    pparams.print_timings = false;
+    pparams.warmup = false;
+    pparams.n_threads = 1;
+    mtmd_context * mctx = mtmd_init_from_file(argv[3], model, pparams);
+    if (!mctx) return fail("projector load failed");
+
+    mtmd_bitmap ** bitmaps = calloc(n_images > 0 ? n_images : 1, sizeof(mtmd_bitmap *));
+    for (int i = 0; i < n_images; i++) {
+        struct mtmd_helper_bitmap_wrapper w =
+            mtmd_helper_bitmap_init_from_file(mctx, argv[6 + i], false, mtmd_helper_init_opt_default());
+        if (!w.bitmap) return fail("image decode failed");
+        bitmaps[i] = w.bitmap;
+    }
+    mtmd_input_text text = { prompt, strlen(prompt), true, true };
+    mtmd_input_chunks * chunks = mtmd_input_chunks_init();
+    if (mtmd_tokenize(mctx, chunks, &text, (const mtmd_bitmap **) bitmaps, n_images) != 0) return fail("tokenize failed");
+    llama_pos n_past = 0;
+    if (mtmd_helper_eval_chunks(mctx, ctx, chunks, 0, 0, 512, true, &n_past) != 0) return fail("eval failed");
+    printf("prompt_tokens=%zu\n", mtmd_helper_get_n_tokens(chunks));
+
+    const struct llama_vocab * vocab = llama_model_get_vocab(model);
+    struct llama_sampler * greedy = llama_sampler_init_greedy();
+    printf("generated=");
+    for (int i = 0; i < n_gen; i++) {
+        llama_token token = llama_sampler_sample(greedy, ctx, -1);
+        if (llama_vocab_is_eog(vocab, token)) break;
+        printf("%s%d", i ? " " : "", token);
+        struct llama_batch batch = llama_batch_get_one(&token, 1);
+        if (llama_decode(ctx, batch) != 0) return fail("decode failed");
+        n_past++;
+    }
+    printf("\n");
+    llama_sampler_free(greedy);
+    for (int i = 0; i < n_images; i++) mtmd_bitmap_free(bitmaps[i]);
+    free(bitmaps);
+    mtmd_input_chunks_free(chunks);
+    mtmd_free(mctx);
+    llama_free(ctx);
+    llama_model_free(model);
+    return 0;
+}
