@@ -1,12 +1,14 @@
 // Builds ggml's RPC backend (libggml-rpc.so) for the prebuilt libraries in lib/: the npm package ships no RPC
 // backend, so its source from the same llama.cpp release (.cache/llama.cpp, unpacked by postinstall.mjs) is compiled
-// with the system C++ compiler against that release's headers and linked to the prebuilt libggml-base.so.
+// with the system C++ compiler against that release's headers and linked to the prebuilt libggml-base.so, together
+// with scripts/rpc_guard.cpp (keeps a server alive when a worker dies: see there).
 // The result is cached per llama.cpp commit (.cache/ggml-rpc/<commit>/) and linked as lib/rpc/libggml-rpc.so: a
 // folder of its own, so ggml_backend_load_all_from_path(lib) never loads it into processes that do not use RPC;
 // src/llama/rpc.ts loads it by path (ggml_backend_load) when RPC is asked for.
 // Never fails the install: without a compiler or source it says why, and `tollama rpc` / OLLAMA_RPC_SERVERS say so.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -32,7 +34,9 @@ export function buildRpc({ quiet = false } = {}) {
     return undefined;
   }
   const commit = execFileSync("git", ["-C", source, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
-  const outDir = join(root, ".cache/ggml-rpc", commit.slice(0, 16));
+  // keyed by the release and by our guard's source, so a changed guard is rebuilt
+  const guard = createHash("sha256").update(readFileSync(join(root, "scripts/rpc_guard.cpp"))).digest("hex").slice(0, 8);
+  const outDir = join(root, ".cache/ggml-rpc", `${commit.slice(0, 16)}-${guard}`);
   const output = join(outDir, "libggml-rpc.so");
   if (!existsSync(output)) {
     mkdirSync(outDir, { recursive: true });
@@ -44,7 +48,7 @@ export function buildRpc({ quiet = false } = {}) {
       // as ggml's CMake builds a dynamically loaded backend: exports ggml_backend_init for ggml_backend_load
       "-DGGML_BACKEND_DL", "-DGGML_BACKEND_BUILD", "-DGGML_BACKEND_SHARED", "-DGGML_SHARED",
       "-I", join(source, "ggml/include"), "-I", join(source, "ggml/src"),
-      join(rpcSource, "ggml-rpc.cpp"), join(rpcSource, "transport.cpp"),
+      join(rpcSource, "ggml-rpc.cpp"), join(rpcSource, "transport.cpp"), join(root, "scripts/rpc_guard.cpp"),
       `-L${bins}`, "-lggml-base", "-Wl,--no-undefined", `-Wl,-rpath,${bins}`,
       "-o", temp,
     ];

@@ -145,6 +145,11 @@ export const config = {
   },
   /** Directory holding libllama and libggml*.so; unset → lib/, then the npm package. */
   llamaLibDir: (): string | undefined => raw("LLAMA_LIB_DIR") || undefined,
+  /**
+   * RPC workers (`tollama rpc` or llama.cpp's rpc-server) whose devices take part of each model's layers:
+   * comma-separated host:port (the name Ollama's open RPC pull requests use). Empty: models run on this machine.
+   */
+  rpcServers: (): string[] => raw("OLLAMA_RPC_SERVERS").split(",").map((s) => s.trim()).filter(Boolean),
   /** Registry download stall timeout in ms. */
   stallTimeoutMs: (): number => uint("TOLLAMA_STALL_TIMEOUT_MS", 30_000),
   /** Load a model never loaded before in a short-lived child process first (a file that crashes libllama ends only it). */
@@ -197,6 +202,7 @@ export function describe(): Array<{ name: string; value: string; description: st
     ["OLLAMA_NOPRUNE", config.noPrune, "Do not prune model blobs on startup", "server"],
     ["OLLAMA_ORIGINS", config.origins, "A comma separated list of allowed origins", "server"],
     ["LLAMA_LIB_DIR", config.llamaLibDir, "Directory of libllama and libggml (e.g. a CUDA or Vulkan build)", "server"],
+    ["OLLAMA_RPC_SERVERS", () => config.rpcServers().join(","), "RPC workers (tollama rpc) to split models across, comma-separated host:port", "server"],
     ["TOLLAMA_STALL_TIMEOUT_MS", config.stallTimeoutMs, "Give up a download stalled this long, in ms (default 30000)", "server"],
     ["TOLLAMA_PROBE_LOAD", config.probeLoad, "Load a new model in a child process first, so a bad file cannot crash the server (default true)", "server"],
     ["TOLLAMA_API_KEY", () => apiKeysShown(), "API keys a request must present, comma-separated (Authorization: Bearer or x-api-key)", "both"],

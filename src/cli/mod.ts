@@ -15,6 +15,7 @@ import { copyCommand, removeCommand, stopCommand } from "./commands/manage.ts";
 import { pullCommand, pushCommand } from "./commands/transfer.ts";
 import { runCommand } from "./run/run_command.ts";
 import { createCommand } from "./commands/create.ts";
+import { rpcCommand } from "./commands/rpc.ts";
 
 export { Client, ConnectionError, ResponseError } from "./client.ts";
 export { parseNdjson } from "./ndjson.ts";
@@ -74,6 +75,14 @@ const COMMANDS: Record<string, CommandSpec> = {
     args: [1, Infinity],
     run: runCommand,
   },
+  // not in `tollama --help` (Ollama has no such command); `tollama rpc --help` describes it
+  rpc: {
+    usage: "rpc",
+    summary: "Serve this machine's CPU to other tollama servers over ggml's RPC protocol (OLLAMA_RPC_SERVERS)",
+    options: { host: { type: "string" }, port: { type: "string" }, threads: { type: "string" }, cache: { type: "string" } },
+    args: [0, 0],
+    run: rpcCommand,
+  },
 };
 const ALIASES: Record<string, string> = { ls: "list", start: "serve" };
 
@@ -95,6 +104,10 @@ const FLAG_HELP: Record<string, string> = {
   file: "Name of the Modelfile (default \"Modelfile\")",
   quantize: "Quantize model to this level (e.g. q4_K_M)",
   link: "Record the GGUF file in place instead of copying it into the store",
+  host: "rpc: address to listen on (default 127.0.0.1; any other is reachable from the network, unauthenticated)",
+  port: "rpc: port to listen on (default 50052)",
+  threads: "rpc: CPU threads to compute with (default: the physical cores)",
+  cache: "rpc: directory caching large tensors sent by heads (faster reloads)",
 };
 
 /** cobra's "Environment Variables" section as Ollama appends it: `run` adds history, `serve` the server's settings. */

@@ -8,9 +8,9 @@ import { compatModelPath } from "../compat/mod.ts";
 import { checkLoadable } from "./load_probe.ts";
 import { ModelHost } from "./model_host.ts";
 import type { OllamaOptions } from "./options.ts";
-import type { DoneReason, LoadSettings, ModelInfo, Timings, TokenLogprob } from "./protocol.ts";
+import type { DevicePlacement, DoneReason, LoadSettings, ModelInfo, Timings, TokenLogprob } from "./protocol.ts";
 
-export type { DoneReason, ModelInfo, OllamaOptions, Timings, TokenLogprob };
+export type { DevicePlacement, DoneReason, ModelInfo, OllamaOptions, Timings, TokenLogprob };
 
 /** What the worker is loaded with (LoadSettings), and what only this side sees. */
 export interface LoadModelOptions extends LoadSettings {
@@ -95,6 +95,11 @@ export class LoadedModel implements AsyncDisposable {
   /** Context length, trained length, embedding size, vocabulary size, threads, chat template, CPU backend. */
   get info(): ModelInfo {
     return this.#host.info;
+  }
+
+  /** True once the model can serve no more (its worker crashed, or an RPC worker it used was lost): reload it. */
+  get failed(): boolean {
+    return this.#host.failed;
   }
 
   /** Generates a whole completion. `prompt` is text, or token ids used as they are. */

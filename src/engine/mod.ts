@@ -22,6 +22,7 @@ export { DEFAULT_OPTIONS, maxThreadCount, type OllamaOptions, samplingOptions, s
 export type {
   CompletionDone,
   CompletionRequest,
+  DevicePlacement,
   DoneReason,
   LoadSettings,
   ModelInfo,

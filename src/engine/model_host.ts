@@ -7,6 +7,7 @@
 import { config } from "../config.ts";
 import { runtime } from "../runtime/mod.ts";
 import { Llama, ModelLoadError } from "../llama/mod.ts";
+import { onRpcLost, prepareRpc } from "./rpc_head.ts";
 import type {
   CompletionDone,
   CompletionRequest,
@@ -100,6 +101,8 @@ export class ModelHost {
       execPath: runtime.compiled ? runtime.execPath() : undefined,
       debugLevel: config.debugLevel(),
     });
+    // OLLAMA_RPC_SERVERS: checked here, where ggml cannot abort a request half done (see rpc_head.ts)
+    const rpc = await prepareRpc(llama);
     const worker = runtime.spawnWorker(new URL("./worker.ts", import.meta.url), {
       name: `tollama model ${path}`,
       entry: "src/engine/worker.ts",
@@ -113,6 +116,7 @@ export class ModelHost {
       kvUnified: options.kvUnified,
       adapters: options.adapters,
       projector: options.projector,
+      ...(rpc ? { rpc } : {}),
     };
     const inbox = new Int32Array(new SharedArrayBuffer(4));
     const cancel = new Int32Array(new SharedArrayBuffer(4));
@@ -169,7 +173,12 @@ export class ModelHost {
       clearTimeout(timer);
       throw reason;
     }
-    if (result.type === "loaded") return new ModelHost(path, worker, result.info, result.loadDuration, inbox);
+    if (result.type === "loaded") {
+      const host = new ModelHost(path, worker, result.info, result.loadDuration, inbox);
+      // a lost worker fails this model's requests; the scheduler then drops it (`failed`)
+      if (rpc) host.#stopWatching = onRpcLost((error) => host.#fail(error));
+      return host;
+    }
     worker.terminate(); // it freed what it had made before answering (worker_main's load)
     if (result.type === "died") throw new ModelLoadError(path, `the worker failed: ${result.message}`);
     if (result.error.name === "ModelLoadError") {
@@ -211,6 +220,7 @@ export class ModelHost {
 
   /** Cancels what is running, frees the model in the worker, and ends the worker. Idempotent. */
   close(): Promise<void> {
+    this.#stopWatching?.();
     this.#closing ??= (async () => {
       for (const cancel of this.#cancels.values()) Atomics.store(cancel, 0, 1);
       for (const pending of this.#pending.values()) pending.reject(new WorkerGoneError("the model was closed"));
@@ -294,7 +304,15 @@ export class ModelHost {
     }
   }
 
+  /** The model can serve no more (its worker crashed, or an RPC worker it used was lost); close() still applies. */
+  get failed(): boolean {
+    return this.#gone !== undefined && this.#closing === undefined;
+  }
+
+  #stopWatching: (() => void) | undefined;
+
   #fail(error: Error): void {
+    this.#stopWatching?.();
     this.#gone = error;
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#onClosed?.();

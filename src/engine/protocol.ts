@@ -31,6 +31,20 @@ export interface LoadSettings {
   adapters?: string[];
   /** A vision projector (mmproj GGUF) loaded with libmtmd: requests may then carry images. */
   projector?: string;
+  /**
+   * RPC workers to split the model across (OLLAMA_RPC_SERVERS, checked by the main thread: rpc_head.ts):
+   * `endpoints` as written, `keys` as ggml is to see them.
+   */
+  rpc?: { endpoints: string[]; keys: string[] };
+}
+
+/** Where part of a model lives: this machine's CPU or a worker's device, and how many layers (output counted). */
+export interface DevicePlacement {
+  name: string;
+  description: string;
+  /** host:port of the RPC worker; absent for this machine. */
+  endpoint?: string;
+  layers: number;
 }
 
 export interface ModelInfo {
@@ -47,6 +61,8 @@ export interface ModelInfo {
   cpuVariant?: string;
   /** Bytes of the f16 KV cache: cells (nCtx × nParallel) × nLayer × (nEmbdKGqa + nEmbdVGqa) × 2. */
   kvCacheBytes: number;
+  /** With RPC workers: the devices the model's layers are on. */
+  devices?: DevicePlacement[];
 }
 
 /** Figures in nanoseconds, as Ollama reports them. */

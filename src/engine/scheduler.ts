@@ -39,6 +39,8 @@ export interface SchedulerRunner {
   close(): void | Promise<void>;
   /** Bytes of memory it holds, for the load log line. */
   readonly size?: number;
+  /** True when it can serve no more (an RPC worker it used was lost): the next request loads it again. */
+  readonly failed?: boolean;
 }
 
 /** A request's hold on a loaded runner. */
@@ -177,7 +179,7 @@ export class Scheduler<R extends SchedulerRunner> {
       while (true) {
         options.signal?.throwIfAborted();
         const entry = this.#entries.get(spec.key);
-        if (entry && !entry.doomed && !needsReload(entry.spec, spec)) {
+        if (entry && !entry.doomed && !needsReload(entry.spec, spec) && !entry.runner?.failed) {
           if (!entry.runner) {
             waitedForLoad = true;
             await raceAbort(entry.ready, options.signal);
@@ -190,7 +192,7 @@ export class Scheduler<R extends SchedulerRunner> {
           continue;
         }
         if (entry) {
-          this.#doom(entry, "reload");
+          this.#doom(entry, entry.runner?.failed ? "failed" : "reload");
           await this.#waitForChange(options.signal);
           continue;
         }

@@ -8,6 +8,7 @@
 import { applyAdapters, Batch, type Context, contextSizes, embedTokens, Llama, LoraAdapter, Model, Projector } from "../llama/mod.ts";
 import type { FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } from "./protocol.ts";
 import { BatchRunner } from "./batch_runner.ts";
+import { placeOnWorkers } from "./rpc_placement.ts";
 
 type Post = (message: FromWorker) => void;
 
@@ -151,7 +152,10 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
     const llama = await Llama.open({ libDir: message.libDir, debugLevel: message.debugLevel, processInit: false });
     stopIfCancelled();
     let lastReported = -1;
+    const placed = message.settings.rpc ? await placeOnWorkers(llama, message.path, message.settings.rpc) : undefined;
+    stopIfCancelled();
     model = Model.load(llama, message.path, {
+      ...placed?.load,
       onProgress: (progress) => {
         if (cancelled()) return false; // libllama stops reading tensors and the load fails
         if (progress - lastReported >= 0.05 || progress === 1) {
@@ -221,6 +225,7 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
       chatTemplate: model.chatTemplate(),
       cpuVariant: llama.cpuVariant,
       kvCacheBytes: context.nCtx * kvBytesPerToken(model),
+      ...(placed ? { devices: placed.placement } : {}),
     };
     post({ type: "loaded", info, loadDuration: Math.round((performance.now() - started) * 1e6) });
   } catch (error) {

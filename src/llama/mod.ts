@@ -32,5 +32,25 @@ export { type LogSink, setLogSink, setLogVerbosity, watchLog } from "./log.ts";
 export { LLAMA_FTYPE, QuantizeError, quantizeFile, type QuantizeFileOptions, quantizeParams } from "./quantize.ts";
 /** Thread counts: the default (physical cores), the cap (CPUs this process may use), a request made usable. */
 export { defaultThreadCount, maxThreadCount, threadCount } from "./threads.ts";
+/** ggml's RPC backend: serve this machine's CPU to heads, use workers as a model's devices. */
+export {
+  armRpcGuard,
+  connectionKey,
+  cpuDevice,
+  deviceMemory,
+  installRpcGuard,
+  layerPlacement,
+  loadRpcBackend,
+  offloadLayerCount,
+  parseEndpoint,
+  probeRpcWorker,
+  RPC_DEFAULT_PORT,
+  type RpcDevice,
+  rpcDevices,
+  RpcUnavailableError,
+  RpcWorkerError,
+  serveRpc,
+  type ServeRpcOptions,
+} from "./rpc.ts";
 /** Images through libmtmd: a projector for a model, multimodal prompts, their errors. */
 export { ImageInputError, type MediaChunk, MediaPrompt, MtmdUnavailableError, Projector, ProjectorLoadError } from "./mtmd.ts";

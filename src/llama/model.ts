@@ -17,6 +17,13 @@ export interface LoadOptions {
   onProgress?: (progress: number) => boolean | void;
   /** Only the vocabulary (tokenize without weights). */
   vocabOnly?: boolean;
+  /**
+   * Offload devices (RPC workers: rpc.ts `rpcDevices`), in order; the layers not offloaded stay on this machine's
+   * CPU. libllama splits the offloaded layers among them by their free memory.
+   */
+  devices?: Pointer[];
+  /** With `devices`: how many layers (the output layer counted) go to them (libllama's n_gpu_layers). */
+  nGpuLayers?: number;
 }
 
 export interface ChatMessage {
@@ -94,11 +101,19 @@ export class Model extends NativeHandle {
       writeField(params, "llama_model_params", "progress_callback", ffi.address(progress.pointer));
     }
     if (options.vocabOnly) writeField(params, "llama_model_params", "vocab_only", true);
+    // a NULL-terminated ggml_backend_dev_t array, referenced until the load returns (libllama copies the list)
+    const devices = options.devices?.length ? new BigUint64Array(Math.max(32, options.devices.length + 1)) : undefined;
+    if (devices) {
+      options.devices!.forEach((device, i) => (devices[i] = ffi.address(device)));
+      writeField(params, "llama_model_params", "devices", ffi.bufferAddress(devices));
+      if (options.nGpuLayers !== undefined) writeField(params, "llama_model_params", "n_gpu_layers", options.nGpuLayers);
+    }
     let handle: Pointer;
     try {
       handle = ffi.fn.llama_model_load_from_file(cstr(path), params);
     } finally {
       progress?.close();
+      void devices;
     }
     if (ffi.address(handle) === 0n) {
       throw new ModelLoadError(path, cancelled ? "cancelled" : "libllama could not read it (truncated, corrupt or unsupported; see the log)");

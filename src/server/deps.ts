@@ -4,7 +4,7 @@
  * renderer. `assemble.ts` fills them from the real store/, engine/, prompt/ and registry/; tests may too.
  * @module
  */
-import type { Scheduler } from "../engine/mod.ts";
+import type { DevicePlacement, Scheduler } from "../engine/mod.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import type { CreateRequest, ListModel, Message, ModelDetails, ProgressResponse, Tool, ToolCall } from "./schemas.ts";
 
@@ -96,6 +96,10 @@ export interface ServerRunner {
   readonly size: number;
   /** Tokens in the vocabulary (token ids from clients are checked against it). */
   readonly vocabSize?: number;
+  /** With RPC workers (OLLAMA_RPC_SERVERS): the devices the model's layers are on (/api/ps shows them). */
+  readonly devices?: DevicePlacement[];
+  /** True once it can serve no more (an RPC worker it used was lost): the scheduler loads it again. */
+  readonly failed?: boolean;
   /** The GGUF's `tokenizer.chat_template`, if any. */
   readonly chatTemplate?: string;
   /** Special tokens in the text are parsed; `addSpecial` adds BOS/EOS as the model wants (as a text prompt gets). */
@@ -155,7 +159,7 @@ export interface AppDeps {
   /** OLLAMA_CONTEXT_LENGTH (0 → pick). */
   contextLength?: () => number;
   now?: () => number;
-  /** Log one line per request (OLLAMA_DEBUG ≥ 1), as Ollama's gin logger does. */
+  /** Log one line per request on stdout, as Ollama's gin logger does (server/request_log.ts). */
   logRequests?: boolean;
   /** Prometheus metrics at GET /metrics: createApp makes them unless `false` (TOLLAMA_METRICS). */
   metrics?: ServerMetrics | false;

@@ -36,6 +36,10 @@ export async function loadEngineRunner(
     size: size + model.info.kvCacheBytes,
     chatTemplate: model.info.chatTemplate,
     vocabSize: model.info.nVocab,
+    devices: model.info.devices,
+    get failed() {
+      return model.failed;
+    },
     tokenize: (text, options) => model.tokenize(text, { addSpecial: options?.addSpecial ?? false, parseSpecial: true }),
     detokenize: (tokens) => model.detokenize(tokens),
     async *generate(request: GenerationRequest): AsyncGenerator<GenerationChunk> {

@@ -232,4 +232,6 @@ export interface ProcessModel {
   expires_at: string;
   size_vram: number;
   context_length: number;
+  /** tollama: with RPC workers (OLLAMA_RPC_SERVERS), where the model's layers are (this machine's CPU, each worker). */
+  devices?: Array<{ name: string; description: string; endpoint?: string; layers: number }>;
 }

@@ -7,9 +7,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { CALLBACKS, CPU_PROCS, type CType, type FnDef, MTMD_SYMBOLS, SHIM_EXTRAS, structLayout, SYMBOLS } from "./symbols.ts";
+import { CALLBACKS, CPU_PROCS, type CType, type FnDef, MTMD_SYMBOLS, RPC_GUARD, RPC_PROCS, SHIM_EXTRAS, structLayout, SYMBOLS } from "./symbols.ts";
 import { byValueSymbols, shimSignature, shimSource } from "./bun_shim.ts";
-import type { CpuProcs, LlamaFfi, LlamaFunctions, MtmdFunctions, NativeCallback, Pointer } from "./types.ts";
+import type { CpuProcs, LlamaFfi, LlamaFunctions, MtmdFunctions, NativeCallback, Pointer, RpcGuard, RpcProcs } from "./types.ts";
 
 /** The slice of `bun:ffi` this backend uses, declared here so `deno check` can read the file. */
 interface BunFfiFunction {
@@ -133,6 +133,7 @@ export async function openBun(libraryPath: string): Promise<LlamaFfi> {
     }
   }
   let procs: CpuProcs | undefined;
+  let rpcProcs: RpcProcs | undefined;
   const num = (p: Pointer) => (p === null ? 0 : (p as unknown as number));
   const cstr = (text: string) => new TextEncoder().encode(text + "\0");
   return {
@@ -175,6 +176,30 @@ export async function openBun(libraryPath: string): Promise<LlamaFfi> {
       }
       procs = bound as unknown as CpuProcs;
       return procs;
+    },
+    rpcProcs() {
+      if (rpcProcs) return rpcProcs;
+      const reg = lib.symbols.ggml_backend_reg_by_name(cstr("RPC"));
+      if (!reg) throw new Error("the RPC backend is not loaded (ggml_backend_load of libggml-rpc.so)");
+      const bound: Record<string, unknown> = {};
+      for (const [name, def] of Object.entries(RPC_PROCS)) {
+        const address = lib.symbols.ggml_backend_reg_get_proc_address(reg, cstr(name));
+        if (!address) throw new Error(`the RPC backend lacks ${name}`);
+        bound[name] = ffi.CFunction({ ...bunDef(def), ptr: address });
+      }
+      rpcProcs = bound as unknown as RpcProcs;
+      return rpcProcs;
+    },
+    rpcGuard(path) {
+      const defs: Record<string, BunFfiFunction> = {};
+      for (const [name, def] of Object.entries(RPC_GUARD)) defs[name] = bunDef(def);
+      try {
+        // the same file ggml_backend_load opened: dlopen hands back that instance
+        const guard = ffi.dlopen(path, defs);
+        return guard.symbols as unknown as RpcGuard;
+      } catch {
+        return undefined; // a libggml-rpc built elsewhere (LLAMA_LIB_DIR) has no guard
+      }
     },
     mtmd(path) {
       const defs = MTMD_SYMBOLS as Record<string, FnDef>;

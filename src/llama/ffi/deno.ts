@@ -2,8 +2,8 @@
  * The Deno backend of `LlamaFfi`: `Deno.dlopen` with real struct-by-value types, built from symbols.ts.
  * @module
  */
-import { CALLBACKS, CPU_PROCS, type CType, type FnDef, MTMD_SYMBOLS, type StructName, STRUCTS, SYMBOLS } from "./symbols.ts";
-import type { Bytes, CpuProcs, LlamaFfi, LlamaFunctions, MtmdFunctions, NativeCallback, Pointer } from "./types.ts";
+import { CALLBACKS, CPU_PROCS, type CType, type FnDef, MTMD_SYMBOLS, RPC_GUARD, RPC_PROCS, type StructName, STRUCTS, SYMBOLS } from "./symbols.ts";
+import type { Bytes, CpuProcs, LlamaFfi, LlamaFunctions, MtmdFunctions, NativeCallback, Pointer, RpcGuard, RpcProcs } from "./types.ts";
 
 const SCALAR: Record<string, Deno.NativeType | "void"> = {
   void: "void",
@@ -71,6 +71,7 @@ export function openDeno(libraryPath: string): LlamaFfi {
   const lib = Deno.dlopen(libraryPath, definitions(SYMBOLS));
   const fn = adapt(lib.symbols as Record<string, unknown>, SYMBOLS) as unknown as LlamaFunctions;
   let procs: CpuProcs | undefined;
+  let rpcProcs: RpcProcs | undefined;
   const toDeno = (p: Pointer) => p as unknown as Deno.PointerValue;
   const fromDeno = (p: Deno.PointerValue) => p as unknown as Pointer;
   return {
@@ -105,6 +106,34 @@ export function openDeno(libraryPath: string): LlamaFfi {
       }
       procs = bound as unknown as CpuProcs;
       return procs;
+    },
+    rpcProcs() {
+      if (rpcProcs) return rpcProcs;
+      const reg = fn.ggml_backend_reg_by_name(cstr("RPC"));
+      if (reg === null) throw new Error("the RPC backend is not loaded (ggml_backend_load of libggml-rpc.so)");
+      const bound: Record<string, unknown> = {};
+      for (const [name, def] of Object.entries(RPC_PROCS)) {
+        const address = fn.ggml_backend_reg_get_proc_address(reg, cstr(name));
+        if (address === null) throw new Error(`the RPC backend lacks ${name}`);
+        const pointer = new Deno.UnsafeFnPointer(toDeno(address) as Deno.PointerObject<Deno.ForeignFunction>, definition(def));
+        const call = (pointer.call as (...a: unknown[]) => unknown).bind(pointer);
+        const wide = def.parameters.map((t, i) => (t === "usize" ? i : -1)).filter((i) => i >= 0);
+        bound[name] = (...args: unknown[]) => {
+          for (const i of wide) args[i] = BigInt(args[i] as number);
+          return call(...args);
+        };
+      }
+      rpcProcs = bound as unknown as RpcProcs;
+      return rpcProcs;
+    },
+    rpcGuard(path) {
+      try {
+        // the same file ggml_backend_load opened: dlopen hands back that instance
+        const guard = Deno.dlopen(path, definitions(RPC_GUARD));
+        return guard.symbols as unknown as RpcGuard;
+      } catch {
+        return undefined; // a libggml-rpc built elsewhere (LLAMA_LIB_DIR) has no guard
+      }
     },
     mtmd(path) {
       const mtmd = Deno.dlopen(path, definitions(MTMD_SYMBOLS));

@@ -217,6 +217,18 @@ export const SYMBOLS = {
   ggml_backend_reg_by_name: fn(["cstr"], "ptr"),
   ggml_backend_reg_get_proc_address: fn(["ptr", "cstr"], "ptr"),
   ggml_threadpool_params_init: fn(["buf", "i32"], "void"),
+  /** Loads one backend module by path (libggml-rpc.so, built at install: scripts/build_rpc.mjs); NULL on failure. */
+  ggml_backend_load: fn(["cstr"], "ptr"),
+  ggml_backend_reg_dev_count: fn(["ptr"], "usize"),
+  ggml_backend_reg_dev_get: fn(["ptr", "usize"], "ptr"),
+  /** enum ggml_backend_dev_type: 0 CPU, 1 GPU, 2 IGPU, 3 ACCEL. */
+  ggml_backend_dev_by_type: fn(["i32"], "ptr"),
+  ggml_backend_dev_name: fn(["ptr"], "ptr"),
+  ggml_backend_dev_description: fn(["ptr"], "ptr"),
+  /** (dev, size_t * free, size_t * total) */
+  ggml_backend_dev_memory: fn(["ptr", "buf", "buf"], "void"),
+  /** Replaces ggml's "print and abort" message hook (abort() still follows it); returns the previous hook. */
+  ggml_set_abort_callback: fn(["ptr"], "ptr"),
 
   llama_model_default_params: fn([], modelParams),
   llama_model_quantize_default_params: fn([], byValue("llama_model_quantize_params")),
@@ -357,6 +369,22 @@ export const CPU_PROCS = {
   ggml_threadpool_free: fn(["ptr"], "void"),
 } as const satisfies Record<string, FnDef>;
 
+/** Functions of the RPC backend module (libggml-rpc), reached through `ggml_backend_reg_get_proc_address(RPC, name)`. */
+export const RPC_PROCS = {
+  /** Connects to a worker (ggml aborts the process when it cannot: check it is listening first); NULL when it has no device. */
+  ggml_backend_rpc_add_server: fn(["cstr"], "ptr"),
+  /** (endpoint, cache_dir or NULL, n_threads, n_devices, devices): serves until the process ends; returns on failure. */
+  ggml_backend_rpc_start_server: fn(["cstr", "ptr", "usize", "usize", "buf"], "void"),
+} as const satisfies Record<string, FnDef>;
+
+/** tollama's guard inside the libggml-rpc.so that scripts/build_rpc.mjs builds (scripts/rpc_guard.cpp), bound by path. */
+export const RPC_GUARD = {
+  /** Installs (or, with NULL, removes) the ggml abort hook that parks a thread whose RPC connection failed. */
+  tollama_rpc_guard_install: fn(["ptr"], "void"),
+  /** "a.b.c.d:port,…": the workers' addresses, whose connections the next RPC failure cuts (once). */
+  tollama_rpc_guard_peers: fn(["cstr"], "void"),
+} as const satisfies Record<string, FnDef>;
+
 /**
  * The Bun shim's own functions beyond the by-value wrappers (bun_shim.ts): a log forwarder that copies each
  * fragment before Bun's thread-safe callback runs (ggml frees the text when the log call returns), and its free.
@@ -374,6 +402,8 @@ export const CALLBACKS = {
   abort: fn(["ptr"], "bool"),
   /** llama_progress_callback(float progress, void * user_data) → false aborts the load */
   progress: fn(["f32", "ptr"], "bool"),
+  /** ggml_abort_callback_t(const char * error_message): ggml calls abort() right after it returns */
+  fatal: fn(["ptr"], "void"),
 } as const satisfies Record<string, FnDef>;
 
 export type SymbolName = keyof typeof SYMBOLS;

@@ -3,7 +3,7 @@
  * structs as byte images (Uint8Array) and strings as NUL-terminated byte buffers; no runtime type leaks out.
  * @module
  */
-import type { CALLBACKS, CPU_PROCS, CType, MTMD_SYMBOLS, SYMBOLS } from "./symbols.ts";
+import type { CALLBACKS, CPU_PROCS, CType, MTMD_SYMBOLS, RPC_GUARD, RPC_PROCS, SYMBOLS } from "./symbols.ts";
 
 declare const pointerBrand: unique symbol;
 /** A native address: a Deno PointerObject or a Bun number; `null` is NULL. Compare with `ffi.address()`. */
@@ -37,6 +37,10 @@ export type LlamaFunctions = { readonly [K in keyof typeof SYMBOLS]: JsFunction<
 export type MtmdFunctions = { readonly [K in keyof typeof MTMD_SYMBOLS]: JsFunction<(typeof MTMD_SYMBOLS)[K]> };
 /** The CPU backend's threadpool functions. */
 export type CpuProcs = { readonly [K in keyof typeof CPU_PROCS]: JsFunction<(typeof CPU_PROCS)[K]> };
+/** The RPC backend's functions (after libggml-rpc is loaded). */
+export type RpcProcs = { readonly [K in keyof typeof RPC_PROCS]: JsFunction<(typeof RPC_PROCS)[K]> };
+/** tollama's guard in libggml-rpc.so (scripts/rpc_guard.cpp). */
+export type RpcGuard = { readonly [K in keyof typeof RPC_GUARD]: JsFunction<(typeof RPC_GUARD)[K]> };
 /** JS implementation of a callback kind. */
 export type CallbackFunction<K extends keyof typeof CALLBACKS> = JsFunction<(typeof CALLBACKS)[K]>;
 
@@ -69,6 +73,10 @@ export interface LlamaFfi {
   ): NativeCallback;
   /** Binds the CPU backend's procs (after the backends are loaded). */
   cpuProcs(): CpuProcs;
+  /** Binds the RPC backend's procs (after libggml-rpc is loaded with ggml_backend_load). */
+  rpcProcs(): RpcProcs;
+  /** The guard's install function in the libggml-rpc.so at `path`, or undefined when that build has none. */
+  rpcGuard(path: string): RpcGuard | undefined;
   /** Opens libmtmd (a second dlopen; libllama is already loaded, so its DT_NEEDED resolve to this one). */
   mtmd(libraryPath: string): MtmdFunctions;
   close(): void;

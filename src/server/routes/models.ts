@@ -70,6 +70,7 @@ export function registerModelRoutes(app: Hono, deps: AppDeps): void {
         expires_at: rfc3339(Math.min(expiresAt, now() + FOREVER_MS)),
         size_vram: 0,
         context_length: status.runner?.contextLength ?? status.spec.options.num_ctx ?? 0,
+        ...(status.runner?.devices ? { devices: status.runner.devices } : {}),
       };
     });
     return c.json({ models });
