@@ -149,10 +149,12 @@ export class Sequence {
     if (left && !this.#stoppedByText) this.sink.chunk("", left);
     const ended = now();
     const prefilled = this.#prefilledAt || ended;
+    // image positions hold internal ids: the prompt tokens given back (a `context`) are the text's
+    const promptTokens = this.media ? this.original.filter((t) => t >= 0) : this.original;
     this.close();
     this.sink.done({
       tokens: this.tokens,
-      promptTokens: this.original,
+      promptTokens,
       doneReason,
       ...(doneReason === "stop" && this.#stop.matched !== undefined ? { stopSequence: this.#stop.matched } : {}),
       promptEvalCount: this.prompt.length - this.cached,

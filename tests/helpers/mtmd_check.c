@@ -69,16 +69,28 @@ int main(int argc, char ** argv) {
 
     const struct llama_vocab * vocab = llama_model_get_vocab(model);
     struct llama_sampler * greedy = llama_sampler_init_greedy();
+    llama_token * generated = calloc(n_gen > 0 ? n_gen : 1, sizeof(llama_token));
+    int n_out = 0;
     printf("generated=");
     for (int i = 0; i < n_gen; i++) {
         llama_token token = llama_sampler_sample(greedy, ctx, -1);
         if (llama_vocab_is_eog(vocab, token)) break;
         printf("%s%d", i ? " " : "", token);
+        generated[n_out++] = token;
         struct llama_batch batch = llama_batch_get_one(&token, 1);
         if (llama_decode(ctx, batch) != 0) return fail("decode failed");
         n_past++;
     }
+    printf("\ntext_hex=");
+    // piece by piece, as a streaming server sends it
+    for (int i = 0; i < n_out; i++) {
+        char piece[256];
+        const int n = llama_token_to_piece(vocab, generated[i], piece, (int32_t) sizeof(piece), 0, false);
+        if (n < 0) return fail("llama_token_to_piece failed");
+        for (int j = 0; j < n; j++) printf("%02x", (unsigned char) piece[j]);
+    }
     printf("\n");
+    free(generated);
     llama_sampler_free(greedy);
     for (int i = 0; i < n_images; i++) mtmd_bitmap_free(bitmaps[i]);
     free(bitmaps);

@@ -1,0 +1,373 @@
+// Images end to end (issue 14): a seeded tiny vision fixture — the tiny-spm model plus a LLaVA-style `mlp` projector
+// written by our GGUF writer (tests/fixtures/mmproj.ts) — created through the real HTTP API as a model with a
+// projector layer, then images through /api/generate (raw and templated), /api/chat and OpenAI's image_url data
+// URLs. The greedy ids and text equal what libmtmd's own C API makes of the same files, image and prompt
+// (tests/helpers/mtmd_check.c); two images give different output (the prefix cache keys on image content); bad
+// images, remote URLs and images sent to a text model are clear 4xx and the server stays up.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deflateSync } from "node:zlib";
+import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
+import { writeFixtureProjector } from "./fixtures/mmproj.ts";
+import { startTestServer, type TestServer } from "./helpers/server.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const LIB_DIR = join(ROOT, "lib");
+const N_GEN = 12;
+const OPTIONS = { temperature: 0, num_predict: N_GEN, num_thread: 1, seed: 1 };
+const MARKER = "<__media__>";
+
+const libs = existsSync(LIB_DIR)
+  ? [/^libllama\.v[\d.]+\.so$/, /^libggml\.v[\d.]+\.so$/, /^libggml-base\.so$/, /^libmtmd\.so$/]
+    .map((p) => readdirSync(LIB_DIR).find((f) => p.test(f)))
+  : [];
+function skipReason(): string | false {
+  const fixture = fixtureSkip("tiny-spm");
+  if (fixture) return fixture;
+  if (spawnSync("cc", ["--version"]).status !== 0) return "no C compiler (cc) to build the libmtmd reference program";
+  if (!libs[3]) return `libmtmd.so not in ${LIB_DIR}: the install could not build it (run node scripts/build_mtmd.mjs)`;
+  if (libs.some((l) => !l)) return `libllama/libggml not found in ${LIB_DIR}`;
+  if (!existsSync(join(LLAMA_CPP_DIR, "tools", "mtmd", "mtmd.h"))) return `mtmd.h not found under ${LLAMA_CPP_DIR}`;
+  return false;
+}
+const skip = skipReason();
+
+/** tests/helpers/mtmd_check.c, compiled once per source version into the fixture cache. */
+async function mtmdCheck(): Promise<string> {
+  const source = join(ROOT, "tests", "helpers", "mtmd_check.c");
+  const hash = createHash("sha256").update(await readFile(source)).update(libs.join()).digest("hex").slice(0, 12);
+  const path = join(FIXTURE_DIR, "bin", `mtmd_check-${hash}`);
+  if (existsSync(path)) return path;
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const result = spawnSync("cc", [
+    "-O1", "-o", tmp, source,
+    ...["include", "ggml/include", "tools/mtmd"].map((d) => `-I${join(LLAMA_CPP_DIR, d)}`),
+    `-L${LIB_DIR}`, ...libs.map((l) => `-l:${l}`), `-Wl,-rpath,${LIB_DIR}`,
+  ], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`cc failed:\n${result.stderr}`);
+  await rename(tmp, path);
+  return path;
+}
+
+interface Native {
+  ids: number[];
+  text: string;
+  promptTokens: number;
+}
+
+/** What libmtmd's C API generates greedily for `prompt` (one MARKER per image) and the image files. */
+async function native(files: Files, prompt: string, images: string[]): Promise<Native> {
+  const run = spawnSync(await mtmdCheck(), [LIB_DIR, files.model, files.projector, prompt, String(N_GEN), ...images], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  assert.equal(run.status, 0, `mtmd_check failed:\n${run.stderr}`);
+  const value = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(run.stdout)?.[1] ?? "";
+  const ids = value("generated").split(" ").filter(Boolean).map(Number);
+  assert.ok(ids.length > 0, `mtmd_check generated nothing:\n${run.stdout}`);
+  return { ids, text: Buffer.from(value("text_hex"), "hex").toString("utf8"), promptTokens: Number(value("prompt_tokens")) };
+}
+
+// --- images, written here: a PNG (zlib, CRC-32) and a 24-bit BMP, both 24×24 with seeded patterns ---
+
+function crc32(bytes: Uint8Array): number {
+  let crc = ~0;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+function png(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Uint8Array {
+  const raw = new Uint8Array(height * (1 + width * 3));
+  for (let y = 0, o = 0; y < height; y++) {
+    raw[o++] = 0; // filter: none
+    for (let x = 0; x < width; x++) for (const c of pixel(x, y)) raw[o++] = c;
+  }
+  const chunk = (type: string, data: Uint8Array) => {
+    const body = new Uint8Array([...new TextEncoder().encode(type), ...data]);
+    const out = new Uint8Array(12 + data.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, data.length);
+    out.set(body, 4);
+    view.setUint32(8 + data.length, crc32(body));
+    return out;
+  };
+  const header = new Uint8Array(13);
+  const hv = new DataView(header.buffer);
+  hv.setUint32(0, width);
+  hv.setUint32(4, height);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return new Uint8Array([
+    ...[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    ...chunk("IHDR", header),
+    ...chunk("IDAT", new Uint8Array(deflateSync(raw))),
+    ...chunk("IEND", new Uint8Array(0)),
+  ]);
+}
+
+function bmp(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Uint8Array {
+  const row = Math.ceil((width * 3) / 4) * 4;
+  const out = new Uint8Array(54 + row * height);
+  const v = new DataView(out.buffer);
+  out.set([0x42, 0x4d]);
+  v.setUint32(2, out.length, true);
+  v.setUint32(10, 54, true);
+  v.setUint32(14, 40, true);
+  v.setInt32(18, width, true);
+  v.setInt32(22, height, true);
+  v.setUint16(26, 1, true);
+  v.setUint16(28, 24, true);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = pixel(x, height - 1 - y); // rows bottom-up
+      out.set([b, g, r], 54 + y * row + x * 3);
+    }
+  }
+  return out;
+}
+
+interface Files {
+  dir: string;
+  model: string;
+  projector: string;
+  /** Image paths for the C program, and their bytes as base64 for the API. */
+  a: string;
+  b: string;
+  aBase64: string;
+  bBase64: string;
+}
+
+async function withFiles(fn: (files: Files) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "tollama-vision-"));
+  try {
+    const model = await fixtureModel("tiny-spm");
+    const projector = join(dir, "mmproj.gguf");
+    await writeFixtureProjector(projector, model, { seed: 5 });
+    const imageA = png(24, 24, (x, y) => [(x * 10) % 256, (y * 10) % 256, 128]);
+    const imageB = bmp(24, 24, (x, y) => [255 - ((x * 10) % 256), 50, (x * y) % 256]);
+    const a = join(dir, "a.png");
+    const b = join(dir, "b.bmp");
+    await writeFile(a, imageA);
+    await writeFile(b, imageB);
+    await fn({
+      dir,
+      model,
+      projector,
+      a,
+      b,
+      aBase64: Buffer.from(imageA).toString("base64"),
+      bBase64: Buffer.from(imageB).toString("base64"),
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function upload(server: TestServer, path: string): Promise<string> {
+  const bytes = await readFile(path);
+  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const response = await fetch(`${server.url}/api/blobs/${digest}`, { method: "POST", body: bytes });
+  assert.ok(response.status === 201 || response.status === 200, `upload ${path}: ${response.status}`);
+  await response.body?.cancel();
+  return digest;
+}
+
+// deno-lint-ignore no-explicit-any
+async function post(server: TestServer, path: string, body: unknown): Promise<{ status: number; json: Record<string, any> }> {
+  const response = await fetch(server.url + path, { method: "POST", body: JSON.stringify(body) });
+  return { status: response.status, json: await response.json() };
+}
+
+/** A server with `vis` (model + projector layer) and `text` (the same model alone). */
+async function visionServer(files: Files): Promise<TestServer> {
+  const server = await startTestServer();
+  const model = await upload(server, files.model);
+  const projector = await upload(server, files.projector);
+  for (const [name, request] of [
+    ["vis", { files: { "model.gguf": model, "mmproj.gguf": projector } }],
+    ["text", { files: { "model.gguf": model } }],
+  ] as const) {
+    const { status, json } = await post(server, "/api/create", { model: name, ...request, stream: false });
+    assert.equal(status, 200, `create ${name}: ${JSON.stringify(json)}`);
+  }
+  return server;
+}
+
+/** The prompt the server renders for a chat, with its `[img-N]` tags as libmtmd's markers. */
+async function renderedChat(server: TestServer, messages: unknown[]): Promise<string> {
+  const { status, json } = await post(server, "/api/chat", { model: "vis", messages, _debug_render_only: true });
+  assert.equal(status, 200, JSON.stringify(json));
+  return (json._debug_info.rendered_template as string).replace(/\[img-\d+\]/g, MARKER);
+}
+
+test("images through /api/generate and /api/chat give libmtmd's own greedy output; two images differ", { skip, timeout: 600_000 }, async () => {
+  await withFiles(async (files) => {
+    await using server = await visionServer(files);
+
+    // /api/show: vision only where there is a projector
+    const shown = await post(server, "/api/show", { model: "vis" });
+    assert.ok(shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
+    assert.ok(shown.json.projector_info, "projector_info is shown");
+    const plain = await post(server, "/api/show", { model: "text" });
+    assert.ok(!plain.json.capabilities.includes("vision"));
+
+    // raw generate: `[img-0]` places the image
+    const rawA = await native(files, `${MARKER}Describe:`, [files.a]);
+    const rawB = await native(files, `${MARKER}Describe:`, [files.b]);
+    assert.notDeepEqual(rawA.ids, rawB.ids, "the reference gives two images different output");
+    for (const [image, want] of [[files.aBase64, rawA], [files.bBase64, rawB], [files.aBase64, rawA]] as const) {
+      const { status, json } = await post(server, "/api/generate", {
+        model: "vis",
+        prompt: "[img-0]Describe:",
+        images: [image],
+        raw: true,
+        stream: false,
+        options: OPTIONS,
+      });
+      assert.equal(status, 200, JSON.stringify(json));
+      assert.equal(json.response, want.text, "raw generate text");
+      assert.equal(json.eval_count, want.ids.length);
+    }
+
+    // templated generate: the image goes into the user turn, untagged images before the text; ids from `context`
+    const question = "What is in this picture?";
+    const templated = await renderedChat(server, [{ role: "user", content: question, images: [files.aBase64] }]);
+    assert.ok(templated.includes(`${MARKER}${question}`), templated);
+    const wantA = await native(files, templated, [files.a]);
+    const wantB = await native(files, templated, [files.b]);
+    assert.notDeepEqual(wantA.ids, wantB.ids);
+    const generated = await post(server, "/api/generate", {
+      model: "vis",
+      prompt: question,
+      images: [files.aBase64],
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(generated.status, 200, JSON.stringify(generated.json));
+    assert.deepEqual((generated.json.context as number[]).slice(-wantA.ids.length), wantA.ids, "generate ids");
+    assert.equal(generated.json.response, wantA.text);
+
+    // chat: the same prompt with the other image is computed again (not a prefix-cache hit on the text)
+    for (const [image, want] of [[files.bBase64, wantB], [files.aBase64, wantA]] as const) {
+      const { status, json } = await post(server, "/api/chat", {
+        model: "vis",
+        messages: [{ role: "user", content: question, images: [image] }],
+        stream: false,
+        options: OPTIONS,
+      });
+      assert.equal(status, 200, JSON.stringify(json));
+      assert.equal(json.message.content, want.text, "chat text");
+      assert.equal(json.eval_count, want.ids.length);
+    }
+
+    // prompt_eval_count counts the image's tokens: a fresh prompt (new text first) is computed whole
+    const fresh = `Look closely. ${question}`;
+    const freshPrompt = await renderedChat(server, [{ role: "user", content: fresh, images: [files.bBase64] }]);
+    const wantFresh = await native(files, freshPrompt, [files.b]);
+    const counted = await post(server, "/api/chat", {
+      model: "vis",
+      messages: [{ role: "system", content: "Be brief." }, { role: "user", content: fresh, images: [files.bBase64] }],
+      stream: false,
+      options: OPTIONS,
+      _debug_render_only: false,
+    });
+    assert.equal(counted.status, 200);
+    assert.ok(counted.json.prompt_eval_count > 16, `image tokens counted: ${counted.json.prompt_eval_count}`);
+    const alone = await post(server, "/api/chat", {
+      model: "vis",
+      messages: [{ role: "user", content: fresh, images: [files.bBase64] }],
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(alone.json.message.content, wantFresh.text);
+
+    // `[img]` markers place images in a message, as Ollama's do
+    const placed = await renderedChat(server, [{ role: "user", content: "first [img] then [img] end", images: [files.aBase64, files.bBase64] }]);
+    assert.ok(placed.includes(`first ${MARKER} then ${MARKER} end`), placed);
+    const wantTwo = await native(files, placed, [files.a, files.b]);
+    const two = await post(server, "/api/chat", {
+      model: "vis",
+      messages: [{ role: "user", content: "first [img] then [img] end", images: [files.aBase64, files.bBase64] }],
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(two.status, 200, JSON.stringify(two.json));
+    assert.equal(two.json.message.content, wantTwo.text);
+  });
+});
+
+test("OpenAI image_url data URLs reach the model; remote URLs are a 400", { skip, timeout: 300_000 }, async () => {
+  await withFiles(async (files) => {
+    await using server = await visionServer(files);
+    const question = "What is in this picture?";
+    const prompt = await renderedChat(server, [{ role: "user", content: question, images: [files.aBase64] }]);
+    const want = await native(files, prompt, [files.a]);
+    const { status, json } = await post(server, "/v1/chat/completions", {
+      model: "vis",
+      messages: [{
+        role: "user",
+        content: [
+          { type: "image_url", image_url: { url: `data:image/png;base64,${files.aBase64}` } },
+          { type: "text", text: question },
+        ],
+      }],
+      temperature: 0,
+      max_tokens: N_GEN,
+      seed: 1,
+    });
+    assert.equal(status, 200, JSON.stringify(json));
+    assert.equal(json.choices[0].message.content, want.text);
+
+    const remote = await post(server, "/v1/chat/completions", {
+      model: "vis",
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }],
+    });
+    assert.equal(remote.status, 400);
+    assert.match(JSON.stringify(remote.json), /image URLs are not currently supported/);
+  });
+});
+
+test("bad images and images for a text model are clear 4xx; the server stays up", { skip, timeout: 300_000 }, async () => {
+  await withFiles(async (files) => {
+    await using server = await visionServer(files);
+    const generate = (images: unknown, model = "vis") =>
+      post(server, "/api/generate", { model, prompt: "[img-0]x", images, raw: true, stream: false, options: OPTIONS });
+    const pngBytes = Buffer.from(files.aBase64, "base64");
+    const cases: Array<[string, unknown, RegExp]> = [
+      ["not base64", ["this is not base64!"], /illegal base64|base64/i],
+      ["not an image", [Buffer.from("just some text, not an image").toString("base64")], /image 0 could not be decoded/],
+      ["a truncated PNG", [pngBytes.subarray(0, pngBytes.length >> 1).toString("base64")], /image 0 could not be decoded/],
+      ["an empty image", [""], /image 0 is empty|could not be decoded/],
+    ];
+    for (const [what, images, message] of cases) {
+      const { status, json } = await generate(images);
+      assert.ok(status >= 400 && status < 500, `${what}: ${status} ${JSON.stringify(json)}`);
+      assert.equal(typeof json.error, "string", what);
+      assert.match(json.error, message, what);
+    }
+    const text = await generate([files.aBase64], "text");
+    assert.equal(text.status, 400);
+    assert.match(text.json.error, /does not support images/);
+    const chat = await post(server, "/api/chat", {
+      model: "text",
+      messages: [{ role: "user", content: "hi", images: [files.aBase64] }],
+      stream: false,
+    });
+    assert.equal(chat.status, 400);
+    assert.match(chat.json.error, /does not support images/);
+    // still serving, images included
+    const ok = await generate([files.aBase64]);
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    assert.ok(ok.json.eval_count > 0);
+  });
+});
