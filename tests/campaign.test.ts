@@ -39,8 +39,12 @@ const MAX_CASES = 1000;
 const RACE_ROUNDS = 12;
 /** Threads the idle process may have beyond its baseline (runtime pools that park a thread or two). */
 const THREAD_TOLERANCE = 6;
-/** Resident memory the idle process may have grown by (allocator high-water marks, caches). */
-const RSS_TOLERANCE_MB = 150;
+/**
+ * Resident memory the idle process may have grown by (allocator high-water marks, caches). Measured: Deno comes
+ * back to about +20 MB; Bun peaks near 320 MB (the 64 MiB body, the 17 MiB uploads) and idles at about +140 MB,
+ * the same after 1,000 or 600 inputs: JSC and mimalloc keep pages, not a leak that grows with the input count.
+ */
+const RSS_TOLERANCE_MB = 200;
 
 test("campaign: malformed input and faults get clear answers, the server survives, the store stays sound", {
   skip: fixtureSkip("tiny-spm") || fixtureSkip("embed"),
