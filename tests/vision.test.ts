@@ -17,6 +17,7 @@ import { deflateSync } from "node:zlib";
 import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { writeFixtureProjector } from "./fixtures/mmproj.ts";
 import { startTestServer, type TestServer } from "./helpers/server.ts";
+import { runCliProcess } from "./helpers/cli.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LIB_DIR = join(ROOT, "lib");
@@ -134,6 +135,16 @@ function bmp(width: number, height: number, pixel: (x: number, y: number) => [nu
     }
   }
   return out;
+}
+
+/** A PNG whose header claims 20000×20000 pixels over a few rows of data (a decompression bomb's shape). */
+function hugePng(): Buffer {
+  const full = Buffer.from(png(8, 8, () => [0, 0, 0]));
+  const header = Buffer.from(full); // IHDR's width and height are at 16 and 20, its CRC at 29
+  header.writeUInt32BE(20000, 16);
+  header.writeUInt32BE(20000, 20);
+  header.writeUInt32BE(crc32(header.subarray(12, 29)), 29);
+  return header;
 }
 
 interface Files {
@@ -348,6 +359,7 @@ test("bad images and images for a text model are clear 4xx; the server stays up"
       ["not an image", [Buffer.from("just some text, not an image").toString("base64")], /image 0 could not be decoded/],
       ["a truncated PNG", [pngBytes.subarray(0, pngBytes.length >> 1).toString("base64")], /image 0 could not be decoded/],
       ["an empty image", [""], /image 0 is empty|could not be decoded/],
+      ["a PNG header claiming 20000×20000", [hugePng().toString("base64")], /image 0 could not be decoded/],
     ];
     for (const [what, images, message] of cases) {
       const { status, json } = await generate(images);
@@ -369,5 +381,31 @@ test("bad images and images for a text model are clear 4xx; the server stays up"
     const ok = await generate([files.aBase64]);
     assert.equal(ok.status, 200, JSON.stringify(ok.json));
     assert.ok(ok.json.eval_count > 0);
+  });
+});
+
+test("tollama create from a Modelfile naming the model and its projector GGUF: a vision model", { skip, timeout: 300_000 }, async () => {
+  await withFiles(async (files) => {
+    await using server = await startTestServer();
+    const home = join(files.dir, "home");
+    await mkdir(home);
+    await writeFile(join(files.dir, "model.gguf"), await readFile(files.model));
+    await writeFile(join(files.dir, "Modelfile"), "FROM ./model.gguf\nFROM ./mmproj.gguf\n");
+    const env = { OLLAMA_HOST: server.url, HOME: home };
+    const created = await runCliProcess(["create", "cli-vis"], { cwd: files.dir, env, timeoutMs: 120_000 });
+    assert.equal(created.code, 0, created.stderr);
+    const shown = await post(server, "/api/show", { model: "cli-vis" });
+    assert.ok(shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
+    const want = await native(files, `${MARKER}Describe:`, [files.b]);
+    const { status, json } = await post(server, "/api/generate", {
+      model: "cli-vis",
+      prompt: "Describe:", // an image the prompt does not place goes before the text
+      images: [files.bBase64],
+      raw: true,
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(status, 200, JSON.stringify(json));
+    assert.equal(json.response, want.text);
   });
 });
