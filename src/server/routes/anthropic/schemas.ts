@@ -32,7 +32,11 @@ const ToolUseBlock = v.looseObject({
   type: v.literal("tool_use"),
   id: v.string(),
   name: v.string(),
-  input: v.record(v.string(), v.unknown()),
+  // valibot's record alone takes an array too; Anthropic wants an object
+  input: v.pipe(
+    v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), "object"),
+    v.record(v.string(), v.unknown()),
+  ),
 });
 
 /** One block of a message's content. */

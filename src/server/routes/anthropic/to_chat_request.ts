@@ -7,6 +7,7 @@
  */
 import { ApiError } from "../../errors.ts";
 import { checkNesting } from "../../body.ts";
+import { base64Error } from "../../base64.ts";
 import type { ChatRequest, Message, Tool, ToolCall } from "../../schemas.ts";
 import type { ToolChoice } from "../chat.ts";
 import type { ContentBlock, CountTokensRequest, MessagesRequest } from "./schemas.ts";
@@ -15,7 +16,12 @@ type ImageBlock = Extract<ContentBlock, { type: "image" }>;
 
 function imageData(block: ImageBlock, where: string): string {
   const source = block.source;
-  if (source.type === "base64") return source.data;
+  if (source.type === "base64") {
+    // checked as Go's decoder checks /api/chat images, so a bad image is a 400 here too, not a late engine error
+    const invalid = base64Error(source.data);
+    if (invalid) throw new ApiError(400, `${where}.source.data: ${invalid}`);
+    return source.data;
+  }
   throw new ApiError(
     400,
     `${where}: image source type '${source.type}' is not supported: send the image as base64 (source.type "base64")`,
