@@ -29,16 +29,16 @@ export function buildRpc({ quiet = false } = {}) {
     return undefined;
   }
   const compiler = process.env.CXX || "g++";
-  if (spawnSync(compiler, ["--version"], { stdio: "ignore" }).status !== 0) {
-    say(`no C++ compiler (${compiler}); RPC (tollama rpc, OLLAMA_RPC_SERVERS) is unavailable. Install g++ and run \`node scripts/build_rpc.mjs\``);
-    return undefined;
-  }
   const commit = execFileSync("git", ["-C", source, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
   // keyed by the release and by our guard's source, so a changed guard is rebuilt
   const guard = createHash("sha256").update(readFileSync(join(root, "scripts/rpc_guard.cpp"))).digest("hex").slice(0, 8);
   const outDir = join(root, ".cache/ggml-rpc", `${commit.slice(0, 16)}-${guard}`);
   const output = join(outDir, "libggml-rpc.so");
   if (!existsSync(output)) {
+    if (spawnSync(compiler, ["--version"], { stdio: "ignore" }).status !== 0) {
+      say(`no C++ compiler (${compiler}); RPC (tollama rpc, OLLAMA_RPC_SERVERS) is unavailable. Install g++ and run \`node scripts/build_rpc.mjs\``);
+      return undefined;
+    }
     mkdirSync(outDir, { recursive: true });
     // the real directory of the prebuilt libraries: the runpath must survive lib/'s symlinks being remade
     const bins = dirname(realpathSync(join(lib, "libggml-base.so")));

@@ -6,6 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { layerPlacement, locateLlama, probeRpcWorker } from "../src/llama/mod.ts";
 import { rpcLibraryCandidates } from "../src/llama/rpc.ts";
@@ -220,6 +223,33 @@ test("rpc: tollama rpc warns loudly off loopback, and refuses a host it cannot b
   const code = await new Promise<number | null>((resolve) => bad.once("exit", (c) => resolve(c)));
   assert.equal(code, 1);
   assert.match(stderr, /invalid --host "example\.com": give an IPv4 address/);
+});
+
+test("rpc: without a C++ compiler the install's build step says why and succeeds", { timeout: 60_000, skip: existsSync(join(REPO, ".cache/llama.cpp/ggml/src/ggml-rpc")) ? false : "no llama.cpp source" }, async () => {
+  // a copy of the script in a checkout of its own, with the source and the prebuilt libraries but no cached build
+  const root = await mkdtemp(join(tmpdir(), "tollama-build-rpc-"));
+  try {
+    await mkdir(join(root, "scripts"));
+    await mkdir(join(root, ".cache"));
+    await mkdir(join(root, "lib"));
+    await copyFile(join(REPO, "scripts/build_rpc.mjs"), join(root, "scripts/build_rpc.mjs"));
+    await copyFile(join(REPO, "scripts/rpc_guard.cpp"), join(root, "scripts/rpc_guard.cpp"));
+    await symlink(join(REPO, ".cache/llama.cpp"), join(root, ".cache/llama.cpp"));
+    await symlink(join(locateLlama().libDir, "libggml-base.so"), join(root, "lib/libggml-base.so"));
+    const child = spawn("node", [join(root, "scripts/build_rpc.mjs")], {
+      env: childEnv({ CXX: "/nonexistent/g++" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    assert.equal(code, 0, output);
+    assert.match(output, /no C\+\+ compiler \(\/nonexistent\/g\+\+\); RPC \(tollama rpc, OLLAMA_RPC_SERVERS\) is unavailable/);
+    assert.equal(existsSync(join(root, "lib/rpc/libggml-rpc.so")), false);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });
 
 test("rpc: layer placement follows libllama's split (CPU first, then each worker by free memory)", () => {

@@ -142,6 +142,10 @@ export class ModelHost {
       cancel,
     };
     worker.postMessage(load);
+    let stopWatchingLoad: (() => void) | undefined;
+    const lostDuringLoad = new Promise<LoadAnswer>((resolve) => {
+      if (rpc) stopWatchingLoad = onRpcLost((error) => resolve({ type: "died", message: error.message }));
+    });
     const signal = options.signal;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -152,11 +156,13 @@ export class ModelHost {
     let result: LoadAnswer | undefined;
     let reason: unknown;
     try {
-      result = await Promise.race([answer, aborted]);
+      // a worker lost while ggml connects to it or sends it the weights parks the loading thread: give up the load
+      result = await Promise.race([answer, aborted, ...(rpc ? [lostDuringLoad] : [])]);
     } catch (error) {
       reason = error;
     } finally {
       if (onAbort) signal?.removeEventListener("abort", onAbort);
+      stopWatchingLoad?.();
     }
     if (result === undefined) {
       // Given up while the worker is inside libllama: terminating it now would strand the model, and a context's
