@@ -10,7 +10,7 @@ import { copyFile, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { layerPlacement, locateLlama, probeRpcWorker } from "../src/llama/mod.ts";
+import { locateLlama, probeRpcWorker } from "../src/llama/mod.ts";
 import { rpcLibraryCandidates } from "../src/llama/rpc.ts";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { childEnv, cliCommand, REPO } from "./helpers/cli.ts";
@@ -250,10 +250,4 @@ test("rpc: without a C++ compiler the install's build step says why and succeeds
   } finally {
     await rm(root, { recursive: true, force: true });
   }
-});
-
-test("rpc: layer placement follows libllama's split (CPU first, then each worker by free memory)", () => {
-  assert.deepEqual(layerPlacement(2, 2, [1, 1]), { cpu: 1, remote: [1, 1] });
-  assert.deepEqual(layerPlacement(11, 12, [1, 3]), { cpu: 0, remote: [3, 9] });
-  assert.deepEqual(layerPlacement(11, 6, [5]), { cpu: 6, remote: [6] });
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import { compatModelPath } from "../compat/mod.ts";
+import { config } from "../config.ts";
 import { checkLoadable } from "./load_probe.ts";
 import { ModelHost } from "./model_host.ts";
 import type { OllamaOptions } from "./options.ts";
@@ -232,7 +233,10 @@ export class LoadedModel implements AsyncDisposable {
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   // a published-Ollama GGUF is loaded through its translation to llama.cpp's layout; any other file as it is
   const loadPath = await compatModelPath(path);
-  await checkLoadable(loadPath, { probe: options.probe, signal: options.signal });
+  // With RPC workers the probe would load the whole model on this machine, which may not hold it (the reason to
+  // split it): the file is still validated.
+  const probe = options.probe ?? (config.rpcServers().length > 0 ? false : undefined);
+  await checkLoadable(loadPath, { probe, signal: options.signal });
   const host = await ModelHost.start(loadPath, {
     numCtx: options.numCtx,
     numThread: options.numThread,
