@@ -360,6 +360,7 @@ test("bad images and images for a text model are clear 4xx; the server stays up"
       ["a truncated PNG", [pngBytes.subarray(0, pngBytes.length >> 1).toString("base64")], /image 0 could not be decoded/],
       ["an empty image", [""], /image 0 is empty|could not be decoded/],
       ["a PNG header claiming 20000×20000", [hugePng().toString("base64")], /image 0 could not be decoded/],
+      ["a WebP image", [Buffer.from("RIFF\x24\0\0\0WEBPVP8 \x18\0\0\0", "latin1").toString("base64")], /image 0 is WebP/],
     ];
     for (const [what, images, message] of cases) {
       const { status, json } = await generate(images);
@@ -390,7 +391,10 @@ test("tollama create from a Modelfile naming the model and its projector GGUF: a
     const home = join(files.dir, "home");
     await mkdir(home);
     await writeFile(join(files.dir, "model.gguf"), await readFile(files.model));
-    await writeFile(join(files.dir, "Modelfile"), "FROM ./model.gguf\nFROM ./mmproj.gguf\n");
+    await writeFile(
+      join(files.dir, "Modelfile"),
+      "FROM ./model.gguf\nFROM ./mmproj.gguf\nPARAMETER temperature 0\nPARAMETER num_predict 12\nPARAMETER num_thread 1\n",
+    );
     const env = { OLLAMA_HOST: server.url, HOME: home };
     const created = await runCliProcess(["create", "cli-vis"], { cwd: files.dir, env, timeoutMs: 120_000 });
     assert.equal(created.code, 0, created.stderr);
@@ -407,5 +411,15 @@ test("tollama create from a Modelfile naming the model and its projector GGUF: a
     });
     assert.equal(status, 200, JSON.stringify(json));
     assert.equal(json.response, want.text);
+
+    // `tollama run` attaches an image path named in the prompt (as Ollama's CLI does) and answers as the API does
+    const api = await post(server, "/api/generate", { model: "cli-vis", prompt: "Describe:", images: [files.aBase64], stream: false });
+    assert.equal(api.status, 200, JSON.stringify(api.json));
+    const run = await runCliProcess(["run", "cli-vis", "Describe: ./a.png"], { cwd: files.dir, env, timeoutMs: 120_000 });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Added image '\.\/a\.png'/);
+    assert.equal(run.stdout.trim(), (api.json.response as string).trim());
+    const withoutImage = await post(server, "/api/generate", { model: "cli-vis", prompt: "Describe: ./a.png", stream: false });
+    assert.notEqual(withoutImage.json.response, api.json.response, "the path was not just left as text");
   });
 });

@@ -140,6 +140,10 @@ export class Projector extends NativeHandle {
       const opt = fn.mtmd_helper_init_opt_default();
       images.forEach((bytes, i) => {
         if (bytes.length === 0) throw new ImageInputError(`image ${i} is empty`);
+        if (isWebp(bytes)) {
+          // libmtmd decodes WebP only through ffmpeg (a video build); Ollama re-encodes it to PNG first
+          throw new ImageInputError(`image ${i} is WebP, which tollama cannot decode yet: send PNG, JPEG, BMP or GIF`);
+        }
         const wrapper = fn.mtmd_helper_bitmap_init_from_buf(this.handle, bytes, bytes.length, false, opt);
         const address = new DataView(wrapper.buffer, wrapper.byteOffset).getBigUint64(0, true);
         if (address === 0n) {
@@ -251,4 +255,10 @@ export class MediaPrompt extends NativeHandle {
   protected free(): void {
     this.#fn.mtmd_input_chunks_free(this.#handle);
   }
+}
+
+/** A RIFF container of WebP data. */
+function isWebp(bytes: Uint8Array): boolean {
+  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+  return bytes.length >= 12 && tag(0) === "RIFF" && tag(8) === "WEBP";
 }

@@ -8,6 +8,7 @@ import type { Terminal } from "../io.ts";
 import { renderShowInfo, type ShowResponse } from "../commands/show.ts";
 import { chatTurn, type RunOptions } from "./session.ts";
 import type { LineReader } from "./line_reader.ts";
+import { extractImages } from "./images.ts";
 
 const HELP = `Available Commands:
   /set            Set session variables
@@ -166,9 +167,15 @@ export class Repl {
   }
 
   async #send(content: string): Promise<void> {
-    this.#opts.messages.push({ role: "user", content });
     this.#abort = new AbortController();
     try {
+      if (this.#opts.multimodal) {
+        const attached = await extractImages(content);
+        for (const path of attached.added) this.#term.out(`Added image '${path}'\n`);
+        this.#opts.messages.push({ role: "user", content: attached.prompt, ...(attached.images.length ? { images: attached.images } : {}) });
+      } else {
+        this.#opts.messages.push({ role: "user", content });
+      }
       const answer = await chatTurn(this.#client, this.#term, this.#opts, this.#abort.signal);
       if (answer) this.#opts.messages.push(answer);
       else this.#term.out("\n");

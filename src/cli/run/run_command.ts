@@ -12,6 +12,7 @@ import type { ShowResponse } from "../commands/show.ts";
 import { generateOnce, type RunOptions, showText } from "./session.ts";
 import { LineReader } from "./line_reader.ts";
 import { Repl } from "./repl.ts";
+import { extractImages } from "./images.ts";
 
 export interface RunFlags {
   format?: string;
@@ -80,9 +81,12 @@ export async function runCommand(client: Client, term: Terminal, args: string[],
     return 0;
   }
 
+  opts.multimodal = info.capabilities?.includes("vision") ?? false;
   if (!interactive) {
     const abort = new AbortController();
-    await generateOnce(client, term, opts, prompt, abort.signal);
+    const attached = opts.multimodal ? await extractImages(prompt) : { prompt, images: [], added: [] };
+    for (const path of attached.added) term.err(`Added image '${path}'\n`);
+    await generateOnce(client, term, opts, attached.prompt, abort.signal, attached.images);
     return 0;
   }
 

@@ -13,6 +13,8 @@ export interface Message {
   content: string;
   thinking?: string;
   tool_calls?: Array<{ function: { name: string; arguments: Record<string, unknown> } }>;
+  /** Attached images, base64 (image paths in a prompt to a vision model). */
+  images?: string[];
 }
 
 export interface RunOptions {
@@ -30,6 +32,8 @@ export interface RunOptions {
   loadedMessages?: Message[];
   /** Token context of the previous one-shot turn (/api/generate's `context`). */
   context?: number[];
+  /** The model can see: image paths in a prompt are attached (src/cli/run/images.ts). */
+  multimodal?: boolean;
 }
 
 interface Metrics {
@@ -138,7 +142,14 @@ export async function chatTurn(client: Client, term: Terminal, opts: RunOptions,
 }
 
 /** One-shot `tollama run MODEL "prompt"` through /api/generate, as Ollama's CLI does. */
-export async function generateOnce(client: Client, term: Terminal, opts: RunOptions, prompt: string, signal: AbortSignal): Promise<void> {
+export async function generateOnce(
+  client: Client,
+  term: Terminal,
+  opts: RunOptions,
+  prompt: string,
+  signal: AbortSignal,
+  images?: string[],
+): Promise<void> {
   const printer = new TurnPrinter(term, opts);
   let last: Metrics & { done?: boolean; context?: number[] } = {};
   try {
@@ -154,6 +165,7 @@ export async function generateOnce(client: Client, term: Terminal, opts: RunOpti
           think: opts.think,
           keep_alive: opts.keepAlive,
           context: opts.context,
+          ...(images?.length ? { images } : {}),
           stream: true,
         },
         signal,
