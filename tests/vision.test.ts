@@ -267,6 +267,18 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
     assert.equal(generated.status, 200, JSON.stringify(generated.json));
     assert.deepEqual((generated.json.context as number[]).slice(-wantA.ids.length), wantA.ids, "generate ids");
     assert.equal(generated.json.response, wantA.text);
+    // a follow-up with the returned context (text ids only: no image ids leak into it) and another image
+    assert.ok((generated.json.context as number[]).every((t) => t >= 0));
+    const followUp = await post(server, "/api/generate", {
+      model: "vis",
+      prompt: "And this one?",
+      images: [files.bBase64],
+      context: generated.json.context,
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(followUp.status, 200, JSON.stringify(followUp.json));
+    assert.ok(followUp.json.eval_count > 0 && followUp.json.prompt_eval_count > 16);
 
     // chat: the same prompt with the other image is computed again (not a prefix-cache hit on the text)
     for (const [image, want] of [[files.bBase64, wantB], [files.aBase64, wantA]] as const) {

@@ -13,6 +13,7 @@ import type { LlamaFfi, MtmdFunctions, Pointer } from "./ffi/types.ts";
 import { NativeHandle } from "./handle.ts";
 import type { Model } from "./model.ts";
 import { cstr, utf8 } from "./strings.ts";
+import { LayoutMismatchError, readField } from "./check_layout.ts";
 
 /** No libmtmd next to libllama nor in lib/: the install could not build it (no C++ compiler). */
 export class MtmdUnavailableError extends Error {
@@ -65,6 +66,13 @@ function mtmdFunctions(model: Model, libraryPath?: string): MtmdFunctions {
   const path = libraryPath ?? locateMtmd(model.llama.libDir);
   if (!path) throw new MtmdUnavailableError(model.llama.libDir);
   const fn = ffi.mtmd(path);
+  // a libmtmd from another llama.cpp release (LLAMA_LIB_DIR) may lay its params out differently: refuse it
+  const defaults = fn.mtmd_context_params_default();
+  const layout = structLayout("mtmd_context_params");
+  const mismatches = layout.fields
+    .filter(([field, , expected]) => expected !== undefined && Number(readField(defaults, "mtmd_context_params", field)) !== expected)
+    .map(([field, , expected]) => `mtmd_context_params.${field} = ${readField(defaults, "mtmd_context_params", field)}, expected ${expected}`);
+  if (mismatches.length) throw new LayoutMismatchError(mismatches, path);
   // libmtmd logs to stderr by default; hand it the process logger libllama already has
   const callback = new BigUint64Array(1);
   const userData = new BigUint64Array(1);

@@ -160,6 +160,11 @@ export async function generateChunks(
         });
       }
       // The previous exchange's tokens come first, as they were (Ollama detokenizes and re-tokenizes them).
+      // with images the prompt must stay text (they are placed in it): the previous exchange goes in as its text,
+      // as Ollama does with every `context`
+      if (body.context?.length && images.length) {
+        return { text: await runner.detokenize(body.context) + text, images: decodeImages(images) };
+      }
       if (body.context?.length) {
         const bad = body.context.find((t) => !Number.isInteger(t) || t < 0 || t >= (runner.vocabSize ?? 2 ** 31));
         if (bad !== undefined) throw new ApiError(400, `invalid context: token id ${bad} is not in the vocabulary`);
