@@ -1,11 +1,12 @@
 // Reference for tests/vision.test.ts: what libllama + libmtmd's own C API generate greedily for a model, its
 // projector, image files and a prompt (one <__media__> marker per image), with the settings tollama uses
-// (CPU only, no warm-up, 1 thread). Prints `prompt_tokens=N` (positions, image tokens included) and
-// `generated=<ids>`.
+// (CPU only, no warm-up, 1 thread). Prints `prompt_tokens=N` (positions, image tokens included), `prompt_ms=`
+// (image decode + encode + prompt eval, for bench/vision.ts), `generated=<ids>` and `text_hex=<the pieces' bytes>`.
 // Usage: mtmd_check <lib dir> <model.gguf> <mmproj.gguf> <prompt> <n_gen> [image ...]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "llama.h"
 #include "ggml-backend.h"
 #include "mtmd.h"
@@ -14,6 +15,12 @@
 static void quiet(enum ggml_log_level level, const char * text, void * user_data) {
     (void) user_data;
     if (level >= GGML_LOG_LEVEL_ERROR) fputs(text, stderr);
+}
+
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
 static int fail(const char * message) {
@@ -53,6 +60,7 @@ int main(int argc, char ** argv) {
     mtmd_context * mctx = mtmd_init_from_file(argv[3], model, pparams);
     if (!mctx) return fail("projector load failed");
 
+    const double started = now_ms();
     mtmd_bitmap ** bitmaps = calloc(n_images > 0 ? n_images : 1, sizeof(mtmd_bitmap *));
     for (int i = 0; i < n_images; i++) {
         struct mtmd_helper_bitmap_wrapper w =
@@ -65,7 +73,7 @@ int main(int argc, char ** argv) {
     if (mtmd_tokenize(mctx, chunks, &text, (const mtmd_bitmap **) bitmaps, n_images) != 0) return fail("tokenize failed");
     llama_pos n_past = 0;
     if (mtmd_helper_eval_chunks(mctx, ctx, chunks, 0, 0, 512, true, &n_past) != 0) return fail("eval failed");
-    printf("prompt_tokens=%zu\n", mtmd_helper_get_n_tokens(chunks));
+    printf("prompt_tokens=%zu\nprompt_ms=%.3f\n", mtmd_helper_get_n_tokens(chunks), now_ms() - started);
 
     const struct llama_vocab * vocab = llama_model_get_vocab(model);
     struct llama_sampler * greedy = llama_sampler_init_greedy();
