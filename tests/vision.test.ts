@@ -1,4 +1,4 @@
-// Images end to end (issue 14): a seeded tiny vision fixture — the tiny-spm model plus a LLaVA-style `mlp` projector
+// Images end to end (issue 14): seeded tiny vision fixtures — the tiny-spm model plus a LLaVA `mlp` or a `gemma3` projector
 // written by our GGUF writer (tests/fixtures/mmproj.ts) — created through the real HTTP API as a model with a
 // projector layer, then images through /api/generate (raw and templated), /api/chat and OpenAI's image_url data
 // URLs. The greedy ids and text equal what libmtmd's own C API makes of the same files, image and prompt
@@ -65,8 +65,8 @@ interface Native {
 }
 
 /** What libmtmd's C API generates greedily for `prompt` (one MARKER per image) and the image files. */
-async function native(files: Files, prompt: string, images: string[]): Promise<Native> {
-  const run = spawnSync(await mtmdCheck(), [LIB_DIR, files.model, files.projector, prompt, String(N_GEN), ...images], {
+async function native(files: Files, prompt: string, images: string[], projector = files.projector): Promise<Native> {
+  const run = spawnSync(await mtmdCheck(), [LIB_DIR, files.model, projector, prompt, String(N_GEN), ...images], {
     encoding: "utf8",
     timeout: 120_000,
   });
@@ -200,10 +200,10 @@ async function post(server: TestServer, path: string, body: unknown): Promise<{ 
 }
 
 /** A server with `vis` (model + projector layer) and `text` (the same model alone). */
-async function visionServer(files: Files): Promise<TestServer> {
+async function visionServer(files: Files, projectorPath = files.projector): Promise<TestServer> {
   const server = await startTestServer();
   const model = await upload(server, files.model);
-  const projector = await upload(server, files.projector);
+  const projector = await upload(server, projectorPath);
   for (const [name, request] of [
     ["vis", { files: { "model.gguf": model, "mmproj.gguf": projector } }],
     ["text", { files: { "model.gguf": model } }],
@@ -433,5 +433,40 @@ test("tollama create from a Modelfile naming the model and its projector GGUF: a
     assert.equal(run.stdout.trim(), (api.json.response as string).trim());
     const withoutImage = await post(server, "/api/generate", { model: "cli-vis", prompt: "Describe: ./a.png", stream: false });
     assert.notEqual(withoutImage.json.response, api.json.response, "the path was not just left as text");
+  });
+});
+
+test("a gemma3 projector (non-causal attention over the image) gives libmtmd's own output through the API", { skip, timeout: 300_000 }, async () => {
+  await withFiles(async (files) => {
+    const gemma3 = join(files.dir, "gemma3.gguf");
+    await writeFixtureProjector(gemma3, files.model, { type: "gemma3", seed: 3 });
+    await using server = await visionServer(files, gemma3);
+    const wantA = await native(files, `${MARKER}Describe:`, [files.a], gemma3);
+    const wantB = await native(files, `${MARKER}Describe:`, [files.b], gemma3);
+    assert.notDeepEqual(wantA.ids, wantB.ids);
+    for (const [image, want] of [[files.aBase64, wantA], [files.bBase64, wantB]] as const) {
+      const { status, json } = await post(server, "/api/generate", {
+        model: "vis",
+        prompt: "[img-0]Describe:",
+        images: [image],
+        raw: true,
+        stream: false,
+        options: OPTIONS,
+      });
+      assert.equal(status, 200, JSON.stringify(json));
+      assert.equal(json.response, want.text);
+      assert.equal(json.prompt_eval_count <= want.promptTokens, true);
+    }
+    const question = "What is in this picture?";
+    const prompt = await renderedChat(server, [{ role: "user", content: question, images: [files.bBase64] }]);
+    const want = await native(files, prompt, [files.b], gemma3);
+    const { status, json } = await post(server, "/api/chat", {
+      model: "vis",
+      messages: [{ role: "user", content: question, images: [files.bBase64] }],
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(status, 200, JSON.stringify(json));
+    assert.equal(json.message.content, want.text);
   });
 });
