@@ -468,5 +468,17 @@ test("a gemma3 projector (non-causal attention over the image) gives libmtmd's o
     });
     assert.equal(status, 200, JSON.stringify(json));
     assert.equal(json.message.content, want.text);
+
+    // its 16 image tokens attend both ways, so they go in one batch: a smaller num_batch is a clear 400
+    const small = await post(server, "/api/generate", {
+      model: "vis",
+      prompt: "[img-0]Describe:",
+      images: [files.aBase64],
+      raw: true,
+      stream: false,
+      options: { ...OPTIONS, num_batch: 8 },
+    });
+    assert.equal(small.status, 400, JSON.stringify(small.json));
+    assert.match(small.json.error, /set num_batch to at least 16/);
   });
 });

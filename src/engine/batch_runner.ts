@@ -252,6 +252,12 @@ export class BatchRunner {
         tokens.push(...chunk.tokens);
         continue;
       }
+      if (chunk.nonCausal && chunk.nTokens > this.#context.nUbatch) {
+        prompt.close();
+        throw new ImageInputError(
+          `an image of this model takes ${chunk.nTokens} tokens, decoded in one batch: set num_batch to at least ${chunk.nTokens}`,
+        );
+      }
       spans.set(tokens.length, { n: chunk.nTokens, chunk });
       const base = parseInt(chunk.hash.slice(0, 7), 16);
       for (let k = 0; k < chunk.nTokens; k++) tokens.push(-1 - ((base + k) % 0x4000_0000));

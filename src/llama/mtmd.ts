@@ -53,6 +53,8 @@ export type MediaChunk =
     readonly nTokens: number;
     /** The image's content hash: the prefix cache keys on it. */
     readonly hash: string;
+    /** Its tokens attend to each other both ways (gemma3): they must fit in one ubatch. */
+    readonly nonCausal: boolean;
     readonly pointer: Pointer;
   };
 
@@ -226,6 +228,7 @@ export class MediaPrompt extends NativeHandle {
           type: "image",
           nTokens: Number(fn.mtmd_input_chunk_get_n_tokens(chunk)),
           hash: hashes[image++] ?? "",
+          nonCausal: fn.mtmd_decode_use_non_causal(projector.handle, chunk),
           pointer: chunk,
         });
       }

@@ -19,6 +19,7 @@ export async function loadEngineRunner(
 ): Promise<ServerRunner> {
   let size = (await stat(spec.modelPath)).size;
   for (const adapter of spec.adapters ?? []) size += (await stat(adapter)).size;
+  if (spec.projectors?.[0]) size += (await stat(spec.projectors[0])).size;
   const model = await loadModel(spec.modelPath, {
     numCtx: spec.options.num_ctx,
     numThread: spec.options.num_thread || undefined,
