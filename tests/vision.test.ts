@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, symlinkSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -18,6 +18,10 @@ import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixture
 import { writeFixtureProjector } from "./fixtures/mmproj.ts";
 import { startTestServer, type TestServer } from "./helpers/server.ts";
 import { runCliProcess } from "./helpers/cli.ts";
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { runtime } from "../src/runtime/mod.ts";
+import { freePort } from "./helpers/net.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LIB_DIR = join(ROOT, "lib");
@@ -480,5 +484,68 @@ test("a gemma3 projector (non-causal attention over the image) gives libmtmd's o
     });
     assert.equal(small.status, 400, JSON.stringify(small.json));
     assert.match(small.json.error, /set num_batch to at least 16/);
+  });
+});
+
+test("without libmtmd (a LLAMA_LIB_DIR build that has none) text works and an image request says what is missing", { skip, timeout: 300_000 }, async () => {
+  await withFiles(async (files) => {
+    // libllama and the ggml backends, linked under their own names; no libmtmd
+    const libDir = join(files.dir, "lib");
+    await mkdir(libDir);
+    for (const name of readdirSync(LIB_DIR).filter((n) => n.endsWith(".so") && !n.startsWith("libmtmd"))) {
+      symlinkSync(join(LIB_DIR, name), join(libDir, name));
+    }
+    const port = await freePort();
+    const script = new URL("./helpers/serve_main.ts", import.meta.url).pathname;
+    const child = spawn(runtime.execPath(), runtime.name === "deno" ? ["run", "-A", script] : ["run", script], {
+      env: {
+        ...process.env,
+        HOME: files.dir,
+        LLAMA_LIB_DIR: libDir,
+        OLLAMA_HOST: `127.0.0.1:${port}`,
+        OLLAMA_MODELS: join(files.dir, "models"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no Listening line: ${output}`)), 60_000);
+        const onData = (data: Uint8Array) => {
+          output += new TextDecoder().decode(data);
+          if (output.includes("Listening on")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout.on("data", onData);
+        child.stderr.on("data", onData);
+        child.on("exit", () => reject(new Error(`exited early: ${output}`)));
+      });
+      const server = { url: `http://127.0.0.1:${port}` } as TestServer;
+      const model = await upload(server, files.model);
+      const projector = await upload(server, files.projector);
+      const created = await post(server, "/api/create", { model: "vis", files: { "m.gguf": model, "p.gguf": projector }, stream: false });
+      assert.equal(created.status, 200, JSON.stringify(created.json));
+      const text = await post(server, "/api/generate", { model: "vis", prompt: "Hello", raw: true, stream: false, options: OPTIONS });
+      assert.equal(text.status, 200, JSON.stringify(text.json));
+      assert.ok(text.json.eval_count > 0);
+      const image = await post(server, "/api/generate", {
+        model: "vis",
+        prompt: "[img-0]Describe:",
+        images: [files.aBase64],
+        raw: true,
+        stream: false,
+        options: OPTIONS,
+      });
+      assert.equal(image.status, 500, JSON.stringify(image.json));
+      assert.match(image.json.error, /images need libmtmd, which is not next to libllama in .*install g\+\+/);
+      const again = await post(server, "/api/generate", { model: "vis", prompt: "Hello", raw: true, stream: false, options: OPTIONS });
+      assert.equal(again.json.response, text.json.response, "text still works after the failed image request");
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+    }
   });
 });

@@ -20,7 +20,7 @@ export class MtmdUnavailableError extends Error {
   readonly status = 500;
   constructor(libDir: string) {
     super(
-      `images need libmtmd, which was not found (looked next to libllama in ${libDir} and in lib/): ` +
+      `images need libmtmd, which is not next to libllama in ${libDir}: ` +
         "install g++ and run `node scripts/build_mtmd.mjs` (npm install runs it), or put libmtmd.so beside libllama",
     );
     this.name = "MtmdUnavailableError";

@@ -66,19 +66,17 @@ export function locateLlama(options: LocateOptions = {}): { libDir: string; libr
 }
 
 /**
- * libmtmd (images): next to libllama first (an LLAMA_LIB_DIR build may bring its own), then the repo's lib/ where
- * scripts/build_mtmd.mjs links the one it built at install. Undefined when there is none.
+ * libmtmd (images), next to libllama: scripts/build_mtmd.mjs links the one it builds into lib/, a compiled
+ * executable extracts it beside libllama, and an LLAMA_LIB_DIR build may bring its own. Only there: a libmtmd
+ * built for another libllama would pull that one in too. Undefined when there is none.
  */
-export function locateMtmd(libDir: string, options: LocateOptions = {}): string | undefined {
-  for (const dir of [libDir, ...candidateDirs(options)]) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    const found = names.filter((n) => /^libmtmd\.so(\.\d+)*$/.test(n)).sort()[0];
-    if (found) return join(dir, found);
+export function locateMtmd(libDir: string): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(libDir);
+  } catch {
+    return undefined;
   }
-  return undefined;
+  const found = names.filter((n) => /^libmtmd\.so(\.\d+)*$/.test(n)).sort()[0];
+  return found ? join(libDir, found) : undefined;
 }
