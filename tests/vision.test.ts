@@ -333,7 +333,7 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
   });
 });
 
-test("OpenAI image_url data URLs reach the model; remote URLs are a 400", { skip, timeout: 300_000 }, async () => {
+test("OpenAI image_url data URLs, Anthropic image blocks and Responses input_image reach the model; remote URLs are a 400", { skip, timeout: 300_000 }, async () => {
   await withFiles(async (files) => {
     await using server = await visionServer(files);
     const question = "What is in this picture?";
@@ -354,6 +354,37 @@ test("OpenAI image_url data URLs reach the model; remote URLs are a 400", { skip
     });
     assert.equal(status, 200, JSON.stringify(json));
     assert.equal(json.choices[0].message.content, want.text);
+
+    // Anthropic's base64 image blocks and the Responses API's input_image data URLs take the same path
+    const anthropic = await post(server, "/v1/messages", {
+      model: "vis",
+      max_tokens: N_GEN,
+      temperature: 0,
+      messages: [{
+        role: "user",
+        content: [
+          { type: "image", source: { type: "base64", media_type: "image/png", data: files.aBase64 } },
+          { type: "text", text: question },
+        ],
+      }],
+    });
+    assert.equal(anthropic.status, 200, JSON.stringify(anthropic.json));
+    assert.equal(anthropic.json.content[0].text, want.text);
+    const responses = await post(server, "/v1/responses", {
+      model: "vis",
+      max_output_tokens: N_GEN,
+      temperature: 0,
+      input: [{
+        role: "user",
+        content: [
+          { type: "input_image", image_url: `data:image/png;base64,${files.aBase64}` },
+          { type: "input_text", text: question },
+        ],
+      }],
+    });
+    assert.equal(responses.status, 200, JSON.stringify(responses.json));
+    const output = responses.json.output.find((item: { type: string }) => item.type === "message");
+    assert.equal(output.content[0].text, want.text);
 
     const remote = await post(server, "/v1/chat/completions", {
       model: "vis",
