@@ -254,6 +254,28 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
       assert.equal(json.eval_count, want.ids.length);
     }
 
+    // at once, batched with each other and with a text request: each still gets its own image's output
+    const textOnly = await post(server, "/api/generate", { model: "vis", prompt: "Describe:", raw: true, stream: false, options: OPTIONS });
+    const together = await Promise.all([
+      [files.aBase64, rawA],
+      [files.bBase64, rawB],
+      [undefined, undefined],
+      [files.bBase64, rawB],
+    ].map(([image, want]) =>
+      post(server, "/api/generate", {
+        model: "vis",
+        prompt: image ? "[img-0]Describe:" : "Describe:",
+        ...(image ? { images: [image] } : {}),
+        raw: true,
+        stream: false,
+        options: OPTIONS,
+      }).then(({ status, json }) => {
+        assert.equal(status, 200, JSON.stringify(json));
+        return [json.response, (want as Native | undefined)?.text ?? textOnly.json.response];
+      })
+    ));
+    for (const [got, want] of together) assert.equal(got, want, "concurrent requests");
+
     // templated generate: the image goes into the user turn, untagged images before the text; ids from `context`
     const question = "What is in this picture?";
     const templated = await renderedChat(server, [{ role: "user", content: question, images: [files.aBase64] }]);
