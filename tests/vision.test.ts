@@ -469,6 +469,11 @@ test("tollama create from a Modelfile naming the model and its projector GGUF: a
     assert.equal(created.code, 0, created.stderr);
     const shown = await post(server, "/api/show", { model: "cli-vis" });
     assert.ok(shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
+    // `tollama show`: Ollama's Projector section
+    const cliShow = await runCliProcess(["show", "cli-vis"], { env });
+    assert.equal(cliShow.code, 0, cliShow.stderr);
+    assert.match(cliShow.stdout, /  Capabilities\n(?:    \S+\n)*    vision\n/);
+    assert.match(cliShow.stdout, /  Projector\n    architecture        clip\s*\n    parameters          [\d.]+K\s*\n    embedding length    32\s*\n    dimensions          64\s*\n/);
     const want = await native(files, `${MARKER}Describe:`, [files.b]);
     const { status, json } = await post(server, "/api/generate", {
       model: "cli-vis",

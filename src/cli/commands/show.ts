@@ -1,6 +1,7 @@
 /** `tollama show MODEL`: the info tables of `ollama show`, or one field with --license/--modelfile/... */
 import type { Client } from "../client.ts";
 import type { Terminal } from "../io.ts";
+import { parameterSize } from "../../gguf/mod.ts";
 
 export interface ShowResponse {
   license?: string;
@@ -10,6 +11,8 @@ export interface ShowResponse {
   system?: string;
   details?: { family?: string; parameter_size?: string; quantization_level?: string };
   model_info?: Record<string, unknown>;
+  /** The vision (or audio) projector's GGUF header, for a model with one. */
+  projector_info?: Record<string, unknown>;
   capabilities?: string[];
   tensors?: Array<{ name: string; type: string; shape: number[] }>;
   requires?: string;
@@ -58,6 +61,22 @@ function metadataValue(value: unknown): string {
   return String(value);
 }
 
+/** Ollama's Projector rows: architecture, parameters, and the vision (else audio) encoder's width and output size. */
+function projectorRows(projector: Record<string, unknown>): string[][] {
+  const rows: string[][] = [];
+  const arch = typeof projector["general.architecture"] === "string" ? projector["general.architecture"] as string : "";
+  if (arch) rows.push(["architecture", arch]);
+  const count = projector["general.parameter_count"];
+  if (typeof count === "number" || typeof count === "bigint") rows.push(["parameters", parameterSize(count)]);
+  const value = (suffix: string) =>
+    ["vision", "audio"].map((modality) => projector[`${arch}.${modality}.${suffix}`]).find((v) => v !== undefined);
+  const width = value("embedding_length");
+  if (width !== undefined) rows.push(["embedding length", String(width)]);
+  const dimensions = value("projection_dim");
+  if (dimensions !== undefined) rows.push(["dimensions", String(dimensions)]);
+  return rows;
+}
+
 /** Renders the default view (no field flag). Exported for tests. */
 export function renderShowInfo(info: ShowResponse, verbose: boolean): string {
   const modelInfo = info.model_info ?? {};
@@ -75,6 +94,7 @@ export function renderShowInfo(info: ShowResponse, verbose: boolean): string {
   if (info.link) model.push(["linked file", info.link]);
   let out = section("Model", model);
   if (info.capabilities?.length) out += section("Capabilities", info.capabilities.map((c) => [c]));
+  if (info.projector_info) out += section("Projector", projectorRows(info.projector_info));
   if (info.parameters) {
     out += section("Parameters", info.parameters.split("\n").filter(Boolean).map((line) => line.trim().split(/\s+/)));
   }
