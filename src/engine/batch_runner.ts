@@ -12,6 +12,7 @@
  * one (llama_memory_seq_cp: in a unified cache the cells are shared, not copied).
  * @module
  */
+import { chooseSlot } from "./slot_choice.ts";
 import type { Batch, Context, MediaChunk, Model, Projector } from "../llama/mod.ts";
 import { AbortedError, ImageInputError } from "../llama/mod.ts";
 import { fitPrompt, keepCount, shiftDiscard } from "./overflow.ts";
@@ -341,13 +342,8 @@ export class BatchRunner {
       const prompt = seq.prompt;
       const max = prompt.length - 1; // evaluate at least one token: its logits give the first output
       const common = (slot: Slot) => Math.min(commonPrefix(slot.tokens, prompt), max);
-      // the free slot with the longest shared prefix; on a tie the one used longest ago
-      let slot = free[0];
+      const slot = chooseSlot(free, common);
       let best = common(slot);
-      for (const other of free.slice(1)) {
-        const n = common(other);
-        if (n > best || (n === best && other.lastUsed < slot.lastUsed)) [slot, best] = [other, n];
-      }
       // a longer prefix in another slot (running or not) is shared into this one; separate streams copy the whole
       // buffer, which pays only for a real gain
       let source: Slot | undefined;
