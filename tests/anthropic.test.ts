@@ -330,15 +330,26 @@ test("POST /v1/messages output_config.format: the text is JSON that follows the 
   assert.ok(Number.isInteger(value.n));
 });
 
-test("POST /v1/messages images: base64 travels as the message's images, a URL source is a clear 400", opts, async () => {
+// A vision model answering images through this API is tested in tests/vision.test.ts (output equal to libmtmd's own C run).
+test("POST /v1/messages images: base64 reaches the model (a text model refuses it), bad base64 and a URL source are clear 400s", opts, async () => {
   // 1×1 PNG
   const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-  const r = await client.messages.create({
-    model: "tiny",
-    messages: [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: png } }, { type: "text", text: "What is it?" }] }],
-    max_tokens: 2,
+  const withImage = (data: string) =>
+    client.messages.create({
+      model: "tiny",
+      messages: [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data } }, { type: "text", text: "What is it?" }] }],
+      max_tokens: 2,
+    });
+  await assert.rejects(withImage(png), (error: InstanceType<typeof Anthropic.APIError>) => {
+    assert.equal(error.status, 400);
+    assert.match(String(error.message), /does not support images/);
+    return true;
   });
-  assert.equal(r.type, "message");
+  await assert.rejects(withImage("!!!!"), (error: InstanceType<typeof Anthropic.APIError>) => {
+    assert.equal(error.status, 400);
+    assert.match(String(error.message), /messages\.0\.content\.0\.source\.data: illegal base64 data at input byte 0/);
+    return true;
+  });
   await assert.rejects(
     client.messages.create({
       model: "tiny",

@@ -483,14 +483,21 @@ test("POST /v1/responses text.format: json_schema output follows the schema, jso
   else assert.match(object.output_text, /^\s*[{[]/);
 });
 
-test("POST /v1/responses images: a data URL travels as an image, a remote URL is a clear 400", opts, async () => {
+// A vision model answering images through this API is tested in tests/vision.test.ts (output equal to libmtmd's own C run).
+test("POST /v1/responses images: a data URL reaches the model (a text model refuses it), a remote URL is a clear 400", opts, async () => {
   const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-  const r = await client.responses.create({
-    model: "tiny",
-    input: [{ role: "user", content: [{ type: "input_image", image_url: `data:image/png;base64,${png}`, detail: "auto" }, { type: "input_text", text: "What is it?" }] }],
-    max_output_tokens: 2,
-  });
-  assert.equal(r.object, "response");
+  await assert.rejects(
+    client.responses.create({
+      model: "tiny",
+      input: [{ role: "user", content: [{ type: "input_image", image_url: `data:image/png;base64,${png}`, detail: "auto" }, { type: "input_text", text: "What is it?" }] }],
+      max_output_tokens: 2,
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.match(String(error.message), /does not support images/);
+      return true;
+    },
+  );
   await assert.rejects(
     client.responses.create({
       model: "tiny",
