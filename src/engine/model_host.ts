@@ -251,6 +251,8 @@ export class ModelHost {
       }
       this.#worker.terminate();
       this.#gone ??= new WorkerGoneError("the model was closed");
+      // the Worker's heap and the buffers it shared go now, not at the collector's next whim (Bun kept ~200 MB idle)
+      setTimeout(() => runtime.collectGarbage(), 0);
     })();
     return this.#closing;
   }

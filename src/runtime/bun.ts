@@ -11,6 +11,7 @@ interface BunServer {
 }
 interface BunGlobal {
   version: string;
+  gc(force: boolean): void;
   serve(options: {
     hostname: string;
     port: number;
@@ -58,6 +59,7 @@ export const bunRuntime: Runtime = {
   spawnWorker: (url, options) =>
     new Worker(compiled && options?.entry ? `./${options.entry}` : url, { type: "module", name: options?.name }),
   rss: () => process.memoryUsage().rss,
+  collectGarbage: () => Bun.gc(true),
   execPath: () => process.execPath,
   compiled,
 };

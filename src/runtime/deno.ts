@@ -39,6 +39,8 @@ export const denoRuntime: Runtime = {
       name: options?.name,
     }),
   rss: () => Deno.memoryUsage().rss,
+  // V8 exposes no collection without --expose-gc; Deno's heap gives memory back on its own (campaign: +17 MB idle).
+  collectGarbage: () => {},
   execPath: () => Deno.execPath(),
   compiled: denoCompiled(),
 };

@@ -37,6 +37,11 @@ export interface Runtime {
   spawnWorker(url: URL, options?: { name?: string; entry?: string }): Worker;
   /** Resident set size of this process in bytes. */
   rss(): number;
+  /**
+   * A full garbage collection now, where the runtime offers one (Bun); elsewhere nothing. For moments after which a
+   * lot was let go (a model's Worker ended), so an idle server gives that memory back instead of keeping it.
+   */
+  collectGarbage(): void;
   /** Path of the running executable (the deno/bun binary, or a compiled tollama). */
   execPath(): string;
   /** True inside a single executable made by `bun build --compile` or `deno compile`. */
