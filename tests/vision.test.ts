@@ -472,8 +472,8 @@ test("tollama create from a Modelfile naming the model and its projector GGUF: a
     // `tollama show`: Ollama's Projector section
     const cliShow = await runCliProcess(["show", "cli-vis"], { env });
     assert.equal(cliShow.code, 0, cliShow.stderr);
-    assert.match(cliShow.stdout, /  Capabilities\n(?:    \S+\n)*    vision\n/);
-    assert.match(cliShow.stdout, /  Projector\n    architecture        clip\s*\n    parameters          [\d.]+K\s*\n    embedding length    32\s*\n    dimensions          64\s*\n/);
+    assert.match(cliShow.stdout, / {2}Capabilities\n(?: {4}\S+\n)* {4}vision\n/);
+    assert.match(cliShow.stdout, / {2}Projector\n {4}architecture {8}clip\s*\n {4}parameters {10}[\d.]+K\s*\n {4}embedding length {4}32\s*\n {4}dimensions {10}64\s*\n/);
     const want = await native(files, `${MARKER}Describe:`, [files.b]);
     const { status, json } = await post(server, "/api/generate", {
       model: "cli-vis",
