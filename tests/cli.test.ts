@@ -348,6 +348,49 @@ test("tollama create: FROM ./file.gguf uploads the blob; FROM a model adds SYSTE
   }
 });
 
+test("tollama create with PARSER and RENDERER: show prints them, and the named parser splits the output", { skip, timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollama-cli-parser-"));
+  // The template opens a thinking block when asked to think but names no thinking tags itself (no `.Thinking`):
+  // alone it reads the whole answer as content; Ollama's qwen3 parser knows the block the prompt opened.
+  const template = "{{ .Prompt }}\n{{ if .Think }}<think>\n{{ end }}";
+  try {
+    await writeFile(join(dir, "Named"), `FROM tiny\nTEMPLATE """${template}"""\nRENDERER qwen3\nPARSER qwen3\n`);
+    await writeFile(join(dir, "Plain"), `FROM tiny\nTEMPLATE """${template}"""\n`);
+    await writeFile(join(dir, "Bad"), "FROM tiny\nPARSER nope\n");
+    const [named, plain, bad] = await Promise.all([
+      cli(["create", "named", "-f", join(dir, "Named")]),
+      cli(["create", "plain", "-f", join(dir, "Plain")]),
+      cli(["create", "bad", "-f", join(dir, "Bad")]),
+    ]);
+    assert.equal(named.code, 0, named.stderr);
+    assert.equal(plain.code, 0, plain.stderr);
+    // The server refuses it, after the CLI's first progress line (as Ollama's create prints it).
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /\nError: unknown parser "nope"\n$/);
+
+    const [modelfile, shown] = await Promise.all([cli(["show", "named", "--modelfile"]), api("POST", "/api/show", { model: "named" })]);
+    assert.deepEqual([shown.renderer, shown.parser], ["qwen3", "qwen3"]);
+    assert.equal(modelfile.stdout, `${shown.modelfile}\n`);
+    assert.match(modelfile.stdout, /^RENDERER qwen3\nPARSER qwen3$/m);
+
+    // Greedy decoding: both models write the same text; only the named parser reads it as thinking.
+    const request = { prompt: "Why is the sky blue?", think: true, stream: false, options: { num_predict: 8 } };
+    const [withParser, withTemplate] = [
+      await api("POST", "/api/generate", { ...request, model: "named" }),
+      await api("POST", "/api/generate", { ...request, model: "plain" }),
+    ];
+    assert.ok(withTemplate.response.trim().length > 0, "the fixture writes some text");
+    assert.equal(withTemplate.thinking, undefined);
+    assert.equal(withParser.response, "");
+    assert.equal(withParser.thinking.trim(), withTemplate.response.trim());
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    for (const model of ["named", "plain"]) {
+      await fetch(server.url + "/api/delete", { method: "DELETE", body: JSON.stringify({ model }) });
+    }
+  }
+});
+
 test("tollama push, pull, and run pulling a missing model, with a registry: plain progress lines when stderr is not a terminal", { skip: skip || registrySkip(), timeout: 120_000 }, async () => {
   await using registry = await startRegistry();
   const name = `${registry.host}/library/tiny:v1`;

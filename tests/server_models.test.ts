@@ -96,3 +96,20 @@ test("server: OpenAI /v1/models lists the local models", { skip: fixtureSkip("ti
   const one = await (await fetch(server.url + "/v1/models/tiny:latest")).json();
   assert.equal(one.id, "tiny:latest");
 });
+
+test("server: /api/create takes `renderer` and `parser`, /api/show reports them, an unknown name is a 400", { skip: fixtureSkip("tiny-spm") }, async () => {
+  await using server = await startTestServer();
+  await withTiny(server);
+  const post = (path: string, body: unknown) => fetch(server.url + path, { method: "POST", body: JSON.stringify(body) });
+  let res = await post("/api/create", { model: "oss", from: "tiny", renderer: "harmony", parser: "harmony", stream: false });
+  assert.deepEqual([res.status, await res.json()], [200, { status: "success" }]);
+  const shown = await (await post("/api/show", { model: "oss" })).json();
+  assert.deepEqual([shown.renderer, shown.parser], ["harmony", "harmony"]);
+  assert.match(shown.modelfile, /^RENDERER harmony\nPARSER harmony$/m);
+
+  res = await post("/api/create", { model: "odd", from: "tiny", renderer: "not-a-renderer", stream: false });
+  assert.deepEqual([res.status, await res.json()], [400, { error: 'unknown renderer "not-a-renderer"' }]);
+  res = await post("/api/show", { model: "odd" });
+  assert.equal(res.status, 404);
+  await res.body?.cancel();
+});

@@ -19,6 +19,6 @@ export type {
 /** The streaming engine behind every parser (its `pending` text is a partly generated call). */
 export { FormatParser } from "./format_parser.ts";
 /** Format recognition alone. */
-export { recogniseFormat } from "./recognise.ts";
+export { isFormatName, recogniseFormat } from "./recognise.ts";
 export type { Recognised, RecogniseInput } from "./recognise.ts";
 export type { FormatChunk, FormatToolCall, OutputSyntax, ToolSpec, ToolSyntax } from "./types.ts";

@@ -50,6 +50,11 @@ function byGoTags(template: string): Recognised {
   return { name: "go-template", syntax };
 }
 
+/** Whether `name` is one of Ollama's parser/renderer names (or a family name here) that picks a format. */
+export function isFormatName(name: string): boolean {
+  return byName(name) !== undefined;
+}
+
 /** The format of a model from what its config and templates say. */
 export function recogniseFormat(input: RecogniseInput): Recognised {
   for (const name of [input.parser, input.renderer]) {

@@ -233,6 +233,33 @@ test("createModel() from a Modelfile, as the CLI sends it", async () => {
   });
 });
 
+test("createModel() writes RENDERER and PARSER into the config, keeps them FROM the model, and refuses unknown names", async () => {
+  await withStore(async (store, dir) => {
+    await writeFile(join(dir, "Modelfile"), `FROM ${TINY}\nRENDERER harmony\nPARSER qwen3\n`);
+    const { request, files } = await modelfileToCreateRequest(parseModelfile(await readFile(join(dir, "Modelfile"))), { baseDir: dir });
+    assert.deepEqual([request.renderer, request.parser], ["harmony", "qwen3"]);
+    for (const file of files) await blobFromFile(store, file.path);
+    await create(store, { ...request, model: "named" });
+    const stored = await store.findManifest(parseModelName("named"));
+    const config = JSON.parse(await readFile(store.blobPath(stored!.manifest.config!.digest), "utf8"));
+    assert.deepEqual([config.renderer, config.parser], ["harmony", "qwen3"]);
+    const shown = await showModel(store, parseModelName("named"));
+    assert.deepEqual([shown.renderer, shown.parser], ["harmony", "qwen3"]);
+    assert.match(shown.modelfile!, /^RENDERER harmony\nPARSER qwen3$/m);
+
+    // A model made FROM it keeps its names unless the request gives its own.
+    await create(store, { model: "child", from: "named", parser: "qwen3-coder" });
+    const child = await showModel(store, parseModelName("child"));
+    assert.deepEqual([child.renderer, child.parser], ["harmony", "qwen3-coder"]);
+
+    for (const [key, value] of [["parser", "nope"], ["renderer", "qwen9"]] as const) {
+      const error = await createError(store, { model: "bad", from: "named", [key]: value });
+      assert.deepEqual([error.status, error.message], [400, `unknown ${key} "${value}"`]);
+    }
+    assert.equal(await store.findManifest(parseModelName("bad")), undefined);
+  });
+});
+
 test("createModel() reads GGUF capabilities: embedding, vision, tools and thinking from the chat template", async () => {
   await withStore(async (store, dir) => {
     const path = join(dir, "embed.gguf");

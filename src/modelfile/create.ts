@@ -18,6 +18,7 @@ import {
   type StoredManifest,
 } from "../store/mod.ts";
 import { Template } from "../template/mod.ts";
+import { isFormatName } from "../chat_format/mod.ts";
 import { goJson } from "./_go_format.ts";
 import { checkAdapter } from "./adapter_check.ts";
 import { layersFromFiles, layersFromModel, type PendingLayer } from "./base_layers.ts";
@@ -69,6 +70,11 @@ async function createLocked(store: Store, request: CreateRequest, options: Creat
   const previous = await store.findManifest(name).catch(() => undefined);
 
   const config: ModelConfig = { model_format: "", model_family: "", model_families: null, model_type: "", file_type: "" } as ModelConfig;
+  // A name no format answers to would silently fall back to the template: refused here, before any layer is written.
+  for (const key of ["renderer", "parser"] as const) {
+    const value = request[key];
+    if (value && !isFormatName(value)) throw new CreateModelError(`unknown ${key} ${JSON.stringify(value)}`);
+  }
   if (request.renderer) config.renderer = request.renderer;
   if (request.parser) config.parser = request.parser;
   if (request.requires) config.requires = request.requires;

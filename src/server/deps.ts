@@ -19,6 +19,9 @@ export interface ResolvedModel {
   modelPath: string;
   template?: string;
   system?: string;
+  /** Ollama's named renderer / parser (config blob, Modelfile `RENDERER` / `PARSER`): they pick the chat format. */
+  renderer?: string;
+  parser?: string;
   params: Record<string, unknown>;
   messages: Message[];
   adapters: string[];

@@ -76,8 +76,10 @@ export const promptRenderer: PromptRenderer = {
   parser({ model, chatTemplate, tools, think, prompt }) {
     // The chat-format layer reads the model's own output format; a call forced by a grammar is bare JSON
     // where toolCallTag() finds no tag, so that is read too.
+    // The model's named parser (or renderer) comes first, as Ollama's config names select its built-in ones.
     const chosen = pick(model, undefined, chatTemplate);
-    const fmt = chatFormat("go" in chosen ? { template: chosen.go } : { jinja: chosen.jinja });
+    const names = { renderer: model.renderer, parser: model.parser };
+    const fmt = chatFormat("go" in chosen ? { ...names, template: chosen.go } : { ...names, jinja: chosen.jinja });
     const bareJson = promptRenderer.toolCallTag?.(model, chatTemplate) === undefined;
     const parser = fmt.parser({ tools: tools as unknown as PromptTool[] | undefined, think, prompt, bareJson });
     let index = 0;

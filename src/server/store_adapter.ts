@@ -42,6 +42,8 @@ interface ConfigBlob {
   capabilities?: string[];
   context_length?: number;
   embedding_length?: number;
+  renderer?: string;
+  parser?: string;
 }
 
 /** Capabilities read from a Go template's fields (Ollama: `.Tools` → tools, `.Suffix` → insert, `.Thinking` → thinking). */
@@ -124,6 +126,8 @@ export function storeAdapter(store: Store, options: StoreAdapterOptions = {}): S
         projectors: [],
         capabilities: [],
         details: details(cfg),
+        ...(cfg.renderer ? { renderer: cfg.renderer } : {}),
+        ...(cfg.parser ? { parser: cfg.parser } : {}),
       };
       for (const layer of stored.manifest.layers) {
         const kind = layer.mediaType.startsWith(MEDIA) ? layer.mediaType.slice(MEDIA.length) : "";
