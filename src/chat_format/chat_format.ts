@@ -7,7 +7,7 @@
 import { ChatTemplate, type Message, renderJinja, type Think, type Tool } from "../prompt/mod.ts";
 import { FormatParser } from "./format_parser.ts";
 import { recogniseFormat } from "./recognise.ts";
-import type { FormatChunk, ToolSpec } from "./types.ts";
+import type { FormatChunk, PartialCall, ToolSpec } from "./types.ts";
 
 /** What a model's config and GGUF say about its format. */
 export interface ChatFormatOptions {
@@ -47,6 +47,8 @@ export interface ChatFormatParserOptions {
 export interface ChatFormatParser {
   add(text: string): FormatChunk;
   finish(): FormatChunk;
+  /** The call being written now (formats with JSON arguments), for streaming its arguments. */
+  partialCall(): PartialCall | null;
 }
 
 /** A model's chat format. */

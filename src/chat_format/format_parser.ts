@@ -6,6 +6,7 @@
  * @module
  */
 import { readBareJson } from "./parsers/llama3.ts";
+import { partialJsonCall } from "./parsers/json.ts";
 import type { FormatChunk, OutputSyntax, PartialCall, ToolSpec } from "./types.ts";
 
 /** Options of {@linkcode FormatParser}. */
@@ -59,8 +60,12 @@ export class FormatParser {
    */
   partialCall(): PartialCall | null {
     const tools = this.#syntax.tools;
-    if (!this.#toolsOn || !tools?.partial) return null;
+    if (!this.#toolsOn) return null;
     const pending = this.pending;
+    // a bare JSON call (a format without a tag, or one forced by a grammar) reads as `{"name": …, "arguments": …`
+    const bare = this.#bareJson || (!tools?.partial && tools?.open.includes("{"));
+    if (bare && pending.startsWith("{")) return partialJsonCall(pending);
+    if (!tools?.partial) return null;
     return tools.open.some((o) => pending.startsWith(o)) ? tools.partial(pending) : null;
   }
 

@@ -21,4 +21,6 @@ export { FormatParser } from "./format_parser.ts";
 /** Format recognition alone. */
 export { isFormatName, recogniseFormat } from "./recognise.ts";
 export type { Recognised, RecogniseInput } from "./recognise.ts";
-export type { FormatChunk, FormatToolCall, OutputSyntax, ToolSpec, ToolSyntax } from "./types.ts";
+export type { FormatChunk, FormatToolCall, OutputSyntax, PartialCall, ToolSpec, ToolSyntax } from "./types.ts";
+/** Where a JSON object or array ends in streamed text (a streamed call's whole argument text). */
+export { jsonValueEnd } from "./parsers/json.ts";

@@ -145,8 +145,19 @@ export interface PromptRenderer {
   ): OutputParser;
 }
 
+/** A piece of a tool call's arguments as it is generated; the pieces of one call concatenate to its arguments JSON. */
+export interface ToolCallDelta {
+  /** The call's `function.index`, equal to the whole call's that follows. */
+  index: number;
+  /** Equal to the whole call's id. */
+  id: string;
+  name: string;
+  arguments: string;
+}
+
 export interface OutputParser {
-  add(text: string, done: boolean): { content: string; thinking: string; toolCalls: ToolCall[] };
+  /** `toolCallDeltas`: arguments of calls still being written (the whole calls come in `toolCalls` later). */
+  add(text: string, done: boolean): { content: string; thinking: string; toolCalls: ToolCall[]; toolCallDeltas?: ToolCallDelta[] };
 }
 
 export interface AppDeps {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { LoadSpec } from "../engine/mod.ts";
-import type { AppDeps, GenerationChunk, OutputParser, ResolvedModel, ServerRunner } from "./deps.ts";
+import type { AppDeps, GenerationChunk, OutputParser, ResolvedModel, ServerRunner, ToolCallDelta } from "./deps.ts";
 import type { Logprob, Metrics, ToolCall } from "./schemas.ts";
 import type { Options } from "./options.ts";
 import { nanos } from "./time.ts";
@@ -16,6 +16,8 @@ export interface GenerationEvent {
   content: string;
   thinking: string;
   toolCalls: ToolCall[];
+  /** Arguments of calls still being written (the whole calls follow in `toolCalls`). */
+  toolCallDeltas?: ToolCallDelta[];
   done: boolean;
   doneReason?: string;
   /** Final event: the stop sequence that ended generation (absent when the model ended it). */
@@ -35,6 +37,17 @@ export interface GenerationEvent {
  * the object spreads keep it and JSON (the Ollama wire shape, whose prompt_eval_count counts computed tokens) does not.
  */
 export const PROMPT_TOKENS: unique symbol = Symbol("tollama.promptTokens");
+
+/**
+ * Tool-call argument deltas on an Ollama chat chunk (the compatibility routes stream them; the Ollama wire shape,
+ * whose chunks carry whole calls, does not): a symbol like PROMPT_TOKENS.
+ */
+export const TOOL_CALL_DELTAS: unique symbol = Symbol("tollama.toolCallDeltas");
+
+/** The tool-call argument deltas a chat chunk carries (none unless the route asked for them). */
+export function toolCallDeltasOf(chunk: object): ToolCallDelta[] {
+  return (chunk as { [TOOL_CALL_DELTAS]?: ToolCallDelta[] })[TOOL_CALL_DELTAS] ?? [];
+}
 
 /** The stop sequence that ended generation, on a final Ollama chunk (Anthropic's `stop_sequence`); a symbol like PROMPT_TOKENS. */
 export const STOP_SEQUENCE: unique symbol = Symbol("tollama.stopSequence");
@@ -188,7 +201,9 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
       const parsed = parser ? parser.add(chunk.text, chunk.done) : { content: chunk.text, thinking: "", toolCalls: [] };
       const event: GenerationEvent = { ...parsed, done: false, logprobs: mapLogprobs(chunk) };
       if (!chunk.done) {
-        if (event.content || event.thinking || event.toolCalls.length || event.logprobs?.length) yield event;
+        if (event.content || event.thinking || event.toolCalls.length || event.toolCallDeltas?.length || event.logprobs?.length) {
+          yield event;
+        }
         continue;
       }
       const end = now();

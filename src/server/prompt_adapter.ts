@@ -8,13 +8,13 @@ import {
   buildPrompt,
   ChatTemplate,
   DEFAULT_TEMPLATE,
-  makeToolCallId,
   type Message as PromptMessage,
   type Think,
   type Tool as PromptTool,
 } from "../prompt/mod.ts";
 import { chatFormat, type FormatChunk } from "../chat_format/mod.ts";
-import type { PromptRenderer, ResolvedModel } from "./deps.ts";
+import type { PromptRenderer, ResolvedModel, ToolCallDelta } from "./deps.ts";
+import { ToolCallStream } from "./tool_call_stream.ts";
 import type { Message } from "./schemas.ts";
 
 /** Our wire messages as prompt/ reads them (null fields dropped). */
@@ -82,21 +82,21 @@ export const promptRenderer: PromptRenderer = {
     const fmt = chatFormat("go" in chosen ? { ...names, template: chosen.go } : { ...names, jinja: chosen.jinja });
     const bareJson = promptRenderer.toolCallTag?.(model, chatTemplate) === undefined;
     const parser = fmt.parser({ tools: tools as unknown as PromptTool[] | undefined, think, prompt, bareJson });
-    let index = 0;
-    const wire = (chunk: FormatChunk) => ({
-      content: chunk.content,
-      thinking: chunk.thinking,
-      toolCalls: chunk.toolCalls.map((c) => ({
-        id: c.id ?? makeToolCallId(),
-        function: { index: index++, name: c.name, arguments: c.arguments },
-      })),
-    });
+    // the calls' arguments stream as they are written; whole calls keep the ids their deltas had
+    const calls = new ToolCallStream((tools ?? []).map((t) => t.function.name));
+    const wire = (chunk: FormatChunk, final: boolean) => {
+      const toolCallDeltas: ToolCallDelta[] = [];
+      const toolCalls = calls.whole(chunk.toolCalls, toolCallDeltas);
+      if (!final) calls.partial(parser.partialCall(), toolCallDeltas);
+      return { content: chunk.content, thinking: chunk.thinking, toolCalls, toolCallDeltas };
+    };
     return {
       add(text: string, done: boolean) {
+        calls.seen(text);
         const a = parser.add(text);
-        if (!done) return wire(a);
+        if (!done) return wire(a, false);
         const b = parser.finish();
-        return wire({ content: a.content + b.content, thinking: a.thinking + b.thinking, toolCalls: [...a.toolCalls, ...b.toolCalls] });
+        return wire({ content: a.content + b.content, thinking: a.thinking + b.thinking, toolCalls: [...a.toolCalls, ...b.toolCalls] }, true);
       },
     };
   },

@@ -10,7 +10,15 @@ import { readJson } from "../body.ts";
 import { type ChatRequest, ChatRequestSchema, type ChatResponse, type Message } from "../schemas.ts";
 import { ApiError, doesNotSupport, doesNotSupportTools, modelRequired } from "../errors.ts";
 import { resolveOptions } from "../options.ts";
-import { finalChunkFields, type GenerationPlan, loadOnly, renderOnly, runGeneration, unloadModel } from "../generation.ts";
+import {
+  finalChunkFields,
+  type GenerationPlan,
+  loadOnly,
+  renderOnly,
+  runGeneration,
+  TOOL_CALL_DELTAS,
+  unloadModel,
+} from "../generation.ts";
 import { ndjsonResponse } from "../stream.ts";
 import {
   canComplete,
@@ -34,6 +42,8 @@ export interface ChatExtras {
   toolChoice?: ToolChoice;
   /** Sees the rendered prompt with the runner that will run it (Anthropic counts its tokens for usage and count_tokens). */
   onPrompt?: (text: string, runner: ServerRunner) => void | Promise<void>;
+  /** Tool-call arguments as they are generated, on the chunks' TOOL_CALL_DELTAS key (the OpenAI and Anthropic routes). */
+  streamToolArguments?: boolean;
 }
 
 /** Folds a stream of chat chunks into the single `stream:false` answer. */
@@ -148,6 +158,10 @@ export async function chatChunks(
   const events = runGeneration(deps, plan);
   return (async function* () {
     for await (const event of events) {
+      const deltas = extra.streamToolArguments ? event.toolCallDeltas ?? [] : [];
+      // Ollama's chunks carry whole calls: a step that only grew a call's arguments says nothing there
+      const said = event.content || event.thinking || event.toolCalls.length || event.logprobs?.length || event.done;
+      if (!said && deltas.length === 0) continue;
       const chunk: ChatResponse = {
         model: name,
         created_at: rfc3339(),
@@ -157,6 +171,7 @@ export async function chatChunks(
       if (event.thinking) chunk.message.thinking = event.thinking;
       if (event.toolCalls.length) chunk.message.tool_calls = event.toolCalls;
       if (event.logprobs?.length) chunk.logprobs = event.logprobs;
+      if (deltas.length) (chunk as ChatResponse & { [TOOL_CALL_DELTAS]?: unknown })[TOOL_CALL_DELTAS] = deltas;
       if (event.done) Object.assign(chunk, finalChunkFields(event));
       yield chunk;
     }

@@ -9,7 +9,8 @@
  * @module
  */
 import type { ChatResponse, ToolCall } from "../../schemas.ts";
-import { type FinalChunk, hasText, stopReason, toolUseBlock, usageOf } from "./message_response.ts";
+import { toolCallDeltasOf } from "../../generation.ts";
+import { anthropicId, type FinalChunk, hasText, stopReason, toolUseBlock, usageOf } from "./message_response.ts";
 
 /** One event; its `type` is also the SSE event name. */
 export type MessageEvent = { type: string; [key: string]: unknown };
@@ -69,8 +70,18 @@ export async function* toMessageEvents(
     let calls = 0;
     // text not sent yet because it is only whitespace so far (it may turn out to sit between thinking and a call)
     let heldText = "";
+    // the tool_use block whose input is streaming as the model writes it, by the call's function.index
+    let streaming: { call: number; index: number } | undefined;
+    const streamed = new Set<number>();
+    const endStreaming = function* (): Generator<MessageEvent> {
+      if (!streaming) return;
+      yield { type: "content_block_stop", index: streaming.index };
+      streaming = undefined;
+      calls++;
+    };
     const start = function* (block: Record<string, unknown>, kind?: "thinking" | "text"): Generator<MessageEvent> {
       if (open) yield { type: "content_block_stop", index };
+      yield* endStreaming();
       index++;
       open = kind;
       yield { type: "content_block_start", index, content_block: block };
@@ -93,7 +104,22 @@ export async function* toMessageEvents(
       heldText = "";
       yield { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } };
     };
+    const inputDelta = function* (call: number, name: string, piece: string): Generator<MessageEvent> {
+      if (streaming?.call !== call) {
+        if (streamed.has(call) || (meta.oneToolCall && (calls > 0 || streaming))) return;
+        heldText = "";
+        yield* start({ type: "tool_use", id: anthropicId("toolu_"), name, input: {} });
+        streaming = { call, index };
+        streamed.add(call);
+      }
+      if (piece) yield { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: piece } };
+    };
     const toolUse = function* (call: ToolCall): Generator<MessageEvent> {
+      if (streamed.has(call.function.index ?? -1)) {
+        // its input streamed already: the whole call ends its block
+        if (streaming?.call === call.function.index) yield* endStreaming();
+        return;
+      }
       const block = toolUseBlock(call);
       heldText = "";
       yield* start({ ...block, input: {} });
@@ -117,13 +143,15 @@ export async function* toMessageEvents(
       const m = chunk.message;
       if (m.thinking) yield* thinking(m.thinking);
       if (m.content) yield* text(m.content);
-      for (const call of m.tool_calls ?? []) if (!(meta.oneToolCall && calls > 0)) yield* toolUse(call);
+      for (const d of toolCallDeltasOf(chunk)) yield* inputDelta(d.index, d.name, d.arguments);
+      for (const call of m.tool_calls ?? []) if (!(meta.oneToolCall && calls > 0) || streamed.has(call.function.index ?? -1)) yield* toolUse(call);
       if (!chunk.done) {
         pending = iterator.next();
         pending.catch(() => {});
         continue;
       }
       if (open) yield { type: "content_block_stop", index };
+      yield* endStreaming();
       if (!pinged) yield { type: "ping" };
       const final = chunk as FinalChunk;
       yield {

@@ -70,6 +70,7 @@ export function registerAnthropicRoutes(app: Hono, deps: AppDeps): void {
     const counted = Promise.withResolvers<number>();
     const result = await chatChunks(deps, request, abort, {
       toolChoice,
+      streamToolArguments: body.stream === true,
       // message_start reports the prompt's size; the final chunk's counts come from the engine
       onPrompt: body.stream ? async (text, runner) => counted.resolve(await promptTokenCount(runner, text)) : undefined,
     });

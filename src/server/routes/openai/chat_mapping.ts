@@ -6,7 +6,7 @@
  * @module
  */
 import * as v from "valibot";
-import { PROMPT_TOKENS } from "../../generation.ts";
+import { PROMPT_TOKENS, toolCallDeltasOf } from "../../generation.ts";
 import { base64Error } from "../../base64.ts";
 import { ApiError } from "../../errors.ts";
 import { checkNesting } from "../../body.ts";
@@ -246,6 +246,8 @@ export async function* toChatChunks(
   const base = { id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, system_fingerprint: "fp_ollama" };
   let first = true;
   let calls = 0;
+  // the wire index of each call whose arguments streamed, by its function.index
+  const streamed = new Map<number, number>();
   const chunk = (delta: Record<string, unknown>, finish: string | null, logprobs?: unknown) => {
     if (first) delta = { role: "assistant", ...delta };
     first = false;
@@ -258,9 +260,17 @@ export async function* toChatChunks(
     if (m.thinking) yield chunk({ content: "", reasoning: m.thinking }, null);
     const logprobs = toOpenAiLogprobs(native.logprobs);
     if (m.content || logprobs) yield chunk({ content: m.content }, null, logprobs);
-    if (m.tool_calls?.length) {
-      yield chunk({ tool_calls: m.tool_calls.map((call) => toOpenAiToolCall(call, calls++)) }, null);
+    // arguments stream as they are written: the first piece of a call brings its id and name
+    for (const d of toolCallDeltasOf(native)) {
+      let at = streamed.get(d.index);
+      if (at === undefined) {
+        streamed.set(d.index, at = calls++);
+        yield chunk({ tool_calls: [{ index: at, id: d.id, type: "function", function: { name: d.name, arguments: d.arguments } }] }, null);
+      } else yield chunk({ tool_calls: [{ index: at, function: { arguments: d.arguments } }] }, null);
     }
+    // a whole call whose arguments streamed is complete already
+    const whole = (m.tool_calls ?? []).filter((call) => !streamed.has(call.function.index ?? -1));
+    if (whole.length) yield chunk({ tool_calls: whole.map((call) => toOpenAiToolCall(call, calls++)) }, null);
     if (native.done) {
       yield chunk({}, finishReason(native.done_reason, calls > 0));
       if (meta.includeUsage) yield { ...base, choices: [], usage: usageOf(native) };

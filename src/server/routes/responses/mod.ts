@@ -113,6 +113,7 @@ export function registerResponsesRoutes(app: Hono, deps: AppDeps, limits?: Respo
     let runner: ServerRunner | undefined;
     const result = await chatChunks(deps, request, abort, {
       toolChoice,
+      streamToolArguments: body.stream === true,
       onPrompt: (_text, r) => rendered.resolve(runner = r),
     });
     if (!(Symbol.asyncIterator in result)) throw new ApiError(500, "no response from the model");

@@ -11,6 +11,7 @@
  */
 import type { ChatResponse, ToolCall } from "../../schemas.ts";
 import { jsonPieces } from "../anthropic/message_events.ts";
+import { toolCallDeltasOf } from "../../generation.ts";
 import {
   type FinalChunk,
   functionCallItem,
@@ -93,6 +94,7 @@ export async function* toResponseEvents(
     };
     const start = function* (kind: OpenItem["kind"]): Generator<ResponseEvent> {
       yield* close("completed");
+      yield* endStreaming();
       const id = responsesId(kind === "reasoning" ? "rs_" : "msg_");
       open = { kind, id, index: output.length, text: "" };
       const item = kind === "reasoning" ? { ...reasoningItem(id, "", "in_progress"), content: [] } : messageItem(id, "", "in_progress");
@@ -118,8 +120,44 @@ export async function* toResponseEvents(
       heldText = "";
       yield* delta("message", piece);
     };
+    // the function_call item whose arguments are streaming as the model writes them, by the call's function.index
+    let streaming: { call: number; index: number; item: ReturnType<typeof functionCallItem> } | undefined;
+    const streamed = new Set<number>();
+    const endStreaming = function* (): Generator<ResponseEvent> {
+      if (!streaming) return;
+      const { index, item } = streaming;
+      streaming = undefined;
+      const done = { ...item, status: "completed" as const };
+      output[index] = done;
+      const at = { item_id: item.id, output_index: index };
+      yield event("response.function_call_arguments.done", { ...at, name: item.name, arguments: item.arguments });
+      yield event("response.output_item.done", { output_index: index, item: done });
+      calls++;
+    };
+    const argumentsDelta = function* (call: number, name: string, piece: string): Generator<ResponseEvent> {
+      if (streaming?.call !== call) {
+        if (streamed.has(call) || (meta.oneToolCall && (calls > 0 || streaming))) return;
+        yield* close("completed");
+        yield* endStreaming();
+        heldText = "";
+        const item = { ...functionCallItem({ function: { name, arguments: {} } }, "in_progress"), arguments: "" };
+        streaming = { call, index: output.length, item };
+        streamed.add(call);
+        output.push(item);
+        yield event("response.output_item.added", { output_index: streaming.index, item: { ...item } });
+      }
+      if (!piece) return;
+      streaming.item.arguments += piece;
+      yield event("response.function_call_arguments.delta", { item_id: streaming.item.id, output_index: streaming.index, delta: piece });
+    };
     const functionCall = function* (call: ToolCall): Generator<ResponseEvent> {
+      if (streamed.has(call.function.index ?? -1)) {
+        // its arguments streamed already: the whole call completes its item
+        if (streaming?.call === call.function.index) yield* endStreaming();
+        return;
+      }
       yield* close("completed");
+      yield* endStreaming();
       heldText = "";
       const done = functionCallItem(call, "completed");
       const index = output.length;
@@ -150,7 +188,10 @@ export async function* toResponseEvents(
         yield* delta("reasoning", m.thinking);
       }
       if (m.content) yield* text(m.content);
-      for (const call of m.tool_calls ?? []) if (!(meta.oneToolCall && calls > 0)) yield* functionCall(call);
+      for (const d of toolCallDeltasOf(chunk)) yield* argumentsDelta(d.index, d.name, d.arguments);
+      for (const call of m.tool_calls ?? []) {
+        if (!(meta.oneToolCall && calls > 0) || streamed.has(call.function.index ?? -1)) yield* functionCall(call);
+      }
       if (!chunk.done) {
         pending = iterator.next();
         pending.catch(() => {});
@@ -159,6 +200,7 @@ export async function* toResponseEvents(
       const final = chunk as FinalChunk;
       const status = statusOf(final, calls);
       yield* close(status.status);
+      yield* endStreaming();
       const usage = usageOf(final, thinking ? await meta.countTokens(thinking) : 0);
       const response = responseObject(meta, { ...status, output, usage });
       meta.onDone?.(response);
