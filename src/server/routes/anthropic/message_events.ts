@@ -73,11 +73,12 @@ export async function* toMessageEvents(
     // the tool_use block whose input is streaming as the model writes it, by the call's function.index
     let streaming: { call: number; index: number } | undefined;
     const streamed = new Set<number>();
-    const endStreaming = function* (): Generator<MessageEvent> {
+    // `whole`: the call came out whole; a call cut off mid-arguments (max_tokens) ends its block but is no call
+    const endStreaming = function* (whole = false): Generator<MessageEvent> {
       if (!streaming) return;
       yield { type: "content_block_stop", index: streaming.index };
       streaming = undefined;
-      calls++;
+      if (whole) calls++;
     };
     const start = function* (block: Record<string, unknown>, kind?: "thinking" | "text"): Generator<MessageEvent> {
       if (open) yield { type: "content_block_stop", index };
@@ -117,7 +118,7 @@ export async function* toMessageEvents(
     const toolUse = function* (call: ToolCall): Generator<MessageEvent> {
       if (streamed.has(call.function.index ?? -1)) {
         // its input streamed already: the whole call ends its block
-        if (streaming?.call === call.function.index) yield* endStreaming();
+        if (streaming?.call === call.function.index) yield* endStreaming(true);
         return;
       }
       const block = toolUseBlock(call);

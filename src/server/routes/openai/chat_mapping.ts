@@ -246,6 +246,7 @@ export async function* toChatChunks(
   const base = { id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, system_fingerprint: "fp_ollama" };
   let first = true;
   let calls = 0;
+  let completed = 0;
   // the wire index of each call whose arguments streamed, by its function.index
   const streamed = new Map<number, number>();
   const chunk = (delta: Record<string, unknown>, finish: string | null, logprobs?: unknown) => {
@@ -270,9 +271,11 @@ export async function* toChatChunks(
     }
     // a whole call whose arguments streamed is complete already
     const whole = (m.tool_calls ?? []).filter((call) => !streamed.has(call.function.index ?? -1));
+    completed += m.tool_calls?.length ?? 0;
     if (whole.length) yield chunk({ tool_calls: whole.map((call) => toOpenAiToolCall(call, calls++)) }, null);
     if (native.done) {
-      yield chunk({}, finishReason(native.done_reason, calls > 0));
+      // a call cut off mid-arguments (max_tokens) streamed pieces but is no call: the finish reason is the length
+      yield chunk({}, finishReason(native.done_reason, completed > 0));
       if (meta.includeUsage) yield { ...base, choices: [], usage: usageOf(native) };
     }
   }

@@ -123,16 +123,17 @@ export async function* toResponseEvents(
     // the function_call item whose arguments are streaming as the model writes them, by the call's function.index
     let streaming: { call: number; index: number; item: ReturnType<typeof functionCallItem> } | undefined;
     const streamed = new Set<number>();
-    const endStreaming = function* (): Generator<ResponseEvent> {
+    // `whole`: the call came out whole; one cut off mid-arguments (max_output_tokens) is an incomplete item, no call
+    const endStreaming = function* (whole = false): Generator<ResponseEvent> {
       if (!streaming) return;
       const { index, item } = streaming;
       streaming = undefined;
-      const done = { ...item, status: "completed" as const };
+      const done = { ...item, status: whole ? "completed" as const : "incomplete" as const };
       output[index] = done;
       const at = { item_id: item.id, output_index: index };
       yield event("response.function_call_arguments.done", { ...at, name: item.name, arguments: item.arguments });
       yield event("response.output_item.done", { output_index: index, item: done });
-      calls++;
+      if (whole) calls++;
     };
     const argumentsDelta = function* (call: number, name: string, piece: string): Generator<ResponseEvent> {
       if (streaming?.call !== call) {
@@ -153,7 +154,7 @@ export async function* toResponseEvents(
     const functionCall = function* (call: ToolCall): Generator<ResponseEvent> {
       if (streamed.has(call.function.index ?? -1)) {
         // its arguments streamed already: the whole call completes its item
-        if (streaming?.call === call.function.index) yield* endStreaming();
+        if (streaming?.call === call.function.index) yield* endStreaming(true);
         return;
       }
       yield* close("completed");
