@@ -31,10 +31,11 @@ export interface ToolSpec {
  */
 export type SectionResult = { calls: FormatToolCall[]; end: number } | "more" | null;
 
-/** A call still being generated: its name and the JSON text of its arguments so far. */
+/** A call still being generated: its name, the JSON text of its arguments so far, and its id where the format writes one. */
 export interface PartialCall {
   name: string;
   arguments: string;
+  id?: string;
 }
 
 /** A family's tool-call syntax. */

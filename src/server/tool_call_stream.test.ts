@@ -66,3 +66,14 @@ test("a bare JSON call (forced by a grammar where the format has no tag) streams
   const other = run(BARE, ['{"name": "nope", "arguments": {"ci', 'ty": "Oslo"}}', ""]);
   assert.equal(other.flatMap((s) => s.toolCallDeltas ?? []).length, 0);
 });
+
+test("a format's own call id (Mistral's [CALL_ID]) is the id of the deltas and of the whole call", () => {
+  const MISTRAL = `{{ range .Messages }}{{ .Content }}{{ end }}{{ if .Tools }}[AVAILABLE_TOOLS]{{ json .Tools }}[/AVAILABLE_TOOLS]{{ end }}[TOOL_CALLS]`;
+  const steps = run(MISTRAL, ['[TOOL_CALLS]get_weather[CALL_ID]abc123XYZ[ARGS]{"ci', 'ty": "Oslo"}', ""]);
+  const deltas = steps.flatMap((s) => s.toolCallDeltas ?? []);
+  const calls = steps.flatMap((s) => s.toolCalls);
+  assert.equal(calls.length, 1, JSON.stringify(steps));
+  assert.equal(calls[0].id, "abc123XYZ");
+  assert.ok(deltas.length > 1 && deltas.every((d) => d.id === "abc123XYZ"));
+  assert.equal(deltas.map((d) => d.arguments).join(""), '{"city": "Oslo"}');
+});

@@ -50,9 +50,10 @@ export class ToolCallStream {
   partial(partial: PartialCall | null, deltas: ToolCallDelta[]): void {
     if (!partial || !this.#names.has(partial.name)) return;
     let s = this.#open.at(-1);
-    if (!s || s.name !== partial.name || !partial.arguments.startsWith(s.sent)) {
-      // a new call: announced with its id and name before any argument text, as OpenAI does
-      s = { index: this.#next + this.#open.length, id: makeToolCallId(), name: partial.name, sent: "" };
+    const other = partial.id !== undefined && s?.id !== partial.id;
+    if (!s || other || s.name !== partial.name || !partial.arguments.startsWith(s.sent)) {
+      // a new call: announced with its id (the format's where it writes one) and name before any argument text
+      s = { index: this.#next + this.#open.length, id: partial.id ?? makeToolCallId(), name: partial.name, sent: "" };
       this.#open.push(s);
       deltas.push({ index: s.index, id: s.id, name: s.name, arguments: "" });
     }

@@ -34,7 +34,7 @@ export const kimi: OutputSyntax = {
       if (at < 0 || args < 0) return null;
       const id = text.slice(at + "<|tool_call_begin|>".length, args).trim();
       const name = id.replace(/^functions\./, "").replace(/:\d+$/, "");
-      return { name, arguments: argumentText(text, args + "<|tool_call_argument_begin|>".length) };
+      return { name, arguments: argumentText(text, args + "<|tool_call_argument_begin|>".length), id };
     },
   },
 };

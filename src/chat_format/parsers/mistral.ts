@@ -44,8 +44,11 @@ export function readMistral(text: string, final: boolean): SectionResult {
 export function partialMistral(text: string): PartialCall | null {
   const args = text.indexOf("[ARGS]");
   if (args < 0) return partialJsonCall(text);
-  const name = text.slice(OPEN.length, args).replace(/\[CALL_ID\][\s\S]*$/, "").trim();
-  return { name, arguments: argumentText(text, args + "[ARGS]".length) };
+  const head = text.slice(OPEN.length, args);
+  const idAt = head.indexOf("[CALL_ID]");
+  const name = (idAt < 0 ? head : head.slice(0, idAt)).trim();
+  const id = idAt < 0 ? "" : head.slice(idAt + "[CALL_ID]".length).trim();
+  return { name, arguments: argumentText(text, args + "[ARGS]".length), ...(id ? { id } : {}) };
 }
 
 /** The Mistral syntax. */

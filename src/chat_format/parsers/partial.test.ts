@@ -28,7 +28,12 @@ test("FormatParser.partialCall() shows the arguments of a call being written", (
   );
   assert.deepStrictEqual(
     partialAfter(kimi, "<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{"),
-    { name: "get_weather", arguments: "{" },
+    { name: "get_weather", arguments: "{", id: "functions.get_weather:0" },
   );
+  assert.deepStrictEqual(partialAfter(mistral, '[TOOL_CALLS]get_weather[CALL_ID]a1b2c3d4e[ARGS]{"l'), {
+    name: "get_weather",
+    arguments: '{"l',
+    id: "a1b2c3d4e",
+  });
   assert.equal(partialAfter(hermes, "Just text"), null);
 });
