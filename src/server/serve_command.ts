@@ -55,10 +55,9 @@ export async function serveUntilStopped(options: { log?: (line: string) => void 
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   await Promise.race([stopped, server.finished]);
-  // The listeners stay until the models are unloaded: a second signal (a terminal's Ctrl+C reaches every process
-  // of the job, and the npm launcher relays it too) must not kill the shutdown halfway, as Ollama's does not.
+  // The listeners stay for good: a second signal (a terminal's Ctrl+C reaches every process of the job, and the npm
+  // launcher relays it a moment later) must kill neither the shutdown halfway nor the process on its way out with 0,
+  // as Ollama's does not. The process ends right after this returns.
   await server.close();
-  process.off("SIGINT", stop);
-  process.off("SIGTERM", stop);
   return 0;
 }
