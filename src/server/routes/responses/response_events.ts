@@ -11,11 +11,11 @@
  */
 import type { ChatResponse, ToolCall } from "../../schemas.ts";
 import { jsonPieces } from "../anthropic/message_events.ts";
+import { hasText } from "../anthropic/message_response.ts";
 import { toolCallDeltasOf } from "../../generation.ts";
 import {
   type FinalChunk,
   functionCallItem,
-  hasText,
   messageItem,
   outputText,
   reasoningItem,

@@ -7,6 +7,7 @@
  * @module
  */
 import { PROMPT_TOKENS } from "../../generation.ts";
+import { hasText } from "../anthropic/message_response.ts";
 import type { ChatResponse, Message, ToolCall } from "../../schemas.ts";
 import type { ResponsesRequest } from "./schemas.ts";
 
@@ -21,9 +22,6 @@ export function responsesId(prefix: "resp_" | "msg_" | "rs_" | "fc_" | "call_"):
   }
   return prefix + Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
-
-/** Whether text is worth a message: the whitespace a model writes between its thinking and a call is not. */
-export const hasText = (text: string): boolean => text.trim() !== "";
 
 /** A `reasoning` item (the thinking as `reasoning_text` content; no summary is made). */
 export function reasoningItem(id: string, text: string, status: "in_progress" | "completed" | "incomplete") {
