@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseModelName } from "../registry/mod.ts";
 import { Store } from "../store/mod.ts";
-import { checkLink, hashFile, hashForLink, LinkedWeightsError, linkedPath, sampledHash, writeLink } from "./link.ts";
+import { fileDigest } from "./request.ts";
+import { checkLink, hashForLink, LinkedWeightsError, linkedPath, sampledHash, writeLink } from "./link.ts";
 
 async function withDir(fn: (dir: string, store: Store) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "tollama-linkunit-"));
@@ -29,13 +30,13 @@ function content(seed = 1): Uint8Array {
   return bytes;
 }
 
-test("hashFile() is the file's sha256 and reports the bytes read", async () => {
+test("fileDigest() is the file's sha256 and reports the bytes read", async () => {
   await withDir(async (dir) => {
     const path = join(dir, "f.bin");
     const bytes = content();
     await writeFile(path, bytes);
     const seen: number[] = [];
-    const digest = await hashFile(path, { onProgress: (n) => seen.push(n) });
+    const digest = await fileDigest(path, { onProgress: (n) => seen.push(n) });
     assert.equal(digest, `sha256:${createHash("sha256").update(bytes).digest("hex")}`);
     assert.equal(seen.at(-1), bytes.length);
   });

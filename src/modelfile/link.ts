@@ -8,10 +8,10 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { lstat, mkdir, open, readdir, readFile, readlink, rm, stat, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { type Store, writeFileAtomic } from "../store/mod.ts";
+import { fileDigest } from "./request.ts";
 
 /** What a link record holds. */
 export interface LinkRecord {
@@ -55,26 +55,6 @@ export async function sampledHash(path: string, size: number): Promise<string> {
   return hash.digest("hex");
 }
 
-/** The whole file's sha256 in one streaming read; `onProgress` gets the bytes read so far. */
-export async function hashFile(
-  path: string,
-  options: { signal?: AbortSignal; onProgress?: (completed: number) => void } = {},
-): Promise<string> {
-  const hash = createHash("sha256");
-  let completed = 0;
-  let reported = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22, signal: options.signal })) {
-    hash.update(chunk as Uint8Array);
-    completed += (chunk as Uint8Array).byteLength;
-    if (completed - reported >= 64 << 20) {
-      reported = completed;
-      options.onProgress?.(completed);
-    }
-  }
-  options.onProgress?.(completed);
-  return `sha256:${hash.digest("hex")}`;
-}
-
 function recordPath(store: Store, digest: string): string {
   return join(store.dir, "links", `${store.blobPath(digest).split("/").pop()}.json`);
 }
@@ -93,7 +73,7 @@ export async function hashForLink(
   options: { signal?: AbortSignal; onProgress?: (completed: number, total: number) => void } = {},
 ): Promise<{ digest: string; record: LinkRecord }> {
   const record = await describeLink(path);
-  const digest = await hashFile(path, {
+  const digest = await fileDigest(path, {
     signal: options.signal,
     onProgress: (completed) => options.onProgress?.(completed, record.size),
   });
@@ -166,7 +146,7 @@ export async function checkLink(store: Store, digest: string): Promise<string | 
   if (!info.isFile()) throw new LinkedWeightsError(path, "not a file");
   if (!record) {
     // No record (written by another tool, or lost): only the full hash can tell.
-    if (await hashFile(path) !== digest) throw new LinkedWeightsError(path, "content differs");
+    if (await fileDigest(path) !== digest) throw new LinkedWeightsError(path, "content differs");
     await writeFileAtomic(recordPath(store, digest), JSON.stringify(await describeLink(path))).catch(() => {});
     return path;
   }
@@ -174,7 +154,7 @@ export async function checkLink(store: Store, digest: string): Promise<string | 
   const sampled = await sampledHash(path, info.size);
   if (sampled !== record.sampled) throw new LinkedWeightsError(path, "content differs");
   if (info.mtimeMs !== record.mtimeMs) {
-    if (await hashFile(path) !== digest) throw new LinkedWeightsError(path, "content differs");
+    if (await fileDigest(path) !== digest) throw new LinkedWeightsError(path, "content differs");
     await writeFileAtomic(recordPath(store, digest), JSON.stringify({ ...record, mtimeMs: info.mtimeMs })).catch(() => {});
   }
   return path;
