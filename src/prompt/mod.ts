@@ -1,9 +1,9 @@
 /**
- * Messages → prompt, and model output → content, thinking and tool calls. Renders a model's Go
+ * Messages → prompt. Renders a model's Go
  * TEMPLATE as Ollama does (messages, legacy and fill-in-the-middle modes), or the GGUF's Jinja
- * chat template; fits conversations into num_ctx (reporting what was dropped); streams output
- * through thinking and tool-call parsers whose tags come from the template; names the template of
- * an imported GGUF.
+ * chat template; fits conversations into num_ctx (reporting what was dropped); finds the thinking
+ * and tool-call tags a template reveals; names the template of an imported GGUF. Model output is
+ * parsed in src/chat_format.
  * @module
  */
 
@@ -24,13 +24,8 @@ export { truncateMessages } from "./truncate.ts";
 export type { TruncateOptions, Truncated } from "./truncate.ts";
 /** Ollama's merge of consecutive same-role messages. */
 export { collate } from "./collate.ts";
-/** Streaming output parsers. */
-export { jinjaOutputTags, OutputParser, outputParserFor } from "./output.ts";
-export type { OutputChunk, OutputParserForOptions, OutputParserOptions, OutputTags } from "./output.ts";
-export { makeToolCallId, ToolCallParser } from "./tool_calls.ts";
-export type { ParsedToolCall, ToolCallChunk, ToolCallParserOptions } from "./tool_calls.ts";
-export { ThinkingParser } from "./thinking.ts";
-export type { ThinkingChunk, ThinkingParserOptions } from "./thinking.ts";
+/** Ids for tool calls a format writes without one (the output parsers are in src/chat_format). */
+export { makeToolCallId } from "./tool_call_id.ts";
 /** Tags a template's parse tree reveals. */
 export { thinkingTags, toolCallTags } from "./tags.ts";
 export type { ToolCallTags } from "./tags.ts";
