@@ -17,7 +17,7 @@ import { loadModel } from "../src/engine/mod.ts";
 import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { writeFixtureLora } from "./fixtures/lora.ts";
 import { runCliProcess } from "./helpers/cli.ts";
-import { startTestServer, type TestServer } from "./helpers/server.ts";
+import { postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LIB_DIR = join(ROOT, "lib");
@@ -90,28 +90,14 @@ async function withFiles(fn: (files: Files) => Promise<void>): Promise<void> {
   }
 }
 
-async function upload(server: TestServer, path: string): Promise<string> {
-  const bytes = await readFile(path);
-  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-  const response = await fetch(`${server.url}/api/blobs/${digest}`, { method: "POST", body: bytes });
-  assert.ok(response.status === 201 || response.status === 200, `upload ${path}: ${response.status}`);
-  await response.body?.cancel();
-  return digest;
-}
-
-async function post(server: TestServer, path: string, body: unknown): Promise<{ status: number; json: Record<string, any> }> {
-  const response = await fetch(server.url + path, { method: "POST", body: JSON.stringify(body) });
-  return { status: response.status, json: await response.json() };
-}
-
 async function create(server: TestServer, request: Record<string, unknown>): Promise<void> {
-  const { status, json } = await post(server, "/api/create", { ...request, stream: false });
+  const { status, json } = await postJson(server, "/api/create", { ...request, stream: false });
   assert.equal(status, 200, `create ${request.model}: ${JSON.stringify(json)}`);
   assert.equal(json.status, "success");
 }
 
 async function generate(server: TestServer, model: string): Promise<string> {
-  const { status, json } = await post(server, "/api/generate", { model, prompt: PROMPT, raw: true, stream: false, options: OPTIONS });
+  const { status, json } = await postJson(server, "/api/generate", { model, prompt: PROMPT, raw: true, stream: false, options: OPTIONS });
   assert.equal(status, 200, `generate ${model}: ${JSON.stringify(json)}`);
   assert.ok(json.eval_count > 0, `${model} generated nothing`);
   return json.response;
@@ -147,7 +133,7 @@ test("ADAPTER over HTTP: output differs from the base, equals libllama's own; mo
     assert.notDeepEqual(wantTwo.ids, wantOne.ids, "the second LoRA changes it again");
 
     await using server = await startTestServer();
-    const [baseDigest, loraDigest, lora2Digest] = [await upload(server, base), await upload(server, lora), await upload(server, lora2)];
+    const [baseDigest, loraDigest, lora2Digest] = [await uploadBlob(server, base), await uploadBlob(server, lora), await uploadBlob(server, lora2)];
     await create(server, { model: "base", files: { "base.gguf": baseDigest } });
     await create(server, { model: "tuned", files: { "base.gguf": baseDigest }, adapters: { "lora.gguf": loraDigest } });
     await create(server, { model: "tuned2", from: "tuned", adapters: { "lora2.gguf": lora2Digest } });
@@ -162,7 +148,7 @@ test("ADAPTER over HTTP: output differs from the base, equals libllama's own; mo
     assert.deepEqual(ps.models.map((m) => m.name).sort(), ["base:latest", "tuned2:latest", "tuned:latest"]);
 
     // /api/show: the ADAPTER lines with the blob paths, as Ollama prints them.
-    const shown = await post(server, "/api/show", { model: "tuned2" });
+    const shown = await postJson(server, "/api/show", { model: "tuned2" });
     assert.equal(shown.status, 200);
     const adapterLines = (shown.json.modelfile as string).split("\n").filter((line) => line.startsWith("ADAPTER "));
     assert.deepEqual(adapterLines, [
@@ -177,7 +163,7 @@ test("ADAPTER over HTTP: output differs from the base, equals libllama's own; mo
 test("ADAPTER refused on create: a full model, another architecture, shapes that do not fit (400, nothing left)", { skip, timeout: 300_000 }, async () => {
   await withFiles(async ({ dir, base, lora }) => {
     await using server = await startTestServer();
-    const baseDigest = await upload(server, base);
+    const baseDigest = await uploadBlob(server, base);
     const gemma = join(dir, "gemma.gguf");
     await writeFixtureLora(gemma, base, { architecture: "gemma" });
     const wide = join(dir, "wide.gguf");
@@ -188,8 +174,8 @@ test("ADAPTER refused on create: a full model, another architecture, shapes that
       [wide, 'invalid adapter a.gguf: tensor "blk.0.attn_q.weight" is [64 64] in the base model, but the adapter\'s lora_a is [64 4] and lora_b [4 67]'],
     ];
     for (const [file, message] of cases) {
-      const digest = await upload(server, file);
-      const { status, json } = await post(server, "/api/create", {
+      const digest = await uploadBlob(server, file);
+      const { status, json } = await postJson(server, "/api/create", {
         model: "bad",
         files: { "base.gguf": baseDigest },
         adapters: { "a.gguf": digest },
@@ -198,7 +184,7 @@ test("ADAPTER refused on create: a full model, another architecture, shapes that
       assert.deepEqual({ status, json }, { status: 400, json: { error: message } });
     }
     // An adapter alone is not a model.
-    const alone = await post(server, "/api/create", { model: "bad", files: { "lora.gguf": await upload(server, lora) }, stream: false });
+    const alone = await postJson(server, "/api/create", { model: "bad", files: { "lora.gguf": await uploadBlob(server, lora) }, stream: false });
     assert.deepEqual(alone, {
       status: 400,
       json: { error: "adapter lora.gguf needs a base model: FROM the model it was trained for, then ADAPTER lora.gguf" },

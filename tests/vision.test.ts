@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { writeFixtureProjector } from "./fixtures/mmproj.ts";
-import { startTestServer, type TestServer } from "./helpers/server.ts";
+import { postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
 import { runCliProcess } from "./helpers/cli.ts";
 import { spawn } from "node:child_process";
 import process from "node:process";
@@ -188,31 +188,16 @@ async function withFiles(fn: (files: Files) => Promise<void>): Promise<void> {
   }
 }
 
-async function upload(server: TestServer, path: string): Promise<string> {
-  const bytes = await readFile(path);
-  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-  const response = await fetch(`${server.url}/api/blobs/${digest}`, { method: "POST", body: bytes });
-  assert.ok(response.status === 201 || response.status === 200, `upload ${path}: ${response.status}`);
-  await response.body?.cancel();
-  return digest;
-}
-
-// deno-lint-ignore no-explicit-any
-async function post(server: TestServer, path: string, body: unknown): Promise<{ status: number; json: Record<string, any> }> {
-  const response = await fetch(server.url + path, { method: "POST", body: JSON.stringify(body) });
-  return { status: response.status, json: await response.json() };
-}
-
 /** A server with `vis` (model + projector layer) and `text` (the same model alone). */
 async function visionServer(files: Files, projectorPath = files.projector): Promise<TestServer> {
   const server = await startTestServer();
-  const model = await upload(server, files.model);
-  const projector = await upload(server, projectorPath);
+  const model = await uploadBlob(server, files.model);
+  const projector = await uploadBlob(server, projectorPath);
   for (const [name, request] of [
     ["vis", { files: { "model.gguf": model, "mmproj.gguf": projector } }],
     ["text", { files: { "model.gguf": model } }],
   ] as const) {
-    const { status, json } = await post(server, "/api/create", { model: name, ...request, stream: false });
+    const { status, json } = await postJson(server, "/api/create", { model: name, ...request, stream: false });
     assert.equal(status, 200, `create ${name}: ${JSON.stringify(json)}`);
   }
   return server;
@@ -220,7 +205,7 @@ async function visionServer(files: Files, projectorPath = files.projector): Prom
 
 /** The prompt the server renders for a chat, with its `[img-N]` tags as libmtmd's markers. */
 async function renderedChat(server: TestServer, messages: unknown[]): Promise<string> {
-  const { status, json } = await post(server, "/api/chat", { model: "vis", messages, _debug_render_only: true });
+  const { status, json } = await postJson(server, "/api/chat", { model: "vis", messages, _debug_render_only: true });
   assert.equal(status, 200, JSON.stringify(json));
   return (json._debug_info.rendered_template as string).replace(/\[img-\d+\]/g, MARKER);
 }
@@ -230,10 +215,10 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
     await using server = await visionServer(files);
 
     // /api/show: vision only where there is a projector
-    const shown = await post(server, "/api/show", { model: "vis" });
+    const shown = await postJson(server, "/api/show", { model: "vis" });
     assert.ok(shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
     assert.ok(shown.json.projector_info, "projector_info is shown");
-    const plain = await post(server, "/api/show", { model: "text" });
+    const plain = await postJson(server, "/api/show", { model: "text" });
     assert.ok(!plain.json.capabilities.includes("vision"));
 
     // raw generate: `[img-0]` places the image
@@ -241,7 +226,7 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
     const rawB = await native(files, `${MARKER}Describe:`, [files.b]);
     assert.notDeepEqual(rawA.ids, rawB.ids, "the reference gives two images different output");
     for (const [image, want] of [[files.aBase64, rawA], [files.bBase64, rawB], [files.aBase64, rawA]] as const) {
-      const { status, json } = await post(server, "/api/generate", {
+      const { status, json } = await postJson(server, "/api/generate", {
         model: "vis",
         prompt: "[img-0]Describe:",
         images: [image],
@@ -255,14 +240,14 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
     }
 
     // at once, batched with each other and with a text request: each still gets its own image's output
-    const textOnly = await post(server, "/api/generate", { model: "vis", prompt: "Describe:", raw: true, stream: false, options: OPTIONS });
+    const textOnly = await postJson(server, "/api/generate", { model: "vis", prompt: "Describe:", raw: true, stream: false, options: OPTIONS });
     const together = await Promise.all([
       [files.aBase64, rawA],
       [files.bBase64, rawB],
       [undefined, undefined],
       [files.bBase64, rawB],
     ].map(([image, want]) =>
-      post(server, "/api/generate", {
+      postJson(server, "/api/generate", {
         model: "vis",
         prompt: image ? "[img-0]Describe:" : "Describe:",
         ...(image ? { images: [image] } : {}),
@@ -283,7 +268,7 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
     const wantA = await native(files, templated, [files.a]);
     const wantB = await native(files, templated, [files.b]);
     assert.notDeepEqual(wantA.ids, wantB.ids);
-    const generated = await post(server, "/api/generate", {
+    const generated = await postJson(server, "/api/generate", {
       model: "vis",
       prompt: question,
       images: [files.aBase64],
@@ -295,7 +280,7 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
     assert.equal(generated.json.response, wantA.text);
     // a follow-up with the returned context (text ids only: no image ids leak into it) and another image
     assert.ok((generated.json.context as number[]).every((t) => t >= 0));
-    const followUp = await post(server, "/api/generate", {
+    const followUp = await postJson(server, "/api/generate", {
       model: "vis",
       prompt: "And this one?",
       images: [files.bBase64],
@@ -308,7 +293,7 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
 
     // chat: the same prompt with the other image is computed again (not a prefix-cache hit on the text)
     for (const [image, want] of [[files.bBase64, wantB], [files.aBase64, wantA]] as const) {
-      const { status, json } = await post(server, "/api/chat", {
+      const { status, json } = await postJson(server, "/api/chat", {
         model: "vis",
         messages: [{ role: "user", content: question, images: [image] }],
         stream: false,
@@ -323,7 +308,7 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
     const fresh = `Look closely. ${question}`;
     const freshPrompt = await renderedChat(server, [{ role: "user", content: fresh, images: [files.bBase64] }]);
     const wantFresh = await native(files, freshPrompt, [files.b]);
-    const counted = await post(server, "/api/chat", {
+    const counted = await postJson(server, "/api/chat", {
       model: "vis",
       messages: [{ role: "system", content: "Be brief." }, { role: "user", content: fresh, images: [files.bBase64] }],
       stream: false,
@@ -332,7 +317,7 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
     });
     assert.equal(counted.status, 200);
     assert.ok(counted.json.prompt_eval_count > 16, `image tokens counted: ${counted.json.prompt_eval_count}`);
-    const alone = await post(server, "/api/chat", {
+    const alone = await postJson(server, "/api/chat", {
       model: "vis",
       messages: [{ role: "user", content: fresh, images: [files.bBase64] }],
       stream: false,
@@ -344,7 +329,7 @@ test("images through /api/generate and /api/chat give libmtmd's own greedy outpu
     const placed = await renderedChat(server, [{ role: "user", content: "first [img] then [img] end", images: [files.aBase64, files.bBase64] }]);
     assert.ok(placed.includes(`first ${MARKER} then ${MARKER} end`), placed);
     const wantTwo = await native(files, placed, [files.a, files.b]);
-    const two = await post(server, "/api/chat", {
+    const two = await postJson(server, "/api/chat", {
       model: "vis",
       messages: [{ role: "user", content: "first [img] then [img] end", images: [files.aBase64, files.bBase64] }],
       stream: false,
@@ -361,7 +346,7 @@ test("OpenAI image_url data URLs, Anthropic image blocks and Responses input_ima
     const question = "What is in this picture?";
     const prompt = await renderedChat(server, [{ role: "user", content: question, images: [files.aBase64] }]);
     const want = await native(files, prompt, [files.a]);
-    const { status, json } = await post(server, "/v1/chat/completions", {
+    const { status, json } = await postJson(server, "/v1/chat/completions", {
       model: "vis",
       messages: [{
         role: "user",
@@ -378,7 +363,7 @@ test("OpenAI image_url data URLs, Anthropic image blocks and Responses input_ima
     assert.equal(json.choices[0].message.content, want.text);
 
     // Anthropic's base64 image blocks and the Responses API's input_image data URLs take the same path
-    const anthropic = await post(server, "/v1/messages", {
+    const anthropic = await postJson(server, "/v1/messages", {
       model: "vis",
       max_tokens: N_GEN,
       temperature: 0,
@@ -392,7 +377,7 @@ test("OpenAI image_url data URLs, Anthropic image blocks and Responses input_ima
     });
     assert.equal(anthropic.status, 200, JSON.stringify(anthropic.json));
     assert.equal(anthropic.json.content[0].text, want.text);
-    const responses = await post(server, "/v1/responses", {
+    const responses = await postJson(server, "/v1/responses", {
       model: "vis",
       max_output_tokens: N_GEN,
       temperature: 0,
@@ -408,7 +393,7 @@ test("OpenAI image_url data URLs, Anthropic image blocks and Responses input_ima
     const output = responses.json.output.find((item: { type: string }) => item.type === "message");
     assert.equal(output.content[0].text, want.text);
 
-    const remote = await post(server, "/v1/chat/completions", {
+    const remote = await postJson(server, "/v1/chat/completions", {
       model: "vis",
       messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }],
     });
@@ -421,7 +406,7 @@ test("bad images and images for a text model are clear 4xx; the server stays up"
   await withFiles(async (files) => {
     await using server = await visionServer(files);
     const generate = (images: unknown, model = "vis") =>
-      post(server, "/api/generate", { model, prompt: "[img-0]x", images, raw: true, stream: false, options: OPTIONS });
+      postJson(server, "/api/generate", { model, prompt: "[img-0]x", images, raw: true, stream: false, options: OPTIONS });
     const pngBytes = Buffer.from(files.aBase64, "base64");
     const cases: Array<[string, unknown, RegExp]> = [
       ["not base64", ["this is not base64!"], /illegal base64|base64/i],
@@ -440,7 +425,7 @@ test("bad images and images for a text model are clear 4xx; the server stays up"
     const text = await generate([files.aBase64], "text");
     assert.equal(text.status, 400);
     assert.match(text.json.error, /does not support images/);
-    const chat = await post(server, "/api/chat", {
+    const chat = await postJson(server, "/api/chat", {
       model: "text",
       messages: [{ role: "user", content: "hi", images: [files.aBase64] }],
       stream: false,
@@ -467,7 +452,7 @@ test("tollama create from a Modelfile naming the model and its projector GGUF: a
     const env = { OLLAMA_HOST: server.url, HOME: home };
     const created = await runCliProcess(["create", "cli-vis"], { cwd: files.dir, env, timeoutMs: 120_000 });
     assert.equal(created.code, 0, created.stderr);
-    const shown = await post(server, "/api/show", { model: "cli-vis" });
+    const shown = await postJson(server, "/api/show", { model: "cli-vis" });
     assert.ok(shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
     // `tollama show`: Ollama's Projector section
     const cliShow = await runCliProcess(["show", "cli-vis"], { env });
@@ -475,7 +460,7 @@ test("tollama create from a Modelfile naming the model and its projector GGUF: a
     assert.match(cliShow.stdout, / {2}Capabilities\n(?: {4}\S+\n)* {4}vision\n/);
     assert.match(cliShow.stdout, / {2}Projector\n {4}architecture {8}clip\s*\n {4}parameters {10}[\d.]+K\s*\n {4}embedding length {4}32\s*\n {4}dimensions {10}64\s*\n/);
     const want = await native(files, `${MARKER}Describe:`, [files.b]);
-    const { status, json } = await post(server, "/api/generate", {
+    const { status, json } = await postJson(server, "/api/generate", {
       model: "cli-vis",
       prompt: "Describe:", // an image the prompt does not place goes before the text
       images: [files.bBase64],
@@ -487,13 +472,13 @@ test("tollama create from a Modelfile naming the model and its projector GGUF: a
     assert.equal(json.response, want.text);
 
     // `tollama run` attaches an image path named in the prompt (as Ollama's CLI does) and answers as the API does
-    const api = await post(server, "/api/generate", { model: "cli-vis", prompt: "Describe:", images: [files.aBase64], stream: false });
+    const api = await postJson(server, "/api/generate", { model: "cli-vis", prompt: "Describe:", images: [files.aBase64], stream: false });
     assert.equal(api.status, 200, JSON.stringify(api.json));
     const run = await runCliProcess(["run", "cli-vis", "Describe: ./a.png"], { cwd: files.dir, env, timeoutMs: 120_000 });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /Added image '\.\/a\.png'/);
     assert.equal(run.stdout.trim(), (api.json.response as string).trim());
-    const withoutImage = await post(server, "/api/generate", { model: "cli-vis", prompt: "Describe: ./a.png", stream: false });
+    const withoutImage = await postJson(server, "/api/generate", { model: "cli-vis", prompt: "Describe: ./a.png", stream: false });
     assert.notEqual(withoutImage.json.response, api.json.response, "the path was not just left as text");
   });
 });
@@ -507,7 +492,7 @@ test("a gemma3 projector (non-causal attention over the image) gives libmtmd's o
     const wantB = await native(files, `${MARKER}Describe:`, [files.b], gemma3);
     assert.notDeepEqual(wantA.ids, wantB.ids);
     for (const [image, want] of [[files.aBase64, wantA], [files.bBase64, wantB]] as const) {
-      const { status, json } = await post(server, "/api/generate", {
+      const { status, json } = await postJson(server, "/api/generate", {
         model: "vis",
         prompt: "[img-0]Describe:",
         images: [image],
@@ -522,7 +507,7 @@ test("a gemma3 projector (non-causal attention over the image) gives libmtmd's o
     const question = "What is in this picture?";
     const prompt = await renderedChat(server, [{ role: "user", content: question, images: [files.bBase64] }]);
     const want = await native(files, prompt, [files.b], gemma3);
-    const { status, json } = await post(server, "/api/chat", {
+    const { status, json } = await postJson(server, "/api/chat", {
       model: "vis",
       messages: [{ role: "user", content: question, images: [files.bBase64] }],
       stream: false,
@@ -532,7 +517,7 @@ test("a gemma3 projector (non-causal attention over the image) gives libmtmd's o
     assert.equal(json.message.content, want.text);
 
     // its 16 image tokens attend both ways, so they go in one batch: a smaller num_batch is a clear 400
-    const small = await post(server, "/api/generate", {
+    const small = await postJson(server, "/api/generate", {
       model: "vis",
       prompt: "[img-0]Describe:",
       images: [files.aBase64],
@@ -582,14 +567,14 @@ test("without libmtmd (a LLAMA_LIB_DIR build that has none) text works and an im
         child.on("exit", () => reject(new Error(`exited early: ${output}`)));
       });
       const server = { url: `http://127.0.0.1:${port}` } as TestServer;
-      const model = await upload(server, files.model);
-      const projector = await upload(server, files.projector);
-      const created = await post(server, "/api/create", { model: "vis", files: { "m.gguf": model, "p.gguf": projector }, stream: false });
+      const model = await uploadBlob(server, files.model);
+      const projector = await uploadBlob(server, files.projector);
+      const created = await postJson(server, "/api/create", { model: "vis", files: { "m.gguf": model, "p.gguf": projector }, stream: false });
       assert.equal(created.status, 200, JSON.stringify(created.json));
-      const text = await post(server, "/api/generate", { model: "vis", prompt: "Hello", raw: true, stream: false, options: OPTIONS });
+      const text = await postJson(server, "/api/generate", { model: "vis", prompt: "Hello", raw: true, stream: false, options: OPTIONS });
       assert.equal(text.status, 200, JSON.stringify(text.json));
       assert.ok(text.json.eval_count > 0);
-      const image = await post(server, "/api/generate", {
+      const image = await postJson(server, "/api/generate", {
         model: "vis",
         prompt: "[img-0]Describe:",
         images: [files.aBase64],
@@ -599,7 +584,7 @@ test("without libmtmd (a LLAMA_LIB_DIR build that has none) text works and an im
       });
       assert.equal(image.status, 500, JSON.stringify(image.json));
       assert.match(image.json.error, /images need libmtmd, which is not next to libllama in .*install g\+\+/);
-      const again = await post(server, "/api/generate", { model: "vis", prompt: "Hello", raw: true, stream: false, options: OPTIONS });
+      const again = await postJson(server, "/api/generate", { model: "vis", prompt: "Hello", raw: true, stream: false, options: OPTIONS });
       assert.equal(again.json.response, text.json.response, "text still works after the failed image request");
     } finally {
       child.kill("SIGTERM");

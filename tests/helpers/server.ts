@@ -7,8 +7,10 @@
  * Disposing stops the server, unloads every model and removes the store.
  * @module
  */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Store } from "../../src/store/mod.ts";
@@ -72,4 +74,21 @@ export async function installGguf(
     config: { ...config, mediaType: "application/vnd.docker.container.image.v1+json" },
     layers: list,
   });
+}
+
+/** Uploads a file through POST /api/blobs/:digest (what `tollama create` does first) and returns its digest. */
+export async function uploadBlob(server: TestServer, path: string): Promise<string> {
+  const bytes = await readFile(path);
+  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const response = await fetch(`${server.url}/api/blobs/${digest}`, { method: "POST", body: bytes });
+  assert.ok(response.status === 201 || response.status === 200, `upload ${path}: ${response.status}`);
+  await response.body?.cancel();
+  return digest;
+}
+
+/** POSTs `body` as JSON and returns the status with the parsed JSON reply. */
+// deno-lint-ignore no-explicit-any
+export async function postJson(server: TestServer, path: string, body: unknown): Promise<{ status: number; json: Record<string, any> }> {
+  const response = await fetch(server.url + path, { method: "POST", body: JSON.stringify(body) });
+  return { status: response.status, json: await response.json() };
 }
