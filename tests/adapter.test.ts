@@ -9,15 +9,16 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../src/engine/mod.ts";
-import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
+import { fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { writeFixtureLora } from "./fixtures/lora.ts";
 import { runCliProcess } from "./helpers/cli.ts";
 import { postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
+import { compileCheck } from "./helpers/compile_check.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LIB_DIR = join(ROOT, "lib");
@@ -39,21 +40,8 @@ function skipReason(): string | false {
 const skip = skipReason();
 
 /** tests/helpers/lora_check.c, compiled once per source version into the fixture cache. */
-async function loraCheck(): Promise<string> {
-  const source = join(ROOT, "tests", "helpers", "lora_check.c");
-  const hash = createHash("sha256").update(await readFile(source)).update(libs.join()).digest("hex").slice(0, 12);
-  const path = join(FIXTURE_DIR, "bin", `lora_check-${hash}`);
-  if (existsSync(path)) return path;
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const result = spawnSync("cc", [
-    "-O1", "-o", tmp, source,
-    `-I${join(LLAMA_CPP_DIR, "include")}`, `-I${join(LLAMA_CPP_DIR, "ggml", "include")}`,
-    `-L${LIB_DIR}`, ...libs.map((l) => `-l:${l}`), `-Wl,-rpath,${LIB_DIR}`,
-  ], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`cc failed:\n${result.stderr}`);
-  await rename(tmp, path);
-  return path;
+function loraCheck(): Promise<string> {
+  return compileCheck("lora_check", libs);
 }
 
 /** What libllama's C API generates greedily for the base + adapters: token ids and text. */

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,8 +23,9 @@ import {
 } from "../src/modelfile/mod.ts";
 import { parseModelName } from "../src/registry/mod.ts";
 import { Store } from "../src/store/mod.ts";
-import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR, RECIPES, vocabPath } from "./fixtures/mod.ts";
+import { fixtureModel, fixtureSkip, LLAMA_CPP_DIR, RECIPES, vocabPath } from "./fixtures/mod.ts";
 import { generateFixture } from "./fixtures/generate.ts";
+import { compileCheck } from "./helpers/compile_check.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LIB_DIR = join(ROOT, "lib");
@@ -109,21 +110,8 @@ function cSkip(): string | false {
 }
 
 /** tests/helpers/quantize_check.c, compiled once per source version into the fixture cache. */
-async function quantizeCheck(): Promise<string> {
-  const source = join(ROOT, "tests", "helpers", "quantize_check.c");
-  const hash = createHash("sha256").update(await readFile(source)).update(libs.join()).digest("hex").slice(0, 12);
-  const path = join(FIXTURE_DIR, "bin", `quantize_check-${hash}`);
-  if (existsSync(path)) return path;
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const result = spawnSync("cc", [
-    "-O1", "-o", tmp, source,
-    `-I${join(LLAMA_CPP_DIR, "include")}`, `-I${join(LLAMA_CPP_DIR, "ggml", "include")}`,
-    `-L${LIB_DIR}`, ...libs.map((l) => `-l:${l}`), `-Wl,-rpath,${LIB_DIR}`,
-  ], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`cc failed:\n${result.stderr}`);
-  await rename(tmp, path);
-  return path;
+function quantizeCheck(): Promise<string> {
+  return compileCheck("quantize_check", libs);
 }
 
 test("createModel() quantizes an F16 model made from another model (`from` + quantize), the base left as it is", { skip }, async () => {

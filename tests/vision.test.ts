@@ -7,14 +7,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, symlinkSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
-import { FIXTURE_DIR, fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
+import { fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { writeFixtureProjector } from "./fixtures/mmproj.ts";
 import { postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
 import { runCliProcess } from "./helpers/cli.ts";
@@ -22,6 +21,7 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { runtime } from "../src/runtime/mod.ts";
 import { freePort } from "./helpers/net.ts";
+import { compileCheck } from "./helpers/compile_check.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LIB_DIR = join(ROOT, "lib");
@@ -45,21 +45,8 @@ function skipReason(): string | false {
 const skip = skipReason();
 
 /** tests/helpers/mtmd_check.c, compiled once per source version into the fixture cache. */
-async function mtmdCheck(): Promise<string> {
-  const source = join(ROOT, "tests", "helpers", "mtmd_check.c");
-  const hash = createHash("sha256").update(await readFile(source)).update(libs.join()).digest("hex").slice(0, 12);
-  const path = join(FIXTURE_DIR, "bin", `mtmd_check-${hash}`);
-  if (existsSync(path)) return path;
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const result = spawnSync("cc", [
-    "-O1", "-o", tmp, source,
-    ...["include", "ggml/include", "tools/mtmd"].map((d) => `-I${join(LLAMA_CPP_DIR, d)}`),
-    `-L${LIB_DIR}`, ...libs.map((l) => `-l:${l}`), `-Wl,-rpath,${LIB_DIR}`,
-  ], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`cc failed:\n${result.stderr}`);
-  await rename(tmp, path);
-  return path;
+function mtmdCheck(): Promise<string> {
+  return compileCheck("mtmd_check", libs, ["include", "ggml/include", "tools/mtmd"]);
 }
 
 interface Native {
