@@ -13,6 +13,16 @@ export class ResponseError extends Error {
   }
 }
 
+/** The error of a non-2xx answer: its `{"error"}` message, or the body as text, or the status line. */
+export function responseError(status: number, statusText: string, text: string): ResponseError {
+  let message = text || `${status} ${statusText}`.trim();
+  try {
+    const parsed = JSON.parse(text);
+    if (typeof parsed?.error === "string") message = parsed.error;
+  } catch { /* not JSON: keep the text */ }
+  return new ResponseError(message, status);
+}
+
 /** The server could not be reached at all. */
 export class ConnectionError extends Error {
   constructor(readonly baseUrl: string, cause: unknown) {
@@ -58,15 +68,7 @@ export class Client {
       if (signal?.aborted) throw error;
       throw new ConnectionError(this.baseUrl, error);
     }
-    if (!response.ok) {
-      const text = await response.text();
-      let message = text || `${response.status} ${response.statusText}`;
-      try {
-        const parsed = JSON.parse(text);
-        if (typeof parsed?.error === "string") message = parsed.error;
-      } catch { /* not JSON: keep the text */ }
-      throw new ResponseError(message, response.status);
-    }
+    if (!response.ok) throw responseError(response.status, response.statusText, await response.text());
     return response;
   }
 

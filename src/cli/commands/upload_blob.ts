@@ -12,7 +12,7 @@ import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
-import { type Client, ConnectionError, ResponseError } from "../client.ts";
+import { type Client, ConnectionError, ResponseError, responseError } from "../client.ts";
 import type { Terminal } from "../io.ts";
 
 /** How often the line is redrawn on a terminal (Ollama's CLI ticks every 60 ms). */
@@ -90,13 +90,7 @@ function postFile(client: Client, path: string, file: string, size: number, onSe
         body.destroy();
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve();
-        const text = Buffer.concat(chunks).toString("utf8");
-        let message = text || `${status} ${response.statusMessage ?? ""}`.trim();
-        try {
-          const parsed = JSON.parse(text);
-          if (typeof parsed?.error === "string") message = parsed.error;
-        } catch { /* plain text */ }
-        reject(new ResponseError(message, status));
+        reject(responseError(status, response.statusMessage ?? "", Buffer.concat(chunks).toString("utf8")));
       });
     });
     // A server that answers before reading the whole body (an error) may reset the connection: its answer wins.
