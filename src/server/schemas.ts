@@ -18,7 +18,7 @@ const images = v.nullish(v.array(
   "[]api.ImageData",
 ));
 /** A JSON object decoded into a Go map (valibot's record alone takes an array too; Go's decoder refuses one). */
-const goMap = <T extends v.GenericSchema>(value: T, type: string) =>
+export const goMap = <T extends v.GenericSchema>(value: T, type: string) =>
   v.pipe(
     v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), type),
     v.record(v.string(), value, type),

@@ -5,6 +5,7 @@
  * @module
  */
 import * as v from "valibot";
+import { goMap } from "../../schemas.ts";
 
 const TextBlock = v.looseObject({ type: v.literal("text"), text: v.string() });
 
@@ -33,10 +34,7 @@ const ToolUseBlock = v.looseObject({
   id: v.string(),
   name: v.string(),
   // valibot's record alone takes an array too; Anthropic wants an object
-  input: v.pipe(
-    v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), "object"),
-    v.record(v.string(), v.unknown()),
-  ),
+  input: goMap(v.unknown(), "object"),
 });
 
 /** One block of a message's content. */
