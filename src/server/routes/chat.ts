@@ -152,8 +152,7 @@ export async function chatChunks(
     },
   };
   if (body._debug_render_only) {
-    const images = messages.reduce((n, m) => n + (m.images?.length ?? 0), 0);
-    return { ...base, done: false, _debug_info: await renderOnly(deps, plan, images) };
+    return { ...base, done: false, _debug_info: await renderOnly(deps, plan, imageCount) };
   }
   const events = runGeneration(deps, plan);
   return (async function* () {
