@@ -7,20 +7,8 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { THINKING_TEMPLATE, TOOLS_TEMPLATE } from "./helpers/templates.ts";
 
-// A ChatML Go template with tools: calls are bare JSON objects (tag "{"), results are `tool` messages.
-const TOOLS_TEMPLATE = `{{- if .System }}<|im_start|>system
-{{ .System }}<|im_end|>
-{{ end }}{{- if .Tools }}<|im_start|>system
-Tools: {{ json .Tools }}<|im_end|>
-{{ end }}{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .ToolCalls }}{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}{{ end }}{{ else }}{{ .Content }}{{ end }}<|im_end|>
-{{ end }}<|im_start|>assistant
-`;
-const THINKING_TEMPLATE = `{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}<|im_end|>
-{{ end }}<|im_start|>assistant
-{{ if .Think }}<think>{{ end }}`;
 
 const weatherTool = {
   name: "get_weather",

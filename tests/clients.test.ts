@@ -8,14 +8,8 @@ import OpenAI from "openai";
 import { ChatOllama, OllamaEmbeddings } from "@langchain/ollama";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { TOOLS_NO_SYSTEM_TEMPLATE } from "./helpers/templates.ts";
 
-// A ChatML Go template with tools: calls are bare JSON objects (tag "{").
-const TOOLS_TEMPLATE = `{{- if .Tools }}<|im_start|>system
-Tools: {{ json .Tools }}<|im_end|>
-{{ end }}{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .ToolCalls }}{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}{{ end }}{{ else }}{{ .Content }}{{ end }}<|im_end|>
-{{ end }}<|im_start|>assistant
-`;
 const weatherTool = {
   type: "function",
   function: {
@@ -34,7 +28,7 @@ before(async () => {
   if (fixtureSkip("tiny-spm")) return;
   server = await startTestServer();
   await installGguf(server.store, "tiny:latest", await fixtureModel("tiny-spm"));
-  await installGguf(server.store, "tooly:latest", await fixtureModel("tiny-spm"), { template: TOOLS_TEMPLATE, system: "You are terse." });
+  await installGguf(server.store, "tooly:latest", await fixtureModel("tiny-spm"), { template: TOOLS_NO_SYSTEM_TEMPLATE, system: "You are terse." });
   await installGguf(server.store, "emb:latest", await fixtureModel("embed"));
   ollama = new Ollama({ host: server.url });
   openai = new OpenAI({ baseURL: server.url + "/v1", apiKey: "unused" });

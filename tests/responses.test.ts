@@ -16,20 +16,8 @@ import { toResponseEvents } from "../src/server/routes/responses/response_events
 import { responsesErrorEvent, responsesErrorResponse } from "../src/server/routes/responses/errors.ts";
 import { ResponsesRequestSchema } from "../src/server/routes/responses/schemas.ts";
 import type { ChatResponse } from "../src/server/schemas.ts";
+import { THINKING_TEMPLATE, TOOLS_TEMPLATE } from "./helpers/templates.ts";
 
-// A ChatML Go template with tools: calls are bare JSON objects (tag "{"), results are `tool` messages.
-const TOOLS_TEMPLATE = `{{- if .System }}<|im_start|>system
-{{ .System }}<|im_end|>
-{{ end }}{{- if .Tools }}<|im_start|>system
-Tools: {{ json .Tools }}<|im_end|>
-{{ end }}{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .ToolCalls }}{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}{{ end }}{{ else }}{{ .Content }}{{ end }}<|im_end|>
-{{ end }}<|im_start|>assistant
-`;
-const THINKING_TEMPLATE = `{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}<|im_end|>
-{{ end }}<|im_start|>assistant
-{{ if .Think }}<think>{{ end }}`;
 
 const weatherTool = {
   type: "function" as const,

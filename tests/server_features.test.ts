@@ -5,11 +5,8 @@ import assert from "node:assert/strict";
 import { Ollama } from "ollama";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { THINKING_TEMPLATE } from "./helpers/templates.ts";
 
-const THINKING_TEMPLATE = `{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}<|im_end|>
-{{ end }}<|im_start|>assistant
-{{ if .Think }}<think>{{ end }}`;
 const FIM_TEMPLATE = `{{ if .Suffix }}<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>{{ else }}{{ .Prompt }}{{ end }}`;
 const skip = fixtureSkip("tiny-spm");
 const opts = { skip, timeout: 120_000 };

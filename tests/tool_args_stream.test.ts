@@ -9,14 +9,8 @@ import Anthropic from "@anthropic-ai/sdk";
 import { Ollama } from "ollama";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { TOOLS_NO_SYSTEM_TEMPLATE } from "./helpers/templates.ts";
 
-// A ChatML Go template with tools: calls are bare JSON objects (tag "{").
-const TOOLS_TEMPLATE = `{{- if .Tools }}<|im_start|>system
-Tools: {{ json .Tools }}<|im_end|>
-{{ end }}{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .ToolCalls }}{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}{{ end }}{{ else }}{{ .Content }}{{ end }}<|im_end|>
-{{ end }}<|im_start|>assistant
-`;
 const parameters = {
   type: "object" as const,
   properties: { city: { type: "string", enum: ["Paris", "Oslo"] }, days: { type: "integer" } },
@@ -31,7 +25,7 @@ let server: TestServer;
 before(async () => {
   if (skip) return;
   server = await startTestServer();
-  await installGguf(server.store, "tooly:latest", await fixtureModel("tiny-spm"), { template: TOOLS_TEMPLATE });
+  await installGguf(server.store, "tooly:latest", await fixtureModel("tiny-spm"), { template: TOOLS_NO_SYSTEM_TEMPLATE });
 });
 after(async () => {
   await server?.[Symbol.asyncDispose]();
