@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ollama } from "ollama";
@@ -188,6 +188,12 @@ test("the CLI sends TOLLAMA_API_KEY", { timeout: 120_000, skip }, async () => {
     const shown = await runCliProcess(["show", "tiny"], { env: { ...env, TOLLAMA_API_KEY: KEYS[0] } });
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /Model/);
+    // `create` from a file the server lacks: the upload (POST /api/blobs) carries the key too
+    await symlink(await fixtureModel("tiny-bpe"), join(home, "tiny.gguf"));
+    await writeFile(join(home, "Modelfile"), "FROM ./tiny.gguf\n");
+    const created = await runCliProcess(["create", "fromfile"], { cwd: home, env: { ...env, TOLLAMA_API_KEY: KEYS[0] } });
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stderr, /copying file sha256:[0-9a-f]{64} 100%\n/);
     const refused = await runCliProcess(["list"], { env });
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /unauthorized/);

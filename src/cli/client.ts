@@ -48,7 +48,7 @@ export class Client {
   }
 
   /** JSON content type when there is a body; the first of TOLLAMA_API_KEY's keys as a Bearer token when set. */
-  #headers(json: boolean): Record<string, string> {
+  headers(json: boolean): Record<string, string> {
     const headers: Record<string, string> = json ? { "Content-Type": "application/json" } : {};
     const key = config.apiKeys()[0];
     if (key) headers["Authorization"] = `Bearer ${key}`;
@@ -60,7 +60,7 @@ export class Client {
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: this.#headers(body !== undefined),
+        headers: this.headers(body !== undefined),
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });

@@ -79,7 +79,8 @@ function postFile(client: Client, path: string, file: string, size: number, onSe
       method: "POST",
       // A connection of its own, closed after: no pooled socket keeps the CLI waiting at exit.
       agent: false,
-      headers: { "Content-Length": String(size), "Content-Type": "application/octet-stream" },
+      // the client's own headers (the API key) as on every other request
+      headers: { ...client.headers(false), "Content-Length": String(size), "Content-Type": "application/octet-stream" },
     }, (response) => {
       answered = true;
       const chunks: Uint8Array[] = [];
