@@ -13,7 +13,7 @@ import { translateHeader } from "./translate_header.ts";
 import { writeDerivedFile } from "./derived_file.ts";
 
 /** Bump when a family's translation changes, so files translated the old way are made again. */
-export const TRANSLATOR_VERSION = 1;
+const TRANSLATOR_VERSION = 1;
 
 export interface CompatModelPathOptions {
   /**

@@ -15,7 +15,7 @@
 /** The error for a marked file that is malformed for its architecture (names the architecture and the problem). */
 export { CompatError } from "./compat_error.ts";
 /** The path libllama should load: the file itself, or its translation (made once, cached). */
-export { compatModelPath, TRANSLATOR_VERSION } from "./compat_model_path.ts";
+export { compatModelPath } from "./compat_model_path.ts";
 export type { CompatModelPathOptions } from "./compat_model_path.ts";
 /** Detection and header translation without touching the disk. */
 export { detectFamily, translateHeader } from "./translate_header.ts";

@@ -35,7 +35,7 @@ export class RpcWorkerError extends Error {
 }
 
 /** ggml's RPC protocol version this release speaks (ggml-rpc.h RPC_PROTO_MAJOR_VERSION). */
-export const RPC_PROTO_MAJOR = 7;
+const RPC_PROTO_MAJOR = 7;
 /** The port `rpc-server` and `tollama rpc` listen on by default. */
 export const RPC_DEFAULT_PORT = 50052;
 
