@@ -9,13 +9,16 @@ import type { ChatResponse, ToolCall } from "../../schemas.ts";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/** `prefix` + 24 random base-62 characters, the shape of Anthropic's ids (`msg_…`, `toolu_…`). */
-export function anthropicId(prefix: "msg_" | "toolu_"): string {
+/** `prefix` + 24 random base-62 characters (also the shape of OpenAI's `call_…` ids). */
+export function base62Id(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   let id = prefix;
   for (const byte of bytes) id += ALPHABET[byte % ALPHABET.length];
   return id;
 }
+
+/** The shape of Anthropic's ids (`msg_…`, `toolu_…`). */
+export const anthropicId = (prefix: "msg_" | "toolu_"): string => base62Id(prefix);
 
 /** A final chat chunk, with the symbol-keyed figures the generation core adds to it. */
 export type FinalChunk = ChatResponse & { [PROMPT_TOKENS]?: number; [STOP_SEQUENCE]?: string };

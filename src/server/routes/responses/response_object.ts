@@ -7,7 +7,7 @@
  * @module
  */
 import { PROMPT_TOKENS } from "../../generation.ts";
-import { hasText } from "../anthropic/message_response.ts";
+import { base62Id, hasText } from "../anthropic/message_response.ts";
 import type { ChatResponse, Message, ToolCall } from "../../schemas.ts";
 import type { ResponsesRequest } from "./schemas.ts";
 
@@ -16,10 +16,7 @@ export type FinalChunk = ChatResponse & { [PROMPT_TOKENS]?: number };
 
 /** `prefix` + 48 random hex digits, the shape of OpenAI's item ids; `call_` ids are 24 base-62 characters. */
 export function responsesId(prefix: "resp_" | "msg_" | "rs_" | "fc_" | "call_"): string {
-  if (prefix === "call_") {
-    const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    return prefix + Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => alphabet[b % alphabet.length]).join("");
-  }
+  if (prefix === "call_") return base62Id(prefix);
   return prefix + Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
