@@ -16,9 +16,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { deflateSync } from "node:zlib";
 import { loadModel } from "../src/engine/mod.ts";
 import { runtime } from "../src/runtime/mod.ts";
+import { png } from "../tests/helpers/png.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const lib = join(root, "lib");
@@ -35,43 +35,6 @@ const { values } = parseArgs({
 const reps = Number(values.reps);
 const MARKER = "<__media__>";
 const PROMPT = `USER: ${MARKER}\nDescribe the picture.\nASSISTANT:`;
-
-function crc32(bytes: Uint8Array): number {
-  let crc = ~0;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
-}
-
-/** A 256×256 RGB PNG with a seeded pattern (resized by the projector's preprocessing, as a photo would be). */
-function png(side: number): Uint8Array {
-  const raw = new Uint8Array(side * (1 + side * 3));
-  for (let y = 0, o = 0; y < side; y++) {
-    raw[o++] = 0;
-    for (let x = 0; x < side; x++) raw.set([(x * 7) & 255, (y * 5) & 255, ((x ^ y) * 3) & 255], o), o += 3;
-  }
-  const chunk = (type: string, data: Uint8Array) => {
-    const body = new Uint8Array([...new TextEncoder().encode(type), ...data]);
-    const out = new Uint8Array(12 + data.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, data.length);
-    out.set(body, 4);
-    view.setUint32(8 + data.length, crc32(body));
-    return out;
-  };
-  const header = new Uint8Array(13);
-  new DataView(header.buffer).setUint32(0, side);
-  new DataView(header.buffer).setUint32(4, side);
-  header.set([8, 2, 0, 0, 0], 8);
-  return new Uint8Array([
-    ...[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
-    ...chunk("IHDR", header),
-    ...chunk("IDAT", new Uint8Array(deflateSync(raw))),
-    ...chunk("IEND", new Uint8Array(0)),
-  ]);
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -91,7 +54,8 @@ try {
     embd: Number(values.width),
   });
   const image = join(dir, "image.png");
-  writeFileSync(image, png(256));
+  // A 256×256 RGB PNG with a seeded pattern (resized by the projector's preprocessing, as a photo would be).
+  writeFileSync(image, png(256, 256, (x, y) => [(x * 7) & 255, (y * 5) & 255, ((x ^ y) * 3) & 255]));
   const check = join(dir, "mtmd_check");
   mkdirSync(dir, { recursive: true });
   execFileSync("cc", [

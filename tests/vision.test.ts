@@ -12,7 +12,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deflateSync } from "node:zlib";
 import { fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { writeFixtureProjector } from "./fixtures/mmproj.ts";
 import { postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
@@ -21,6 +20,7 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { runtime } from "../src/runtime/mod.ts";
 import { freePort } from "./helpers/net.ts";
+import { crc32, png } from "./helpers/png.ts";
 import { compileCheck } from "./helpers/compile_check.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -68,44 +68,7 @@ async function native(files: Files, prompt: string, images: string[], projector 
   return { ids, text: Buffer.from(value("text_hex"), "hex").toString("utf8"), promptTokens: Number(value("prompt_tokens")) };
 }
 
-// --- images, written here: a PNG (zlib, CRC-32) and a 24-bit BMP, both 24×24 with seeded patterns ---
-
-function crc32(bytes: Uint8Array): number {
-  let crc = ~0;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
-}
-
-function png(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Uint8Array {
-  const raw = new Uint8Array(height * (1 + width * 3));
-  for (let y = 0, o = 0; y < height; y++) {
-    raw[o++] = 0; // filter: none
-    for (let x = 0; x < width; x++) for (const c of pixel(x, y)) raw[o++] = c;
-  }
-  const chunk = (type: string, data: Uint8Array) => {
-    const body = new Uint8Array([...new TextEncoder().encode(type), ...data]);
-    const out = new Uint8Array(12 + data.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, data.length);
-    out.set(body, 4);
-    view.setUint32(8 + data.length, crc32(body));
-    return out;
-  };
-  const header = new Uint8Array(13);
-  const hv = new DataView(header.buffer);
-  hv.setUint32(0, width);
-  hv.setUint32(4, height);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return new Uint8Array([
-    ...[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
-    ...chunk("IHDR", header),
-    ...chunk("IDAT", new Uint8Array(deflateSync(raw))),
-    ...chunk("IEND", new Uint8Array(0)),
-  ]);
-}
+// --- images, written here: a PNG (tests/helpers/png.ts) and a 24-bit BMP, both 24×24 with seeded patterns ---
 
 function bmp(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Uint8Array {
   const row = Math.ceil((width * 3) / 4) * 4;
