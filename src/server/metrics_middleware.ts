@@ -6,7 +6,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { ServerMetrics } from "./metrics.ts";
-import { onEnd } from "./request_log.ts";
+import { whenSent } from "./request_log.ts";
 
 /** The pattern of the route that answered (`/api/blobs/:digest`), or `unmatched` for a 404/405. */
 export function routeLabel(c: Context): string {
@@ -34,9 +34,6 @@ export function metricsMiddleware(metrics: ServerMetrics): MiddlewareHandler {
       done();
       throw error;
     }
-    const type = c.res.headers.get("content-type") ?? "";
-    const body = c.res.body;
-    if (!body || !/^(application\/x-ndjson|text\/event-stream)/.test(type)) return done();
-    c.res = new Response(onEnd(body, done), c.res);
+    whenSent(c, done);
   };
 }

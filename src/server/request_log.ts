@@ -5,7 +5,7 @@
  * generation as gin's does (Ollama's handler returns only after streaming).
  * @module
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import process from "node:process";
 import { goDuration, goQuote } from "../log.ts";
 
@@ -75,15 +75,20 @@ export function requestLog(write?: (line: string) => void): MiddlewareHandler {
         method: c.req.method,
         path: url.pathname + url.search,
       }, { color }));
-    const type = c.res.headers.get("content-type") ?? "";
-    const body = c.res.body;
-    if (!body || !/^(application\/x-ndjson|text\/event-stream)/.test(type)) return done();
-    c.res = new Response(onEnd(body, done), c.res);
+    whenSent(c, done);
   };
 }
 
-/** `body` passed through unchanged, calling `done` once when it ends, fails or is cancelled by the client (also used by the metrics middleware). */
-export function onEnd(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
+/** Calls `done` once the response is sent: now, or for a stream (NDJSON, SSE) when its body ends (also used by the metrics middleware). */
+export function whenSent(c: Context, done: () => void): void {
+  const type = c.res.headers.get("content-type") ?? "";
+  const body = c.res.body;
+  if (!body || !/^(application\/x-ndjson|text\/event-stream)/.test(type)) return done();
+  c.res = new Response(onEnd(body, done), c.res);
+}
+
+/** `body` passed through unchanged, calling `done` once when it ends, fails or is cancelled by the client. */
+function onEnd(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let ended = false;
   const end = () => {
