@@ -2,13 +2,13 @@
 // DNS-rebinding guard over real sockets, and a clean exit on SIGTERM.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runtime } from "../src/runtime/mod.ts";
 import { freePort } from "./helpers/net.ts";
+import { startServeChild } from "./helpers/serve_child.ts";
 
 /** A GET with a chosen Host header (fetch does not let one set it). */
 function getWithHost(port: number, host: string, path = "/api/version", headers: Record<string, string> = {}) {
@@ -26,33 +26,12 @@ test("serveUntilStopped(): OLLAMA_HOST/MODELS/ORIGINS, host guard, SIGTERM exits
   const home = await mkdtemp(join(tmpdir(), "tollama-serve-"));
   try {
     const port = await freePort();
-    const script = new URL("./helpers/serve_main.ts", import.meta.url).pathname;
-    const args = runtime.name === "deno" ? ["run", "-A", script] : ["run", script];
-    const child = spawn(runtime.execPath(), args, {
-      env: {
-        ...process.env,
-        HOME: home,
-        OLLAMA_HOST: `127.0.0.1:${port}`,
-        OLLAMA_MODELS: join(home, "models"),
-        OLLAMA_ORIGINS: "https://*.example.org",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no Listening line: ${output}`)), 30_000);
-      const onData = (data: Uint8Array) => {
-        output += new TextDecoder().decode(data);
-        if (output.includes("Listening on")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
-      child.on("exit", () => reject(new Error(`exited early: ${output}`)));
-    });
+    const { child, output, exited } = await startServeChild({
+      HOME: home,
+      OLLAMA_HOST: `127.0.0.1:${port}`,
+      OLLAMA_MODELS: join(home, "models"),
+      OLLAMA_ORIGINS: "https://*.example.org",
+    }, 30_000);
     const base = `http://127.0.0.1:${port}`;
     assert.equal(await (await fetch(base + "/")).text(), "Ollama is running");
     assert.deepEqual(await (await fetch(base + "/api/tags")).json(), { models: [] });
@@ -64,7 +43,7 @@ test("serveUntilStopped(): OLLAMA_HOST/MODELS/ORIGINS, host guard, SIGTERM exits
     assert.equal(denied.status, 403);
     child.kill("SIGTERM");
     const code = await exited;
-    assert.match(output, /serve exited with 0/);
+    assert.match(output(), /serve exited with 0/);
     if (runtime.name === "bun") assert.equal(code, 0);
   } finally {
     await rm(home, { recursive: true, force: true });

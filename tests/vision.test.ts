@@ -16,10 +16,8 @@ import { fixtureModel, fixtureSkip, LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { writeFixtureProjector } from "./fixtures/mmproj.ts";
 import { postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
 import { runCliProcess } from "./helpers/cli.ts";
-import { spawn } from "node:child_process";
-import process from "node:process";
-import { runtime } from "../src/runtime/mod.ts";
 import { freePort } from "./helpers/net.ts";
+import { startServeChild } from "./helpers/serve_child.ts";
 import { crc32, png } from "./helpers/png.ts";
 import { compileCheck } from "./helpers/compile_check.ts";
 
@@ -489,33 +487,13 @@ test("without libmtmd (a LLAMA_LIB_DIR build that has none) text works and an im
       symlinkSync(join(LIB_DIR, name), join(libDir, name));
     }
     const port = await freePort();
-    const script = new URL("./helpers/serve_main.ts", import.meta.url).pathname;
-    const child = spawn(runtime.execPath(), runtime.name === "deno" ? ["run", "-A", script] : ["run", script], {
-      env: {
-        ...process.env,
-        HOME: files.dir,
-        LLAMA_LIB_DIR: libDir,
-        OLLAMA_HOST: `127.0.0.1:${port}`,
-        OLLAMA_MODELS: join(files.dir, "models"),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    const { child, exited } = await startServeChild({
+      HOME: files.dir,
+      LLAMA_LIB_DIR: libDir,
+      OLLAMA_HOST: `127.0.0.1:${port}`,
+      OLLAMA_MODELS: join(files.dir, "models"),
+    }, 60_000);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no Listening line: ${output}`)), 60_000);
-        const onData = (data: Uint8Array) => {
-          output += new TextDecoder().decode(data);
-          if (output.includes("Listening on")) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        child.stdout.on("data", onData);
-        child.stderr.on("data", onData);
-        child.on("exit", () => reject(new Error(`exited early: ${output}`)));
-      });
       const server = { url: `http://127.0.0.1:${port}` } as TestServer;
       const model = await uploadBlob(server, files.model);
       const projector = await uploadBlob(server, files.projector);
