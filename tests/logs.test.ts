@@ -62,6 +62,17 @@ async function createModel(url: string, name: string, path: string): Promise<voi
   await create.text();
 }
 
+/** Creates `tiny` from the tiny-spm fixture and generates two tokens with it: a load and a request to log. */
+async function createAndGenerate(url: string): Promise<void> {
+  await createModel(url, "tiny", await fixtureModel("tiny-spm"));
+  const generate = await fetch(`${url}/api/generate`, {
+    method: "POST",
+    body: JSON.stringify({ model: "tiny", prompt: "hi", stream: false, options: { num_predict: 2, num_ctx: 256 } }),
+  });
+  assert.equal(generate.status, 200);
+  await generate.json();
+}
+
 /** Whether this machine can listen on ::1 (CI containers may have no IPv6). */
 function hasIpv6Loopback(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -86,13 +97,7 @@ test("tollama serve logs requests, loads and unloads as Ollama does, without lib
     const port = await freePort();
     const server = await startServe(home, { OLLAMA_HOST: `127.0.0.1:${port}` }, `127.0.0.1:${port}`);
     try {
-      await createModel(server.url, "tiny", await fixtureModel("tiny-spm"));
-      const generate = await fetch(`${server.url}/api/generate`, {
-        method: "POST",
-        body: JSON.stringify({ model: "tiny", prompt: "hi", stream: false, options: { num_predict: 2, num_ctx: 256 } }),
-      });
-      assert.equal(generate.status, 200);
-      await generate.json();
+      await createAndGenerate(server.url);
       // a streamed answer is logged once its last line has gone
       const chat = await fetch(`${server.url}/api/chat?trace=1`, {
         method: "POST",
@@ -140,13 +145,7 @@ test("tollama serve with OLLAMA_DEBUG=1 adds libllama's lines; an IPv6 address i
     const host = (await hasIpv6Loopback()) ? `[::1]:${port}` : `127.0.0.1:${port}`;
     const server = await startServe(home, { OLLAMA_HOST: host, OLLAMA_DEBUG: "1" }, host);
     try {
-      await createModel(server.url, "tiny", await fixtureModel("tiny-spm"));
-      const generate = await fetch(`${server.url}/api/generate`, {
-        method: "POST",
-        body: JSON.stringify({ model: "tiny", prompt: "hi", stream: false, options: { num_predict: 2, num_ctx: 256 } }),
-      });
-      assert.equal(generate.status, 200);
-      await generate.json();
+      await createAndGenerate(server.url);
     } finally {
       await server.stop();
     }
