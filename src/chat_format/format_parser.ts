@@ -7,7 +7,7 @@
  */
 import { readBareJson } from "./parsers/llama3.ts";
 import { partialJsonCall } from "./parsers/json.ts";
-import type { FormatChunk, OutputSyntax, PartialCall, ToolSpec } from "./types.ts";
+import type { FormatChunk, JsonScan, OutputSyntax, PartialCall, ToolSpec } from "./types.ts";
 
 /** Options of {@linkcode FormatParser}. */
 export interface FormatParserOptions {
@@ -32,6 +32,8 @@ export class FormatParser {
   #sawContent = false;
   #toolsOn: boolean;
   #bareJson: boolean;
+  // partialCall()'s argument scan of the text at the buffer's start; new whenever that start moves.
+  #scan: JsonScan = newScan();
 
   constructor(syntax: OutputSyntax, options: FormatParserOptions = {}) {
     if (options.noThinking && syntax.thinking && !syntax.thinkingAlways) syntax = { ...syntax, thinking: undefined };
@@ -64,9 +66,9 @@ export class FormatParser {
     const pending = this.pending;
     // a bare JSON call (a format without a tag, or one forced by a grammar) reads as `{"name": …, "arguments": …`
     const bare = this.#bareJson || (!tools?.partial && tools?.open.includes("{"));
-    if (bare && pending.startsWith("{")) return partialJsonCall(pending);
+    if (bare && pending.startsWith("{")) return partialJsonCall(pending, this.#scan);
     if (!tools?.partial) return null;
-    return tools.open.some((o) => pending.startsWith(o)) ? tools.partial(pending) : null;
+    return tools.open.some((o) => pending.startsWith(o)) ? tools.partial(pending, this.#scan) : null;
   }
 
   /** Feeds a piece of output; returns what it decided. */
@@ -100,6 +102,15 @@ export class FormatParser {
     return out;
   }
 
+  /** Drops the decided text before `from`; the text at the buffer's start changes unless `from` is 0. */
+  #cut(from: number): void {
+    if (from > 0) {
+      this.#buf = this.#buf.slice(from);
+      this.#scan = newScan();
+    }
+    this.#pos = 0;
+  }
+
   #run(final: boolean): FormatChunk {
     const out: FormatChunk = { content: "", thinking: "", toolCalls: [] };
     const emit = (text: string) => {
@@ -116,8 +127,7 @@ export class FormatParser {
       if (!found) {
         const keep = final ? 0 : heldBack(this.#buf, this.#pos, markers);
         emit(this.#buf.slice(this.#pos, this.#buf.length - keep));
-        this.#buf = this.#buf.slice(this.#buf.length - keep);
-        this.#pos = 0;
+        this.#cut(this.#buf.length - keep);
         return out;
       }
       const [at, marker] = found;
@@ -138,8 +148,7 @@ export class FormatParser {
           : this.#syntax.tools!.parse(text, final, this.#tools);
         if (result === "more") {
           // Only the open section is kept: what came before it is decided.
-          this.#buf = this.#buf.slice(this.#pos);
-          this.#pos = 0;
+          this.#cut(this.#pos);
           return out;
         }
         if (result === null) {
@@ -153,6 +162,11 @@ export class FormatParser {
       }
     }
   }
+}
+
+/** A scan that has not started. */
+function newScan(): JsonScan {
+  return { start: -1, i: 0, depth: 0, inString: false };
 }
 
 /** The first marker at or after `from`; the longest one where several start at the same place. */

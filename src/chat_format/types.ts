@@ -38,6 +38,18 @@ export interface PartialCall {
   id?: string;
 }
 
+/**
+ * Where a scan for the end of a JSON value starting at `start` stopped in unfinished text. The parser
+ * that streams a section keeps one per section, so the arguments it measures after every token are
+ * scanned once, not from their start again each time (which made a long call quadratic).
+ */
+export interface JsonScan {
+  start: number;
+  i: number;
+  depth: number;
+  inString: boolean;
+}
+
 /** A family's tool-call syntax. */
 export interface ToolSyntax {
   /** Markers that open a section. */
@@ -45,8 +57,11 @@ export interface ToolSyntax {
   /** Only recognised before any content (bare JSON formats): a `{` mid-sentence is text. */
   atStartOnly?: boolean;
   parse(text: string, final: boolean, tools: readonly ToolSpec[]): SectionResult;
-  /** The call being written in an open section (formats whose arguments are JSON), for streaming them. */
-  partial?(text: string): PartialCall | null;
+  /**
+   * The call being written in an open section (formats whose arguments are JSON), for streaming them.
+   * `scan` carries the argument scan from the previous call over the same section, grown since.
+   */
+  partial?(text: string, scan?: JsonScan): PartialCall | null;
 }
 
 /** A family's whole output syntax. */

@@ -41,10 +41,10 @@ export const harmony: OutputSyntax = {
   tools: {
     open: ["<|channel|>commentary to=", "<|channel|>analysis to=", " to=functions."],
     parse: (text, final) => readHarmonyCall(text, final),
-    partial(text) {
+    partial(text, scan) {
       const msg = text.indexOf("<|message|>");
       const m = /to=(?:functions\.)?([^\s<]+)/.exec(msg < 0 ? "" : text.slice(0, msg));
-      return m ? { name: m[1], arguments: argumentText(text, msg + "<|message|>".length) } : null;
+      return m ? { name: m[1], arguments: argumentText(text, msg + "<|message|>".length, scan) } : null;
     },
   },
 };

@@ -21,7 +21,7 @@ export const hermes: OutputSyntax = {
   thinking: THINK_TAGS,
   tools: {
     ...taggedSyntax(["<tool_call>"], "</tool_call>", anyBody(jsonBody, xmlFunctionBody, glmBody)),
-    partial: (text) => partialJsonCall(text),
+    partial: (text, scan) => partialJsonCall(text, scan),
   },
 };
 

@@ -4,19 +4,23 @@
  * and a parameter's value typed by the tool's schema for formats that write values as bare text.
  * @module
  */
-import type { FormatToolCall, ToolSpec } from "../types.ts";
+import type { FormatToolCall, JsonScan, ToolSpec } from "../types.ts";
 
 /**
  * The index just past the JSON object or array starting at `start` (after whitespace), -1 when the
- * text ends first, -2 when what starts there is no object or array.
+ * text ends first, -2 when what starts there is no object or array. With `scan`, the caller's text has
+ * only grown since the last call: a scan that stopped at the same `start` goes on from where it stopped.
  */
-export function jsonValueEnd(text: string, start = 0): number {
+export function jsonValueEnd(text: string, start = 0, scan?: JsonScan): number {
   let i = start;
-  while (i < text.length && /\s/.test(text[i])) i++;
-  if (i >= text.length) return -1;
-  if (text[i] !== "{" && text[i] !== "[") return -2;
   let depth = 0;
   let inString = false;
+  if (scan?.start === start) ({ i, depth, inString } = scan);
+  else {
+    while (i < text.length && /\s/.test(text[i])) i++;
+    if (i >= text.length) return -1;
+    if (text[i] !== "{" && text[i] !== "[") return -2;
+  }
   for (; i < text.length; i++) {
     const c = text[i];
     if (inString) {
@@ -29,21 +33,22 @@ export function jsonValueEnd(text: string, start = 0): number {
       if (depth === 0) return i + 1;
     }
   }
+  if (scan) Object.assign(scan, { start, i, depth, inString });
   return -1;
 }
 
 /** The JSON argument text that starts at `start`: up to the end of the value, or all of it while unfinished. */
-export function argumentText(text: string, start: number): string {
-  const end = jsonValueEnd(text, start);
+export function argumentText(text: string, start: number, scan?: JsonScan): string {
+  const end = jsonValueEnd(text, start, scan);
   return (end >= 0 ? text.slice(start, end) : text.slice(start)).trim();
 }
 
 /** A `{"name": …, "arguments": …` object being written: the name and the arguments so far. */
-export function partialJsonCall(text: string): { name: string; arguments: string } | null {
+export function partialJsonCall(text: string, scan?: JsonScan): { name: string; arguments: string } | null {
   const name = /"(?:name|tool_name)"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text);
   const args = /"(?:arguments|parameters)"\s*:\s*/.exec(text);
   if (!name || !args) return null;
-  return { name: JSON.parse(`"${name[1]}"`), arguments: argumentText(text, args.index + args[0].length) };
+  return { name: JSON.parse(`"${name[1]}"`), arguments: argumentText(text, args.index + args[0].length, scan) };
 }
 
 /** `JSON.parse`, or undefined. */

@@ -27,14 +27,14 @@ export const kimi: OutputSyntax = {
   thinking: THINK_TAGS,
   tools: {
     ...taggedSyntax(["<|tool_calls_section_begin|>"], "<|tool_calls_section_end|>", kimiBody),
-    partial(text) {
+    partial(text, scan) {
       // The last call of the section is the one being written.
       const at = text.lastIndexOf("<|tool_call_begin|>");
       const args = text.indexOf("<|tool_call_argument_begin|>", at);
       if (at < 0 || args < 0) return null;
       const id = text.slice(at + "<|tool_call_begin|>".length, args).trim();
       const name = id.replace(/^functions\./, "").replace(/:\d+$/, "");
-      return { name, arguments: argumentText(text, args + "<|tool_call_argument_begin|>".length), id };
+      return { name, arguments: argumentText(text, args + "<|tool_call_argument_begin|>".length, scan), id };
     },
   },
 };

@@ -4,7 +4,7 @@
  * Thinking (Magistral, Ministral reasoning) sits in `[THINK]…[/THINK]`.
  * @module
  */
-import type { FormatToolCall, OutputSyntax, PartialCall, SectionResult } from "../types.ts";
+import type { FormatToolCall, JsonScan, OutputSyntax, PartialCall, SectionResult } from "../types.ts";
 import { argumentsObject, argumentText, callsFromJson, jsonValueEnd, partialJsonCall, tryJson } from "./json.ts";
 
 const OPEN = "[TOOL_CALLS]";
@@ -41,14 +41,14 @@ export function readMistral(text: string, final: boolean): SectionResult {
 }
 
 /** The call being written after `[TOOL_CALLS]`: `name[ARGS]…` or a `[{…}` list. */
-export function partialMistral(text: string): PartialCall | null {
+export function partialMistral(text: string, scan?: JsonScan): PartialCall | null {
   const args = text.indexOf("[ARGS]");
-  if (args < 0) return partialJsonCall(text);
+  if (args < 0) return partialJsonCall(text, scan);
   const head = text.slice(OPEN.length, args);
   const idAt = head.indexOf("[CALL_ID]");
   const name = (idAt < 0 ? head : head.slice(0, idAt)).trim();
   const id = idAt < 0 ? "" : head.slice(idAt + "[CALL_ID]".length).trim();
-  return { name, arguments: argumentText(text, args + "[ARGS]".length), ...(id ? { id } : {}) };
+  return { name, arguments: argumentText(text, args + "[ARGS]".length, scan), ...(id ? { id } : {}) };
 }
 
 /** The Mistral syntax. */

@@ -37,3 +37,28 @@ test("FormatParser.partialCall() shows the arguments of a call being written", (
   });
   assert.equal(partialAfter(hermes, "Just text"), null);
 });
+
+test("FormatParser.partialCall() asked after every piece gives what it gives for the text fed at once", () => {
+  // The argument scan goes on from where the last one stopped; escapes, nested values and a second
+  // call in the same section must come out as a scan from the start finds them.
+  const cases: [OutputSyntax, string][] = [
+    [
+      hermes,
+      'Hi <tool_call>{"name": "get_weather", "arguments": {"q": "a \\"}\\\\", "n": [1, {"b": "]"}]}}</tool_call>' +
+      '<tool_call>{"name": "get_weather", "arguments": {"q": "z"}}</tool_call> after',
+    ],
+    [mistral, '[TOOL_CALLS]get_weather[ARGS]{"q": "x\\"{", "r": {"s": [2]}}'],
+    [
+      kimi,
+      "<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"a\": \"}\"}" +
+      "<|tool_call_end|><|tool_call_begin|>functions.get_weather:1<|tool_call_argument_begin|>{\"b\": [\"]\"]}<|tool_call_end|>",
+    ],
+  ];
+  for (const [syntax, text] of cases) {
+    const streamed = new FormatParser(syntax, { tools });
+    for (let i = 0; i < text.length; i++) {
+      streamed.add(text[i]);
+      assert.deepStrictEqual(streamed.partialCall(), partialAfter(syntax, text.slice(0, i + 1)), text.slice(0, i + 1));
+    }
+  }
+});
