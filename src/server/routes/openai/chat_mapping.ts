@@ -5,6 +5,7 @@
  * `finish_reason`, optional usage chunk).
  * @module
  */
+import { makeToolCallId } from "../../../prompt/mod.ts";
 import * as v from "valibot";
 import { PROMPT_TOKENS, toolCallDeltasOf } from "../../generation.ts";
 import { base64Error } from "../../base64.ts";
@@ -178,7 +179,7 @@ export function toChatRequest(body: OpenAiChatRequest): { request: ChatRequest; 
 /** OpenAI's shape of a tool call (arguments as a JSON string). */
 export function toOpenAiToolCall(call: ToolCall, index: number) {
   return {
-    id: call.id ?? `call_${Math.random().toString(36).slice(2, 10)}`,
+    id: call.id ?? makeToolCallId(),
     index,
     type: "function" as const,
     function: { name: call.function.name, arguments: JSON.stringify(call.function.arguments ?? {}) },
