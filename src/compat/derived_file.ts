@@ -3,13 +3,17 @@
  * published file. libllama then maps it as it maps any model.
  * @module
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { writeGguf } from "../gguf/mod.ts";
+import type { SourceRead } from "./header_edit.ts";
 import type { Translation } from "./translate_header.ts";
 
 /** Writes `translation` of the file at `sourcePath` to `destPath` (atomically). */
 export async function writeDerivedFile(translation: Translation, sourcePath: string, destPath: string): Promise<void> {
   const source = await open(sourcePath, "r");
+  const fd = translation.header.tensors.some((t) => t.produce) ? openSync(sourcePath, "r") : undefined;
+  const read: SourceRead = (offset, size) => readRange(fd!, sourcePath, offset, size);
   try {
     await writeGguf(destPath, {
       metadata: Object.fromEntries(translation.header.metadata),
@@ -18,6 +22,13 @@ export async function writeDerivedFile(translation: Translation, sourcePath: str
         type: t.type,
         shape: t.shape,
         data: async () => {
+          if (t.produce) {
+            const produced = t.produce(read);
+            if (produced.byteLength !== t.size) {
+              throw new RangeError(`tensor '${t.name}': ${produced.byteLength} bytes made, ${t.size} expected`);
+            }
+            return produced;
+          }
           const bytes = new Uint8Array(t.size);
           let done = 0;
           while (done < t.size) {
@@ -31,5 +42,18 @@ export async function writeDerivedFile(translation: Translation, sourcePath: str
     });
   } finally {
     await source.close();
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** `size` bytes at `offset` of the open file, read whole. */
+export function readRange(fd: number, path: string, offset: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let done = 0;
+  while (done < size) {
+    const n = readSync(fd, bytes, done, size - done, offset + done);
+    if (n === 0) throw new RangeError(`${path} ended at byte ${offset + done}, inside a range of ${size} bytes at ${offset}`);
+    done += n;
+  }
+  return bytes;
 }

@@ -11,10 +11,20 @@ export interface CompatTensor {
   name: string;
   type: number;
   shape: number[];
-  /** Absolute file offset of the data in the source file. */
+  /** Absolute file offset of the data in the source file (for a produced tensor: of its first source range). */
   sourceOffset: number;
+  /** Bytes of the tensor's data as libllama sees it (for a produced tensor: what `produce` returns). */
   size: number;
+  /**
+   * Only for a tensor whose bytes change (experts merged, a norm shifted, gate/up concatenated or interleaved, rows
+   * cut): makes them from byte ranges of the source file. Absent: the `size` bytes at `sourceOffset`, unchanged.
+   * Synchronous so that a loader callback (llama_model_init_from_user's set_tensor_data) can call it too.
+   */
+  produce?: (read: SourceRead) => Uint8Array;
 }
+
+/** Reads `size` bytes at absolute offset `offset` of the source file (throws when the file ends first). */
+export type SourceRead = (offset: number, size: number) => Uint8Array;
 
 /** The translated header. */
 export interface CompatHeader {

@@ -27,4 +27,4 @@ export { writeDerivedFile } from "./derived_file.ts";
 /** The families and their interface. */
 export { FAMILIES } from "./families.ts";
 export type { CompatFamily } from "./family.ts";
-export type { CompatHeader, CompatTensor } from "./header_edit.ts";
+export type { CompatHeader, CompatTensor, SourceRead } from "./header_edit.ts";
