@@ -1,8 +1,9 @@
 /**
- * tollama's HTTP server against llama.cpp's own `llama-server`, built from the same llama.cpp source
- * (.cache/llama.cpp → .cache/llama-server-build, once; skipped with a message when cmake or a compiler is
- * missing). Same model (the bench-q8 fixture, ~134M Q8_0), same threads, 4 slots with num_ctx each on both,
- * greedy, fixed lengths, prompts that share no prefix between runs. Runs are interleaved (tollama and llama-server
+ * tollama's HTTP server against llama.cpp's own `llama-server`, whose sources (tools/server only, from the
+ * llama.cpp of our release) are compiled and linked to the same prebuilt libllama/libggml tollama loads
+ * (bench/native/build_llama_server.mjs, about a minute once; skipped with a message when no compiler is there):
+ * a ratio against it measures the servers, not the builds. Same model (the bench-q8 fixture, ~134M Q8_0), same
+ * threads, 4 slots with num_ctx each on both, greedy, fixed lengths, prompts that share no prefix between runs. Runs are interleaved (tollama and llama-server
  * alternate, ABBA) and medians compared:
  *   (a) 1 client: generation tokens/s and time to first token            goal: tollama / llama-server ≥ 0.97
  *   (b) 4 concurrent clients: aggregate generation tokens/s             goal: ≥ 1.0
@@ -15,21 +16,19 @@
  * The box is shared (2 cores, other jobs): separate runs differ by 10–20 %; only ratios inside one run mean much.
  * With 2 threads on 2 busy cores ggml's spinning barriers make single reps collapse (×5 slower, either side);
  * `--threads 1` gives steady reps there. llama-server's own timings (its `timings.predicted_per_second`) agree
- * with the client-side figures here; the self-built binary is slower per token than the prebuilt zen4 libggml.
+ * with the client-side figures here.
  * Random weights emit EOS only by chance: llama-server gets ignore_eos, and tollama's eval_count is checked.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { defaultThreadCount } from "../src/llama/mod.ts";
 import { loadModel } from "../src/engine/mod.ts";
 import { runtime } from "../src/runtime/mod.ts";
 import { fixtureModel } from "../tests/fixtures/mod.ts";
+import { buildLlamaServer } from "./native/build_llama_server.mjs";
 import { installGguf, startTestServer } from "../tests/helpers/server.ts";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
   args: runtime.args(),
   options: {
@@ -54,44 +53,6 @@ const median = (xs: number[]) => {
 };
 const fmt = (x: number, digits = 1) => Number.isFinite(x) ? x.toFixed(digits) : "—";
 
-/** llama-server from the same llama.cpp source, built once into .cache/llama-server-build. */
-function buildLlamaServer(): string | string[] {
-  const source = join(root, ".cache/llama.cpp");
-  const build = join(root, ".cache/llama-server-build");
-  const binary = join(build, "bin/llama-server");
-  const flags = [
-    "-DCMAKE_BUILD_TYPE=Release",
-    "-DGGML_NATIVE=ON",
-    // the prebuilt libggml tollama loads uses ggml's own threadpool, not OpenMP: compare like with like (OpenMP's
-    // spinning threads also fall apart on an oversubscribed box)
-    "-DGGML_OPENMP=OFF",
-    "-DLLAMA_CURL=OFF",
-    "-DLLAMA_OPENSSL=OFF",
-    "-DLLAMA_USE_PREBUILT_UI=OFF",
-    "-DLLAMA_BUILD_TESTS=OFF",
-    "-DLLAMA_BUILD_EXAMPLES=OFF",
-    "-DBUILD_SHARED_LIBS=OFF",
-  ];
-  const stamp = join(build, "tollama-flags.txt");
-  if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, "utf8") === flags.join(" ")) return binary;
-  const missing = ["cmake", "c++"].filter((tool) => {
-    try {
-      execFileSync(tool, ["--version"], { stdio: "ignore" });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length) return [`no ${missing.join(" or ")} here: the llama-server comparison is skipped`];
-  if (!existsSync(join(source, "CMakeLists.txt"))) return [`no llama.cpp source at ${source}: comparison skipped`];
-  mkdirSync(build, { recursive: true });
-  console.log("building llama-server (once; 30+ minutes on 2 busy cores) ...");
-  execFileSync("cmake", ["-S", source, "-B", build, ...flags], { stdio: "inherit" });
-  execFileSync("cmake", ["--build", build, "--target", "llama-server", "-j2"], { stdio: "inherit" });
-  writeFileSync(stamp, flags.join(" "));
-  return binary;
-}
-
 async function startLlamaServer(binary: string, model: string): Promise<{ url: string; child: ChildProcess }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const args = [
@@ -100,10 +61,6 @@ async function startLlamaServer(binary: string, model: string): Promise<{ url: s
     "-c", String(NUM_CTX * PARALLEL), "-np", String(PARALLEL), "-cb",
     "-b", String(NUM_BATCH), "-ub", String(NUM_BATCH),
     "-ngl", "0", "--log-disable",
-    // GGML_NATIVE compiles ggml's AMX path where the CPU lists AMX; this VM does not enable the tile state
-    // (llama-server segfaults in ggml_backend_amx_mul_mat). --no-repack keeps weights in plain buffers; for Q8_0
-    // on x86 that only turns AMX off, like the prebuilt zen4 variant tollama loads.
-    "--no-repack",
   ];
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
@@ -275,7 +232,7 @@ async function chatPrefixRatio(path: string): Promise<{ computed: number; total:
 }
 
 const path = await fixtureModel("bench-q8");
-const built = values["no-llama-server"] ? ["--no-llama-server given: comparison skipped"] : buildLlamaServer();
+const built = values["no-llama-server"] ? ["--no-llama-server given: comparison skipped"] : await buildLlamaServer();
 const skipReason = Array.isArray(built) ? built[0] : undefined;
 if (skipReason) console.log(skipReason);
 

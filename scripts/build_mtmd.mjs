@@ -20,7 +20,7 @@ function note(message) {
   console.warn(`build_mtmd: ${message}`);
 }
 
-function commitOf(dir) {
+export function commitOf(dir) {
   try {
     return execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   } catch {
@@ -28,7 +28,7 @@ function commitOf(dir) {
   }
 }
 
-function findCompiler() {
+export function findCompiler() {
   for (const cxx of [process.env.CXX, "g++", "c++", "clang++"]) {
     if (!cxx) continue;
     try {
@@ -40,7 +40,7 @@ function findCompiler() {
 }
 
 /** Runs the compile jobs, at most `parallel` at once; rejects on the first failure with the compiler's output. */
-function runAll(jobs, parallel) {
+export function runAll(jobs, parallel) {
   return new Promise((resolve, reject) => {
     let next = 0, running = 0, failed = false;
     const launch = () => {
