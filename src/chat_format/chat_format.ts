@@ -7,6 +7,7 @@
 import { ChatTemplate, type Message, renderJinja, type Think, type Tool } from "../prompt/mod.ts";
 import { FormatParser } from "./format_parser.ts";
 import { recogniseFormat } from "./recognise.ts";
+import { formatToolGrammar, type ToolGrammarOptions } from "./grammars/mod.ts";
 import type { FormatChunk, PartialCall, ToolSpec } from "./types.ts";
 
 /** What a model's config and GGUF say about its format. */
@@ -59,6 +60,11 @@ export interface ChatFormat {
   render(input: ChatFormatRenderInput): string;
   /** A parser for one reply. */
   parser(options?: ChatFormatParserOptions): ChatFormatParser;
+  /**
+   * The GBNF forcing a call of `tools` (the named one, else any; one or more with `parallel`) in this
+   * format's syntax, which this format's parser reads as tool calls; throws a RangeError for an unknown name.
+   */
+  toolCallGrammar(tools: readonly Tool[], options?: ToolGrammarOptions): string;
 }
 
 /** The tools as the parsers read them: names and parameter schemas. */
@@ -98,6 +104,9 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
         return ChatTemplate.get(options.template).render({ messages: input.messages, tools: input.tools, think: input.think });
       }
       throw new Error(`chat format ${name} has no template to render with`);
+    },
+    toolCallGrammar(tools, grammarOptions) {
+      return formatToolGrammar({ name, syntax, source: options.jinja ?? options.template }, tools, grammarOptions);
     },
     parser(parserOptions = {}) {
       // Thinking tags split only when the request thinks (Ollama); harmony-like channels always do.

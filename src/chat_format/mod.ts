@@ -22,5 +22,15 @@ export { FormatParser } from "./format_parser.ts";
 export { isFormatName, recogniseFormat } from "./recognise.ts";
 export type { Recognised, RecogniseInput } from "./recognise.ts";
 export type { FormatChunk, FormatToolCall, OutputSyntax, PartialCall, ToolSpec, ToolSyntax } from "./types.ts";
+/** Forcing grammars (a tool call in the format's syntax, a JSON schema) and the schema converter. */
+export {
+  GRAMMAR_FAMILIES,
+  jsonGrammar,
+  type JsonSchema,
+  jsonSchemaToGbnf,
+  MAX_SCHEMA_DEPTH,
+  SchemaConversionError,
+  type ToolGrammarOptions,
+} from "./grammars/mod.ts";
 /** Where a JSON object or array ends in streamed text (a streamed call's whole argument text). */
 export { jsonValueEnd } from "./parsers/json.ts";

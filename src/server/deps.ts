@@ -139,6 +139,19 @@ export interface PromptRenderer {
   }): Promise<string> | string;
   /** The text a model writes before a tool call (e.g. `<tool_call>`); undefined when calls start with `{`. */
   toolCallTag?(model: ResolvedModel, chatTemplate?: string): string | undefined;
+  /**
+   * The GBNF forcing a call of `tools` (the named one, else any; `parallel`: one or more) in the model's chat
+   * format, read back as calls by `parser` (`prompt`: the rendered prompt, `think`: the request thinks).
+   */
+  toolGrammar?(input: {
+    model: ResolvedModel;
+    chatTemplate?: string;
+    tools: Tool[];
+    name?: string;
+    parallel?: boolean;
+    think?: boolean;
+    prompt?: string;
+  }): string;
   /** Splits streamed output into content, thinking and tool calls. */
   parser(
     input: { model: ResolvedModel; chatTemplate?: string; tools?: Tool[]; think?: boolean; prompt: string },

@@ -28,4 +28,4 @@ export * from "./schemas.ts";
 /** An error with an HTTP status and Ollama's message. */
 export { ApiError } from "./errors.ts";
 /** JSON (and JSON-schema) constrained output as GBNF for libllama's grammar sampler. */
-export { jsonGrammar, jsonSchemaToGbnf, SchemaConversionError } from "./json_schema_gbnf.ts";
+export { jsonGrammar, jsonSchemaToGbnf, SchemaConversionError } from "../chat_format/mod.ts";

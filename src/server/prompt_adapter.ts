@@ -12,7 +12,7 @@ import {
   type Think,
   type Tool as PromptTool,
 } from "../prompt/mod.ts";
-import { chatFormat, type FormatChunk } from "../chat_format/mod.ts";
+import { type ChatFormat, chatFormat, type FormatChunk } from "../chat_format/mod.ts";
 import type { PromptRenderer, ResolvedModel, ToolCallDelta } from "./deps.ts";
 import { ToolCallStream } from "./tool_call_stream.ts";
 import type { Message } from "./schemas.ts";
@@ -47,6 +47,13 @@ function jinjaToolTags(text: string): { tag: string; closeTag: string } {
   return text.includes("<tool_call>") ? { tag: "<tool_call>", closeTag: "</tool_call>" } : { tag: "{", closeTag: "" };
 }
 
+/** A model's chat format: its named parser (or renderer) first, as Ollama's config names select its built-in ones. */
+function modelFormat(model: ResolvedModel, chatTemplate?: string): ChatFormat {
+  const chosen = pick(model, undefined, chatTemplate);
+  const names = { renderer: model.renderer, parser: model.parser };
+  return chatFormat("go" in chosen ? { ...names, template: chosen.go } : { ...names, jinja: chosen.jinja });
+}
+
 /** The renderer over prompt/. */
 export const promptRenderer: PromptRenderer = {
   async render(input) {
@@ -73,13 +80,15 @@ export const promptRenderer: PromptRenderer = {
     return tag === "{" || tag === "[" ? undefined : tag;
   },
 
+  toolGrammar({ model, chatTemplate, tools, name, parallel, think, prompt }) {
+    return modelFormat(model, chatTemplate).toolCallGrammar(tools as unknown as PromptTool[], { name, parallel, think, prompt });
+  },
+
   parser({ model, chatTemplate, tools, think, prompt }) {
     // The chat-format layer reads the model's own output format; a call forced by a grammar is bare JSON
     // where toolCallTag() finds no tag, so that is read too.
     // The model's named parser (or renderer) comes first, as Ollama's config names select its built-in ones.
-    const chosen = pick(model, undefined, chatTemplate);
-    const names = { renderer: model.renderer, parser: model.parser };
-    const fmt = chatFormat("go" in chosen ? { ...names, template: chosen.go } : { ...names, jinja: chosen.jinja });
+    const fmt = modelFormat(model, chatTemplate);
     const bareJson = promptRenderer.toolCallTag?.(model, chatTemplate) === undefined;
     const parser = fmt.parser({ tools: tools as unknown as PromptTool[] | undefined, think, prompt, bareJson });
     // the calls' arguments stream as they are written; whole calls keep the ids their deltas had

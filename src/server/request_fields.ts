@@ -5,7 +5,7 @@
  */
 import { parseKeepAlive } from "../config.ts";
 import { ApiError, doesNotSupport, invalidFormat, invalidThink, topLogprobsRange } from "./errors.ts";
-import { jsonGrammar, jsonSchemaToGbnf, SchemaConversionError } from "./json_schema_gbnf.ts";
+import { jsonGrammar, jsonSchemaToGbnf, SchemaConversionError } from "../chat_format/mod.ts";
 import type { AppDeps } from "./deps.ts";
 
 /** `keep_alive` in ms (Infinity = forever); absent → the server default. */

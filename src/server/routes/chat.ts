@@ -1,7 +1,7 @@
 /**
  * `POST /api/chat`: messages rendered with the model's template, tools and tool calls, thinking, `format`,
- * `keep_alive` (no messages: load or unload); NDJSON by default. `chatChunks` is shared with the OpenAI route,
- * which adds `tool_choice` (forced calls through a grammar).
+ * `keep_alive` (no messages: load or unload); NDJSON by default. `chatChunks` is shared with the OpenAI, Anthropic
+ * and Responses routes, which add `tool_choice` (a forced call through the grammar of the model's chat format).
  * @module
  */
 import type { Hono } from "hono";
@@ -31,7 +31,6 @@ import {
 import { requestAbort } from "./_progress.ts";
 import { checkVision, resolveModel } from "./generate.ts";
 import { rfc3339 } from "../time.ts";
-import { toolCallGrammar } from "../tool_grammar.ts";
 import { decodeImages } from "../../prompt/mod.ts";
 
 /** OpenAI's tool_choice, mapped: `none` drops the tools, `required`/a name forces a call. */
@@ -42,6 +41,8 @@ export interface ChatExtras {
   toolChoice?: ToolChoice;
   /** Sees the rendered prompt with the runner that will run it (Anthropic counts its tokens for usage and count_tokens). */
   onPrompt?: (text: string, runner: ServerRunner) => void | Promise<void>;
+  /** A forced call may be several calls (the request allows parallel calls); else exactly one. */
+  parallelToolCalls?: boolean;
   /** Tool-call arguments as they are generated, on the chunks' TOOL_CALL_DELTAS key (the OpenAI and Anthropic routes). */
   streamToolArguments?: boolean;
 }
@@ -105,11 +106,23 @@ export async function chatChunks(
     await loadOnly(deps, { model, options, keepAliveMs: keepAlive, signal: abort.signal, startedAt });
     return { ...base, done_reason: "load" };
   }
+  let renderedPrompt: string | undefined;
   const choice = extra.toolChoice;
   if (tools && (choice === "required" || typeof choice === "object")) {
     const forced = typeof choice === "object" ? tools.filter((t) => t.function.name === choice.name) : tools;
     if (forced.length === 0) throw new ApiError(400, `tool_choice names an unknown function "${(choice as { name: string }).name}"`);
-    grammar = (runner: ServerRunner) => toolCallGrammar(forced, deps.prompt.toolCallTag?.(model, runner.chatTemplate));
+    if (!deps.prompt.toolGrammar) throw new ApiError(500, "this server cannot force a tool call");
+    const toolGrammar = deps.prompt.toolGrammar.bind(deps.prompt);
+    // in the model's own call syntax, read once the prompt is rendered (a prompt that opens thinking closes it first)
+    grammar = (runner: ServerRunner) =>
+      toolGrammar({
+        model,
+        chatTemplate: runner.chatTemplate,
+        tools: forced,
+        parallel: extra.parallelToolCalls === true,
+        think: thinkValue !== undefined && thinkValue !== false,
+        prompt: renderedPrompt,
+      });
   }
   const all: Message[] = [...model.messages, ...messages];
   if (model.system && messages[0]?.role !== "system") all.unshift({ role: "system", content: model.system });
@@ -147,6 +160,7 @@ export async function chatChunks(
         // a model with a projector sees its images at their `[img-N]` tags
         ...(imageCount > 0 || model.messages.some((m) => m.images?.length) ? { images: (list: string[]) => (images = list) } : {}),
       });
+      renderedPrompt = text;
       await extra.onPrompt?.(text, runner);
       return images.length ? { text, images: decodeImages(images) } : { text };
     },

@@ -47,9 +47,21 @@ class Converter {
   #rules = new Map<string, string>();
   #depth = 0;
   #root: { [key: string]: unknown };
+  #refPrefix = "";
 
   constructor(root: { [key: string]: unknown }) {
     this.#root = root;
+  }
+
+  /** Reads `$ref`s against another schema's `$defs` from now on, their rules named under `prefix`. */
+  withRoot(root: { [key: string]: unknown }, prefix: string): void {
+    this.#root = root;
+    this.#refPrefix = prefix;
+  }
+
+  /** The rules made so far, one `name ::= body` line each. */
+  lines(): string[] {
+    return [...this.#rules].map(([name, body]) => `${name} ::= ${body}`);
   }
 
   #use(name: keyof typeof PRIMITIVES): string {
@@ -76,7 +88,7 @@ class Converter {
     const defs = this.#root[match[1]] as Record<string, JsonSchema> | undefined;
     const target = defs?.[match[2]];
     if (target === undefined) throw new SchemaConversionError(`unresolved $ref ${JSON.stringify(ref)}`);
-    const name = `ref-${match[2]}`.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase();
+    const name = `${this.#refPrefix}ref-${match[2]}`.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase();
     if (!this.#rules.has(name)) {
       this.#rules.set(name, "");
       this.#rules.set(name, this.visit(target, `${hint}-${match[2]}`));
@@ -186,6 +198,26 @@ class Converter {
     const lines = [`root ::= ${rootExpr}`];
     for (const [name, body] of this.#rules) lines.push(`${name} ::= ${body}`);
     return lines.join("\n") + "\n";
+  }
+}
+
+/**
+ * Rules for several schemas in one grammar (a forced tool call: one argument schema per tool), each
+ * schema's `$ref`s read against its own `$defs`.
+ */
+export class SchemaRules {
+  #converter = new Converter({});
+
+  /** The GBNF expression accepting exactly the JSON documents valid under `schema`; `hint` names its rules. */
+  add(schema: JsonSchema, hint: string): string {
+    const root = typeof schema === "object" && schema !== null ? schema : {};
+    this.#converter.withRoot(root, `${hint}-`);
+    return this.#converter.visit(schema, hint);
+  }
+
+  /** Every rule the added schemas need. */
+  lines(): string[] {
+    return this.#converter.lines();
   }
 }
 

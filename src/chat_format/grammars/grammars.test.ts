@@ -1,0 +1,280 @@
+// Each format's forcing grammar, against real libllama: it parses (llama_sampler_init_grammar gives a sampler),
+// the format's canonical call text is accepted token by token up to a complete grammar (the check the sampler
+// makes: a one-candidate array through llama_sampler_apply), text the grammar must refuse is refused, and the
+// format's own parser reads the canonical text back as the call.
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Llama, Model } from "../../llama/mod.ts";
+import type { Tool } from "../../prompt/mod.ts";
+import { type ChatFormat, chatFormat, type ChatFormatOptions } from "../chat_format.ts";
+import { GRAMMAR_FAMILIES } from "./mod.ts";
+import { until } from "./tool_grammar.ts";
+
+const VOCAB = join(dirname(fileURLToPath(import.meta.url)), "../../../.cache/llama.cpp/models/ggml-vocab-llama-bpe.gguf");
+const skip = existsSync(VOCAB) ? false : `needs ${VOCAB}`;
+
+const weather: Tool = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "Weather",
+    parameters: {
+      type: "object",
+      properties: { city: { type: "string", enum: ["Paris", "Oslo"] }, days: { type: "integer" }, unit: { type: "string" } },
+      required: ["city", "days"],
+    },
+  },
+};
+const time: Tool = {
+  type: "function",
+  function: { name: "get_time", description: "Time", parameters: { type: "object", properties: { zone: { type: "string" } }, required: ["zone"] } },
+};
+const tools = [weather, time];
+const ARGS = { city: "Paris", days: 3 };
+const ARGS_TEXT = JSON.stringify(ARGS);
+
+let model: Model | undefined;
+
+/** The vocabulary the grammars are checked with (loaded once, without weights). */
+async function vocabModel(): Promise<Model> {
+  if (!model) model = Model.load(await Llama.open(), VOCAB, { vocabOnly: true });
+  return model;
+}
+after(() => model?.close());
+
+const DATA = 64;
+const ITEM = 12;
+
+/** Whether `grammar` parses and accepts exactly `text` (token by token, then end of generation). */
+async function accepts(grammar: string, text: string): Promise<boolean> {
+  const m = await vocabModel();
+  const { ffi } = m.llama;
+  const fn = ffi.fn;
+  const sampler = fn.llama_sampler_init_grammar(fn.llama_model_get_vocab(m.handle), new TextEncoder().encode(grammar + "\0"), new TextEncoder().encode("root\0"));
+  assert.notEqual(ffi.address(sampler), 0n, `libllama refused the grammar:\n${grammar}`);
+  const buffer = new Uint8Array(DATA + ITEM);
+  const view = new DataView(buffer.buffer);
+  const allowed = (token: number) => {
+    view.setBigUint64(0, ffi.bufferAddress(buffer) + BigInt(DATA), true);
+    view.setBigUint64(8, 1n, true);
+    view.setBigInt64(16, -1n, true);
+    view.setUint8(24, 0);
+    view.setInt32(DATA, token, true);
+    view.setFloat32(DATA + 4, 1, true);
+    view.setFloat32(DATA + 8, 0, true);
+    fn.llama_sampler_apply(sampler, buffer);
+    return view.getFloat32(DATA + 4, true) !== -Infinity;
+  };
+  try {
+    for (const token of m.vocab.tokenize(text, { addSpecial: false, parseSpecial: false })) {
+      if (!allowed(token)) return false;
+      fn.llama_sampler_accept(sampler, token);
+    }
+    return allowed(m.vocab.eos);
+  } finally {
+    fn.llama_sampler_free(sampler);
+  }
+}
+
+function parse(fmt: ChatFormat, text: string, options: { think?: boolean; prompt?: string } = {}) {
+  const p = fmt.parser({ tools, think: options.think, prompt: options.prompt, bareJson: true });
+  const a = p.add(text);
+  const b = p.finish();
+  return {
+    content: a.content + b.content,
+    thinking: a.thinking + b.thinking,
+    calls: [...a.toolCalls, ...b.toolCalls].map((c) => ({ name: c.name, arguments: c.arguments })),
+  };
+}
+
+interface Case {
+  format: ChatFormatOptions;
+  name: string;
+  /** The call of get_weather with ARGS, as the format writes it. */
+  call: string;
+  /** Two calls (get_weather, then get_time {zone: "UTC"}), where the format writes calls in parallel. */
+  two?: string;
+  /** Thinking, then the call, where the format thinks first. */
+  thought?: string;
+  /** Text the grammar must refuse (wrong syntax or arguments). */
+  wrong: string[];
+}
+
+const CASES: Case[] = [
+  {
+    format: { parser: "harmony" },
+    name: "harmony",
+    call: `<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>${ARGS_TEXT}`,
+    thought: `<|channel|>analysis<|message|>Look it up.<|end|><|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>${ARGS_TEXT}`,
+    wrong: [
+      `<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"city": "Rome", "days": 3}`,
+      `<|channel|>final<|message|>hi`,
+    ],
+  },
+  {
+    format: { parser: "qwen3" },
+    name: "hermes",
+    call: `<tool_call>\n{"name": "get_weather", "arguments": ${ARGS_TEXT}}\n</tool_call>`,
+    two: `<tool_call>\n{"name": "get_weather", "arguments": ${ARGS_TEXT}}\n</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {"zone": "UTC"}}\n</tool_call>`,
+    thought: `<think>Look it up.</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": ${ARGS_TEXT}}\n</tool_call>`,
+    wrong: [`{"name": "get_weather", "arguments": ${ARGS_TEXT}}`, `<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>`],
+  },
+  {
+    format: { jinja: "{{ '[SYSTEM_PROMPT]' }}{{ '[TOOL_CALLS]' + name + '[ARGS]' }}[THINK]" },
+    name: "magistral",
+    call: `[TOOL_CALLS]get_weather[ARGS]${ARGS_TEXT}`,
+    two: `[TOOL_CALLS]get_weather[ARGS]${ARGS_TEXT}[TOOL_CALLS]get_time[ARGS]{"zone": "UTC"}`,
+    thought: `[THINK]Look it up.[/THINK][TOOL_CALLS]get_weather[ARGS]${ARGS_TEXT}`,
+    wrong: [`[TOOL_CALLS]get_wether[ARGS]${ARGS_TEXT}`, `[TOOL_CALLS][{"name": "get_weather", "arguments": ${ARGS_TEXT}}]`],
+  },
+  {
+    format: { jinja: "{{ '[TOOL_CALLS]' }}{{ tool_calls|tojson }}" },
+    name: "mistral",
+    call: `[TOOL_CALLS][{"name": "get_weather", "arguments": ${ARGS_TEXT}}]`,
+    two: `[TOOL_CALLS][{"name": "get_weather", "arguments": ${ARGS_TEXT}}, {"name": "get_time", "arguments": {"zone": "UTC"}}]`,
+    wrong: [`[TOOL_CALLS]get_weather[ARGS]${ARGS_TEXT}`],
+  },
+  {
+    format: { jinja: "<|start_header_id|>assistant<|end_header_id|>" },
+    name: "llama3",
+    call: `{"name": "get_weather", "parameters": ${ARGS_TEXT}}`,
+    two: `{"name": "get_weather", "parameters": ${ARGS_TEXT}}; {"name": "get_time", "parameters": {"zone": "UTC"}}`,
+    wrong: [`{"name": "get_weather", "arguments": ${ARGS_TEXT}}`, `<|python_tag|>{"name": "get_weather", "parameters": ${ARGS_TEXT}}`],
+  },
+  {
+    format: { jinja: "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜><think></think>" },
+    name: "deepseek-r1",
+    call: `<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n\`\`\`json\n${ARGS_TEXT}\n\`\`\`<｜tool▁call▁end｜><｜tool▁calls▁end｜>`,
+    two: `<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n\`\`\`json\n${ARGS_TEXT}\n\`\`\`<｜tool▁call▁end｜>\n<｜tool▁call▁begin｜>function<｜tool▁sep｜>get_time\n\`\`\`json\n{"zone": "UTC"}\n\`\`\`<｜tool▁call▁end｜><｜tool▁calls▁end｜>`,
+    thought: `<think>Look it up.</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n\`\`\`json\n${ARGS_TEXT}\n\`\`\`<｜tool▁call▁end｜><｜tool▁calls▁end｜>`,
+    wrong: [`<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>${ARGS_TEXT}<｜tool▁call▁end｜><｜tool▁calls▁end｜>`],
+  },
+  {
+    format: { parser: "deepseek3.1" },
+    name: "deepseek-v3",
+    call: `<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>${ARGS_TEXT}<｜tool▁call▁end｜><｜tool▁calls▁end｜>`,
+    two: `<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>${ARGS_TEXT}<｜tool▁call▁end｜><｜tool▁call▁begin｜>get_time<｜tool▁sep｜>{"zone": "UTC"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>`,
+    wrong: [`<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{"days": 3}<｜tool▁call▁end｜><｜tool▁calls▁end｜>`],
+  },
+  {
+    format: { parser: "qwen3-coder" },
+    name: "qwen3-coder",
+    call: `<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n<parameter=days>\n3\n</parameter>\n</function>\n</tool_call>`,
+    two: `<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n<parameter=days>\n3\n</parameter>\n</function>\n</tool_call>\n<tool_call>\n<function=get_time>\n<parameter=zone>\nUTC\n</parameter>\n</function>\n</tool_call>`,
+    thought: `<think>Look it up.</think>\n<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n<parameter=days>\n3\n</parameter>\n</function>\n</tool_call>`,
+    wrong: [`<tool_call>\n<function=get_weather>\n<parameter=city>\nRome\n</parameter>\n<parameter=days>\n3\n</parameter>\n</function>\n</tool_call>`],
+  },
+  {
+    format: { parser: "glm-4.7" },
+    name: "glm-4.5",
+    call: `<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Paris</arg_value>\n<arg_key>days</arg_key>\n<arg_value>3</arg_value>\n</tool_call>`,
+    two: `<tool_call>get_weather<arg_key>city</arg_key><arg_value>Paris</arg_value><arg_key>days</arg_key><arg_value>3</arg_value></tool_call>\n<tool_call>get_time<arg_key>zone</arg_key><arg_value>UTC</arg_value></tool_call>`,
+    wrong: [`<tool_call>get_weather<arg_key>days</arg_key><arg_value>x</arg_value></tool_call>`],
+  },
+  {
+    format: { jinja: "<|tool_calls_section_begin|><|tool_call_begin|>" },
+    name: "kimi-k2",
+    call: `<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>${ARGS_TEXT}<|tool_call_end|><|tool_calls_section_end|>`,
+    two: `<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>${ARGS_TEXT}<|tool_call_end|><|tool_call_begin|>functions.get_time:1<|tool_call_argument_begin|>{"zone": "UTC"}<|tool_call_end|><|tool_calls_section_end|>`,
+    wrong: [`<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather<|tool_call_argument_begin|>${ARGS_TEXT}<|tool_call_end|><|tool_calls_section_end|>`],
+  },
+  {
+    format: { jinja: "{{ messages }}" },
+    name: "generic",
+    call: `{"name": "get_weather", "arguments": ${ARGS_TEXT}}`,
+    wrong: [`{"name": "get_weather", "parameters": ${ARGS_TEXT}}`],
+  },
+  {
+    format: {
+      template:
+        `{{ .Prompt }}{{ if .ToolCalls }}<calls>{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}{{ end }}</calls>{{ end }}`,
+    },
+    name: "go-template",
+    call: `<calls>{"name": "get_weather", "arguments": ${ARGS_TEXT}}`,
+    wrong: [`{"name": "get_weather", "arguments": ${ARGS_TEXT}}`],
+  },
+];
+
+const WEATHER_CALL = { name: "get_weather", arguments: ARGS };
+const TIME_CALL = { name: "get_time", arguments: { zone: "UTC" } };
+
+test("every family with a grammar of its own has a case here", () => {
+  for (const family of GRAMMAR_FAMILIES) {
+    assert.ok(CASES.some((c) => c.name === family), family);
+  }
+});
+
+for (const c of CASES) {
+  test(`${c.name}: the forcing grammar accepts the format's call, refuses others, and the parser reads it`, { skip }, async () => {
+    const fmt = chatFormat(c.format);
+    assert.equal(fmt.name, c.name);
+    const one = fmt.toolCallGrammar(tools, {});
+    assert.ok(await accepts(one, c.call), `${c.name} refused its call:\n${c.call}\n${one}`);
+    for (const wrong of c.wrong) assert.equal(await accepts(one, wrong), false, `${c.name} accepted ${wrong}`);
+    assert.deepEqual(parse(fmt, c.call).calls, [WEATHER_CALL]);
+    // a named function: only that one
+    const named = fmt.toolCallGrammar(tools, { name: "get_time" });
+    assert.equal(await accepts(named, c.call), false);
+    assert.ok(await accepts(fmt.toolCallGrammar(tools, { name: "get_weather" }), c.call));
+    if (c.two) {
+      assert.equal(await accepts(one, c.two), false, "one call only without parallel");
+      assert.ok(await accepts(fmt.toolCallGrammar(tools, { parallel: true }), c.two), `${c.name} parallel`);
+      assert.deepEqual(parse(fmt, c.two).calls, [WEATHER_CALL, TIME_CALL]);
+    }
+    if (c.thought) {
+      assert.equal(await accepts(one, c.thought), false, "no thinking unless the request thinks");
+      const thinking = fmt.toolCallGrammar(tools, { think: true });
+      assert.ok(await accepts(thinking, c.thought), `${c.name} thinking first`);
+      assert.ok(await accepts(thinking, c.call), `${c.name} thinking is optional`);
+      const read = parse(fmt, c.thought, { think: true });
+      assert.deepEqual(read.calls, [WEATHER_CALL]);
+      assert.equal(read.thinking.trim(), "Look it up.");
+    }
+  });
+}
+
+test("a prompt that opened <think> has the grammar close it before the call", { skip }, async () => {
+  const fmt = chatFormat({ parser: "qwen3" });
+  const grammar = fmt.toolCallGrammar(tools, { prompt: "<|im_start|>assistant\n<think>\n" });
+  const call = `<tool_call>\n{"name": "get_weather", "arguments": ${ARGS_TEXT}}\n</tool_call>`;
+  assert.ok(await accepts(grammar, `Hmm.\n</think>\n\n${call}`));
+  assert.equal(await accepts(grammar, call), false);
+  assert.deepEqual(parse(fmt, `Hmm.\n</think>\n\n${call}`, { think: true, prompt: "<|im_start|>assistant\n<think>\n" }).calls, [WEATHER_CALL]);
+});
+
+test("harmony: a prompt without the assistant header has the model write it", { skip }, async () => {
+  const fmt = chatFormat({ parser: "harmony" });
+  const call = `<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>${ARGS_TEXT}`;
+  assert.ok(await accepts(fmt.toolCallGrammar(tools, { prompt: "<|start|>user<|message|>hi<|end|>" }), `<|start|>assistant${call}`));
+  assert.ok(await accepts(fmt.toolCallGrammar(tools, { prompt: "<|start|>user<|message|>hi<|end|><|start|>assistant" }), call));
+});
+
+test("an unknown forced name is a RangeError; tools are required", () => {
+  const fmt = chatFormat({ parser: "qwen3" });
+  assert.throws(() => fmt.toolCallGrammar(tools, { name: "nope" }), RangeError);
+  assert.throws(() => fmt.toolCallGrammar([], {}), RangeError);
+});
+
+test("until() accepts text without the marker and stops at it", { skip }, async () => {
+  const grammar = `root ::= ${until("</think>")} "</think>"\n`;
+  assert.ok(await accepts(grammar, "a < b </thin x </think>"));
+  assert.equal(await accepts(grammar, "a </think> b </think>"), false);
+});
+
+test("a schema's $defs are read per tool (two tools with a $ref of the same name)", { skip }, async () => {
+  const a: Tool = {
+    type: "function",
+    function: { name: "a", description: "", parameters: { type: "object", properties: { v: { $ref: "#/$defs/x" } }, required: ["v"], $defs: { x: { type: "integer" } } } },
+  };
+  const b: Tool = {
+    type: "function",
+    function: { name: "b", description: "", parameters: { type: "object", properties: { v: { $ref: "#/$defs/x" } }, required: ["v"], $defs: { x: { type: "boolean" } } } },
+  };
+  const grammar = chatFormat({ parser: "qwen3" }).toolCallGrammar([a, b], {});
+  assert.ok(await accepts(grammar, `<tool_call>\n{"name": "a", "arguments": {"v": 1}}\n</tool_call>`));
+  assert.ok(await accepts(grammar, `<tool_call>\n{"name": "b", "arguments": {"v": true}}\n</tool_call>`));
+  assert.equal(await accepts(grammar, `<tool_call>\n{"name": "b", "arguments": {"v": 1}}\n</tool_call>`), false);
+});

@@ -1,0 +1,75 @@
+/**
+ * The grammar that forces a tool call in a format's own syntax (OpenAI `tool_choice: "required"` or a named
+ * function, Anthropic `any`/`tool`), the arguments constrained by each tool's JSON schema, and the
+ * JSON-Schema → GBNF converter behind it (also `format: <schema>`). Formats without a grammar of their own
+ * get a JSON call object, after their tag where a Go template names one, else as the whole reply (which
+ * the route's parser reads as a bare-JSON call).
+ * @module
+ */
+import type { Tool } from "../../prompt/mod.ts";
+import type { OutputSyntax } from "../types.ts";
+import { deepseekGrammar } from "./deepseek.ts";
+import { harmonyGrammar } from "./harmony.ts";
+import { hermesGrammar, taggedJsonGrammar } from "./hermes.ts";
+import { kimiGrammar } from "./kimi.ts";
+import { llama3Grammar } from "./llama3.ts";
+import { mistralGrammar } from "./mistral.ts";
+import type { ToolGrammarOptions } from "./tool_grammar.ts";
+import { glmGrammar, qwen3CoderGrammar } from "./xml_params.ts";
+
+export type { ToolGrammarOptions } from "./tool_grammar.ts";
+export { jsonGrammar, type JsonSchema, jsonSchemaToGbnf, MAX_SCHEMA_DEPTH, SchemaConversionError } from "./json_schema_gbnf.ts";
+
+/** What a format's grammar depends on: its name, its output syntax, and the template text it came from. */
+export interface GrammarFormat {
+  name: string;
+  syntax: OutputSyntax;
+  /** The Jinja or Go template (Mistral's two call styles differ by whether it writes `[ARGS]`). */
+  source?: string;
+}
+
+/** The families whose calls have a grammar of their own here. */
+export const GRAMMAR_FAMILIES: readonly string[] = [
+  "harmony",
+  "hermes",
+  "qwen3-coder",
+  "glm-4.5",
+  "mistral",
+  "magistral",
+  "llama3",
+  "deepseek-r1",
+  "deepseek-v3",
+  "kimi-k2",
+];
+
+/** The GBNF forcing one call (or, `parallel`, one or more) of `tools` in `format`'s syntax. */
+export function formatToolGrammar(format: GrammarFormat, tools: readonly Tool[], options: ToolGrammarOptions = {}): string {
+  switch (format.name) {
+    case "harmony":
+      return harmonyGrammar(tools, options);
+    case "hermes":
+      return hermesGrammar(tools, options);
+    case "qwen3-coder":
+      return qwen3CoderGrammar(tools, options);
+    case "glm-4.5":
+      return glmGrammar(tools, options);
+    case "mistral":
+    case "magistral": {
+      // Devstral / Magistral / Ministral 3 write NAME[ARGS]; Nemo and Small 3 a JSON list
+      const source = format.source ?? "";
+      return mistralGrammar(tools, options, !source.includes("[TOOL_CALLS]") || source.includes("[ARGS]"));
+    }
+    case "llama3":
+      return llama3Grammar(tools, options);
+    case "deepseek-r1":
+      return deepseekGrammar(tools, options, true);
+    case "deepseek-v3":
+      return deepseekGrammar(tools, options, false);
+    case "kimi-k2":
+      return kimiGrammar(tools, options);
+    default: {
+      const open = format.syntax.tools?.open[0];
+      return taggedJsonGrammar(tools, options, format.name === "go-template" ? open : undefined);
+    }
+  }
+}
