@@ -5,6 +5,8 @@
  */
 import type { CompatFamily } from "./family.ts";
 import { gemma3 } from "./gemma3.ts";
+import { gemma3n } from "./gemma3n.ts";
+import { gemma4 } from "./gemma4.ts";
 import { gptoss } from "./gptoss.ts";
 import { lfm2 } from "./lfm2.ts";
 import { llama3 } from "./llama3.ts";
@@ -13,4 +15,4 @@ import { olmo3 } from "./olmo3.ts";
 import { qwen3vl } from "./qwen3vl.ts";
 
 /** The families, each detected on its own `general.architecture`. */
-export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl];
+export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl, gemma3n, gemma4];
