@@ -8,6 +8,7 @@ import { ChatTemplate, type Message, renderJinja, type Think, type Tool } from "
 import { FormatParser } from "./format_parser.ts";
 import { recogniseFormat } from "./recognise.ts";
 import { formatToolGrammar, type ToolGrammarOptions } from "./grammars/mod.ts";
+import { namedRenderer } from "./renderers/mod.ts";
 import type { FormatChunk, PartialCall, ToolSpec } from "./types.ts";
 
 /** What a model's config and GGUF say about its format. */
@@ -90,6 +91,9 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
   return {
     name,
     render(input) {
+      // A config's renderer name wins over any template, as in Ollama's renderPrompt.
+      const named = namedRenderer(options.renderer);
+      if (named) return named({ messages: input.messages, tools: input.tools, think: input.think });
       if (options.jinja) {
         return renderJinja(options.jinja, {
           messages: input.messages,

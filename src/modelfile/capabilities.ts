@@ -7,6 +7,7 @@
  */
 import type { GgufFile } from "../gguf/mod.ts";
 import { templateCapabilities } from "../prompt/mod.ts";
+import { parserCapabilities } from "../chat_format/mod.ts";
 
 /** The inputs: a model's config capabilities, GGUF header, Go template and projectors. */
 export interface CapabilitySources {
@@ -16,6 +17,9 @@ export interface CapabilitySources {
   template?: string;
   hasProjector?: boolean;
   family?: string;
+  /** Ollama's named renderer / parser from the config: they replace the GGUF template's reading. */
+  renderer?: string;
+  parser?: string;
 }
 
 /** Capabilities in Ollama's order: config, GGUF, projector, template, family. */
@@ -30,7 +34,8 @@ export function modelCapabilities(sources: CapabilitySources): string[] {
   if (metadata) {
     const arch = String(metadata["general.architecture"] ?? "");
     const chatTemplate = metadata["tokenizer.chat_template"];
-    if (sources.template === undefined && typeof chatTemplate === "string") {
+    const named = !!(sources.renderer || sources.parser);
+    if (sources.template === undefined && !named && typeof chatTemplate === "string") {
       for (const capability of chatTemplateCapabilities(chatTemplate)) add(capability);
     }
     add(`${arch}.pooling_type` in metadata ? "embedding" : "completion");
@@ -40,6 +45,7 @@ export function modelCapabilities(sources: CapabilitySources): string[] {
   if (sources.template !== undefined) {
     for (const capability of goTemplateCapabilities(sources.template)) add(capability);
   }
+  for (const capability of parserCapabilities(sources.parser)) add(capability);
   if (sources.family === "gptoss" || sources.family === "gpt-oss") add("thinking");
   return out;
 }

@@ -121,6 +121,8 @@ export function storedModelCapabilities(model: StoredModel, gguf?: GgufFile): st
     template: model.template,
     hasProjector: model.projectorPaths.length > 0,
     family: model.config.model_family,
+    renderer: model.config.renderer,
+    parser: model.config.parser,
   });
 }
 

@@ -11,8 +11,9 @@ import {
   type Message as PromptMessage,
   type Think,
   type Tool as PromptTool,
+  truncateMessages,
 } from "../prompt/mod.ts";
-import { type ChatFormat, chatFormat, type FormatChunk } from "../chat_format/mod.ts";
+import { type ChatFormat, chatFormat, type FormatChunk, namedRenderer, type Renderer } from "../chat_format/mod.ts";
 import type { PromptRenderer, ResolvedModel, ToolCallDelta } from "./deps.ts";
 import { ToolCallStream } from "./tool_call_stream.ts";
 import type { Message } from "./schemas.ts";
@@ -54,9 +55,28 @@ function modelFormat(model: ResolvedModel, chatTemplate?: string): ChatFormat {
   return chatFormat("go" in chosen ? { ...names, template: chosen.go } : { ...names, jinja: chosen.jinja });
 }
 
+/**
+ * A prompt written by one of Ollama's named renderers (the model's config `renderer`): messages keep their
+ * images, which the renderer tags itself, numbered over the messages that survive truncation.
+ */
+async function renderNamed(renderer: Renderer, input: Parameters<PromptRenderer["render"]>[0]): Promise<string> {
+  const messages = promptMessages(input.messages).map((m) => input.images ? m : { ...m, images: undefined });
+  const render = (kept: readonly PromptMessage[]) =>
+    renderer({ messages: kept, tools: input.tools as unknown as PromptTool[] | undefined, think: input.think as Think | undefined });
+  const fitted = input.truncate && messages.length > 0
+    ? await truncateMessages(messages, { ...input.truncate, render, imageTokens: input.images ? 768 : 0 })
+    : { prompt: render(messages), messages };
+  input.images?.(fitted.messages.flatMap((m) => m.images ?? []));
+  return fitted.prompt;
+}
+
 /** The renderer over prompt/. */
 export const promptRenderer: PromptRenderer = {
   async render(input) {
+    // A named renderer writes the prompt in code and wins over the template (Ollama's renderPrompt);
+    // a request's own template and fill-in-the-middle still go through templates.
+    const named = input.template || input.suffix ? undefined : namedRenderer(input.model.renderer);
+    if (named) return await renderNamed(named, input);
     const template = input.template || input.model.template;
     const built = await buildPrompt({
       template,
