@@ -1,0 +1,192 @@
+// Published-Ollama GGUFs of the Qwen 3.5 / Qwen3-Next / GLM / Laguna families (src/compat/): for each architecture,
+// the published layout fails on a bare libllama load, and through tollama — the library face and /api/generate —
+// gives the same prompt tokens, greedy ids and log-probabilities as its llama.cpp-layout twin (whose transformed
+// tensors hold the transformed bytes). Malformed published files are refused naming the architecture, server up.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFile, mkdir, mkdtemp, rm, stat, truncate } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { CompatError } from "../src/compat/mod.ts";
+import { loadModel } from "../src/engine/mod.ts";
+import { Llama, Model, ModelLoadError, watchLog } from "../src/llama/mod.ts";
+import {
+  BUILT_ARCHS,
+  type QwenGlmArch,
+  qwenGlmPair,
+  qwenGlmPairSkip,
+  type TwinSpec,
+  writeEditedPublished,
+} from "./fixtures/compat_pairs_qwen_glm.ts";
+import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+
+const skip = qwenGlmPairSkip();
+/** Digits, contractions, CamelCase and repeated spaces: a wrong pre-tokenizer splits these differently. */
+const PROMPT = "Hello  world, it's 12345 CamelCaseWords   and   you're  2024 don't";
+const GREEDY = { temperature: 0, num_predict: 8, seed: 1 };
+/** What stock libllama says for each published layout. */
+const BARE_ERRORS: Record<QwenGlmArch, RegExp> = {
+  qwen35: /key qwen35\.rope\.dimension_sections has wrong array length; expected 4, got 3/,
+  qwen35moe: /key qwen35moe\.rope\.dimension_sections has wrong array length; expected 4, got 3/,
+  qwen3next: /missing tensor 'blk\.0\.ssm_dt\.bias'/,
+  glmocr: /unknown model architecture: 'glmocr'/,
+  glm4moelite: /unknown model architecture: 'glm4moelite'/,
+  laguna: /missing tensor 'blk\.0\.attn_gate\.weight'/,
+};
+
+let server: TestServer;
+let home: string;
+const savedModels = process.env.OLLAMA_MODELS;
+
+before(async () => {
+  if (skip) return;
+  // translations of files outside a store go to OLLAMA_MODELS/compat: keep them in a temp dir
+  home = await mkdtemp(join(tmpdir(), "tollama-compat-qg-"));
+  process.env.OLLAMA_MODELS = join(home, "models");
+  server = await startTestServer();
+  for (const arch of BUILT_ARCHS) {
+    const pair = await qwenGlmPair(arch);
+    await installGguf(server.store, `${arch}-llamacpp:latest`, pair.llamaCpp);
+    await installGguf(server.store, `${arch}-ollama:latest`, pair.ollama);
+  }
+});
+after(async () => {
+  await server?.[Symbol.asyncDispose]();
+  if (savedModels === undefined) delete process.env.OLLAMA_MODELS;
+  else process.env.OLLAMA_MODELS = savedModels;
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+/** A load on a bare libllama (no translation): its error and libllama's log lines, or undefined when it loads. */
+async function bareError(path: string): Promise<string | undefined> {
+  const llama = await Llama.open();
+  const lines: string[] = [];
+  const stop = watchLog((line) => lines.push(line));
+  try {
+    using _model = Model.load(llama, path);
+    return undefined;
+  } catch (error) {
+    assert.ok(error instanceof ModelLoadError, String(error));
+    // Bun delivers libllama's log lines through a thread-safe callback, on a later turn of the event loop
+    for (let i = 0; i < 100 && !lines.some((l) => /failed to load model/.test(l)); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return `${error}\n${lines.join("")}`;
+  } finally {
+    stop();
+  }
+}
+
+/** Greedy generation through the engine, with each step's log-probability. */
+async function greedy(path: string) {
+  const model = await loadModel(path, { numCtx: 256, numThread: 1, probe: false });
+  try {
+    let text = "", tokens: number[] = [], promptTokens: number[] = [];
+    const logprobs: number[] = [];
+    for await (const chunk of model.generate(PROMPT, { raw: true, options: GREEDY, logprobs: true })) {
+      text += chunk.text;
+      for (const entry of chunk.logprobs ?? []) logprobs.push(entry.logprob);
+      if (chunk.done) ({ tokens = [], promptTokens = [] } = chunk);
+    }
+    return { tokens, promptTokens, text, logprobs };
+  } finally {
+    await model.close();
+  }
+}
+
+async function httpGenerate(
+  model: string,
+  prompt = PROMPT,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${server.url}/api/generate`, {
+    method: "POST",
+    body: JSON.stringify({ model, prompt, raw: true, stream: false, options: GREEDY }),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+for (const arch of BUILT_ARCHS) {
+  test(`compat ${arch}: published layout fails bare, matches its llama.cpp twin through tollama`, {
+    skip,
+    timeout: 300_000,
+  }, async () => {
+    const pair = await qwenGlmPair(arch);
+    assert.match((await bareError(pair.ollama)) ?? "loaded", BARE_ERRORS[arch]);
+    const twin = await greedy(pair.llamaCpp);
+    const translated = await greedy(pair.ollama);
+    assert.equal(twin.tokens.length, 8);
+    assert.deepEqual(translated.promptTokens, twin.promptTokens);
+    assert.deepEqual(translated.tokens, twin.tokens);
+    assert.deepEqual(translated.logprobs, twin.logprobs, "the same bytes give the same numbers");
+
+    const viaHttp = await httpGenerate(`${arch}-ollama`);
+    const twinHttp = await httpGenerate(`${arch}-llamacpp`);
+    assert.equal(viaHttp.status, 200, JSON.stringify(viaHttp.body));
+    assert.equal(viaHttp.body.response, twinHttp.body.response);
+    assert.equal(viaHttp.body.response, twin.text);
+    assert.equal(viaHttp.body.prompt_eval_count, twinHttp.body.prompt_eval_count);
+    assert.equal(viaHttp.body.eval_count, 8);
+  });
+}
+
+/** Malformed published files: what is changed, and the problem the error must name. */
+const MALFORMED: Array<{ arch: QwenGlmArch; what: string; edit: (s: TwinSpec) => void; problem: RegExp }> = [
+  {
+    arch: "qwen35moe",
+    what: "an MTP expert missing",
+    edit: (s) => void (s.tensors = s.tensors.filter((t) => t.name !== "mtp.layers.0.mlp.experts.3.down_proj.weight")),
+    problem:
+      /Ollama-layout qwen35moe model cannot be translated: MTP layer 0 has 3 down_proj\.weight experts, qwen35moe\.expert_count says 4/,
+  },
+  {
+    arch: "qwen35moe",
+    what: "an MTP expert of another shape",
+    edit: (s) =>
+      void (s.tensors.find((t) => t.name === "mtp.layers.0.mlp.experts.1.gate_proj.weight")!.shape = [32, 64]),
+    problem:
+      /Ollama-layout qwen35moe model cannot be translated: tensor 'mtp\.layers\.0\.mlp\.experts\.1\.gate_proj\.weight' is Q8_0 \[32,64\]/,
+  },
+  {
+    arch: "qwen35",
+    what: "a KV-head array of strings",
+    edit: (s) => void s.metadata.set("qwen35.attention.head_count_kv", { type: "array<string>", value: ["2", "2"] }),
+    problem:
+      /Ollama-layout qwen35 model cannot be translated: qwen35\.attention\.head_count_kv is not an array of numbers/,
+  },
+];
+
+test("compat qwen/glm: malformed published files are refused with the architecture and the problem, over HTTP too", {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const dir = join(home, "malformed");
+  await mkdir(dir, { recursive: true });
+  for (const [i, { arch, what, edit, problem }] of MALFORMED.filter((m) => BUILT_ARCHS.includes(m.arch)).entries()) {
+    const path = join(dir, `${arch}-${i}.gguf`);
+    await writeEditedPublished(arch, path, edit);
+    await assert.rejects(loadModel(path, { numCtx: 256, probe: false }), (error: unknown) => {
+      assert.ok(error instanceof CompatError, `${what}: ${error}`);
+      assert.match(error.message, problem);
+      return true;
+    });
+    await installGguf(server.store, `bad-${arch}-${i}:latest`, path);
+    const res = await httpGenerate(`bad-${arch}-${i}`, "hi");
+    assert.equal(res.status, 500, what);
+    assert.match(String(res.body.error), problem);
+  }
+  // a published file cut short: refused with a reason, never a crash
+  for (const arch of BUILT_ARCHS) {
+    const cut = join(dir, `${arch}-cut.gguf`);
+    await copyFile((await qwenGlmPair(arch)).ollama, cut);
+    await truncate(cut, (await stat(cut)).size - 4096);
+    await assert.rejects(
+      loadModel(cut, { numCtx: 256, probe: false }),
+      /past the end of the file|could not read|failed|ended/,
+    );
+  }
+  // the server still answers
+  const ok = await httpGenerate(`${BUILT_ARCHS[0]}-ollama`);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.eval_count, 8);
+});
