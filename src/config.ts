@@ -55,6 +55,15 @@ export function parseKeepAlive(value: string | number): number | undefined {
   return ms < 0 ? Infinity : ms;
 }
 
+/** `8GiB`, `1.5 GB`, `512MiB`, `4096` (bytes): a byte count, or undefined when empty or unreadable. */
+export function parseByteSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const power = " kmgt".indexOf(match[2].toLowerCase() || " ");
+  const base = match[3] || !match[2] ? 1024 : 1000;
+  return Math.floor(Number(match[1]) * base ** power);
+}
+
 /**
  * OLLAMA_DEBUG as Ollama reads it: a true bool (`1`, `t`, `true` ...) is debug (1), another positive integer its
  * level (2 trace), anything else (unset, `false`, `0`, `yes`) info (0).
@@ -150,6 +159,11 @@ export const config = {
    * comma-separated host:port (the name Ollama's open RPC pull requests use). Empty: models run on this machine.
    */
   rpcServers: (): string[] => raw("OLLAMA_RPC_SERVERS").split(",").map((s) => s.trim()).filter(Boolean),
+  /**
+   * Bytes of this machine's memory the scheduler may fit models into (`8GiB`, `512MB`, or bytes); 0 or unset: the
+   * memory the system reports free. For machines shared with other work, and for tests of fitting and eviction.
+   */
+  memoryLimit: (): number => parseByteSize(raw("TOLLAMA_MEMORY_LIMIT")) ?? 0,
   /** Registry download stall timeout in ms. */
   stallTimeoutMs: (): number => uint("TOLLAMA_STALL_TIMEOUT_MS", 30_000),
   /** Load a model never loaded before in a short-lived child process first (a file that crashes libllama ends only it). */
@@ -203,6 +217,7 @@ export function describe(): Array<{ name: string; value: string; description: st
     ["OLLAMA_ORIGINS", config.origins, "A comma separated list of allowed origins", "server"],
     ["LLAMA_LIB_DIR", config.llamaLibDir, "Directory of libllama and libggml (e.g. a CUDA or Vulkan build)", "server"],
     ["OLLAMA_RPC_SERVERS", () => config.rpcServers().join(","), "RPC workers (tollama rpc) to split models across, comma-separated host:port", "server"],
+    ["TOLLAMA_MEMORY_LIMIT", config.memoryLimit, "Memory models may use on this machine, e.g. 8GiB (default: what the system reports free)", "server"],
     ["TOLLAMA_STALL_TIMEOUT_MS", config.stallTimeoutMs, "Give up a download stalled this long, in ms (default 30000)", "server"],
     ["TOLLAMA_PROBE_LOAD", config.probeLoad, "Load a new model in a child process first, so a bad file cannot crash the server (default true)", "server"],
     ["TOLLAMA_API_KEY", () => apiKeysShown(), "API keys a request must present, comma-separated (Authorization: Bearer or x-api-key)", "both"],

@@ -22,6 +22,8 @@ export { detectFamily, translateHeader } from "./translate_header.ts";
 export type { Translation } from "./translate_header.ts";
 /** A parsed header as libllama will see it after translation (for show, parameter counts, estimates). */
 export { translatedView } from "./translated_view.ts";
+/** A model file's header read from disk as libllama will see it (translated when published-Ollama). */
+export { readTranslatedGguf } from "./read_translated.ts";
 /** Writes a translation as a GGUF of its own. */
 export { writeDerivedFile } from "./derived_file.ts";
 /** The families and their interface. */

@@ -33,10 +33,12 @@ export type {
 export { MAX_TOP_LOGPROBS, type TokenProb } from "./logprobs.ts";
 /** Which models stay loaded: leases, keep-alive, eviction, the request queue. */
 export {
+  InsufficientMemoryError,
   type Lease,
   type LoadOptions,
   type LoadSpec,
   LoadTimeoutError,
+  type MemoryBudget,
   needsReload,
   type RunnerStatus,
   Scheduler,
@@ -44,6 +46,9 @@ export {
   type SchedulerRunner,
   ServerBusyError,
 } from "./scheduler.ts";
+/** What a model takes in memory (Ollama's estimate), and the budget the server's scheduler fits models into. */
+export { estimateMemory, type EstimateOptions, kvBytesPerElement, type MemoryEstimate } from "./memory_estimate.ts";
+export { estimateSpec, localMemory, systemMemoryBudget } from "./memory_budget.ts";
 /** Text-level stop sequences. */
 export { StopMatcher } from "./stop_matcher.ts";
 /** Prompt longer than the context (shift or truncate off); maps to HTTP 400. */

@@ -3,12 +3,16 @@
  * shared by up to `parallel` requests at once, kept for its keep-alive after the last request (0 unloads at once,
  * Infinity never), at most `maxLoaded` runners (the idle one closest to expiry is evicted first), and a bounded
  * queue of waiting requests (503 beyond it). A runner is reloaded only when a load-time option cannot be met: a
- * smaller num_ctx than the loaded one is served as is. `loadRunner` and `now` are injected so the unit tests need
- * no libllama.
+ * smaller num_ctx than the loaded one is served as is. With a `memory` budget, a new model loads only when its
+ * estimate fits beside the loaded ones (free memory, less what their estimates hold: Ollama's updateFreeSpace); if
+ * not, the idle model closest to expiry is evicted and the check repeats, and a model that does not fit with
+ * nothing else loaded fails with Ollama's message. Loads are decided one at a time, as Ollama's loop does.
+ * `loadRunner`, `now` and `memory` are injected so the unit tests need no libllama.
  * @module
  */
 import { setTimeout as startTimer } from "node:timers";
 import { humanBytes2, log } from "../log.ts";
+import type { MemoryEstimate } from "./memory_estimate.ts";
 
 /** Options that fix how a model is loaded; anything else (sampling) never forces a reload. */
 export interface LoadOptions {
@@ -61,6 +65,16 @@ export interface RunnerStatus<R> {
   active: number;
   /** Epoch ms; Infinity when it never expires, NaN while busy. */
   expiresAt: number;
+  /** What it was estimated to take (with a memory budget). */
+  memory?: MemoryEstimate;
+}
+
+/** The memory models are fitted into (Ollama's system info), and what each takes. */
+export interface MemoryBudget {
+  /** What `spec` takes once loaded (memory_estimate.ts); a rejection skips the check (the load reports the file). */
+  estimate(spec: LoadSpec): Promise<MemoryEstimate>;
+  /** Bytes free now as the system reports them, and in all, where models go (this machine and any RPC workers). */
+  available(): Promise<{ free: number; total: number }>;
 }
 
 export interface SchedulerOptions<R extends SchedulerRunner> {
@@ -73,6 +87,17 @@ export interface SchedulerOptions<R extends SchedulerRunner> {
   parallel?: (spec: LoadSpec) => number;
   /** A load taking longer is aborted (OLLAMA_LOAD_TIMEOUT); ≤ 0 or Infinity: no limit. */
   loadTimeoutMs?: () => number;
+  /** Fit models by memory too; absent: only `maxLoaded` limits them. */
+  memory?: MemoryBudget;
+}
+
+/** A model that does not fit even with nothing else loaded (Ollama's message and status). */
+export class InsufficientMemoryError extends Error {
+  readonly status = 500;
+  constructor(readonly required: number, readonly available: number) {
+    super(`model requires more system memory (${humanBytes2(required)}) than is available (${humanBytes2(Math.max(0, available))})`);
+    this.name = "InsufficientMemoryError";
+  }
 }
 
 /** A model that did not load within the load timeout (Ollama's message). */
@@ -107,6 +132,7 @@ interface Entry<R> {
   abort: AbortController;
   /** Why it goes, for the unload log line (unset: its keep-alive ran out). */
   reason?: string;
+  memory?: MemoryEstimate;
 }
 
 /** True when a loaded runner cannot serve `wanted` (see the module note). */
@@ -128,8 +154,10 @@ export class Scheduler<R extends SchedulerRunner> {
   #entries = new Map<string, Entry<R>>();
   #pending = 0;
   #changed = Promise.withResolvers<void>();
-  #options: Required<SchedulerOptions<R>>;
+  #options: Required<Omit<SchedulerOptions<R>, "memory">> & Pick<SchedulerOptions<R>, "memory">;
   #closed = false;
+  /** The end of the last fit decision: the next waits for it (one load decided at a time). */
+  #fitting: Promise<void> = Promise.resolve();
 
   constructor(options: SchedulerOptions<R>) {
     this.#options = {
@@ -175,6 +203,7 @@ export class Scheduler<R extends SchedulerRunner> {
     this.#pending++;
     const started = this.#options.now();
     let waitedForLoad = false;
+    let estimate: MemoryEstimate | undefined | null;
     try {
       while (true) {
         options.signal?.throwIfAborted();
@@ -202,6 +231,13 @@ export class Scheduler<R extends SchedulerRunner> {
           await this.#waitForChange(options.signal);
           continue;
         }
+        if (this.#options.memory) {
+          const placed = await this.#fitOrEvict(spec, estimate, options.signal);
+          estimate = placed.estimate;
+          if (placed.loaded) waitedForLoad = true;
+          else if (placed.change) await raceAbort(placed.change, options.signal);
+          continue;
+        }
         this.#load(spec);
         waitedForLoad = true;
       }
@@ -210,7 +246,66 @@ export class Scheduler<R extends SchedulerRunner> {
     }
   }
 
-  #load(spec: LoadSpec): void {
+  /**
+   * One fit decision, taken while no other is: loads `spec` when its estimate fits beside the loaded models, or
+   * marks a victim to go (then the caller waits for a change and asks again); throws InsufficientMemoryError when
+   * nothing else is loaded and it still does not fit. `estimate` null: it could not be made, load unchecked.
+   */
+  async #fitOrEvict(
+    spec: LoadSpec,
+    estimate: MemoryEstimate | undefined | null,
+    signal?: AbortSignal,
+  ): Promise<{ estimate: MemoryEstimate | null; loaded: boolean; change?: Promise<void> }> {
+    const memory = this.#options.memory!;
+    const previous = this.#fitting;
+    const turn = Promise.withResolvers<void>();
+    this.#fitting = previous.then(() => turn.promise);
+    try {
+      await raceAbort(previous, signal);
+      if (estimate === undefined) {
+        estimate = await memory.estimate(spec).catch((error) => {
+          log.debug("no memory estimate; loading unchecked", { model: spec.name, error: (error as Error)?.message });
+          return null;
+        });
+      }
+      const { free, total } = await memory.available();
+      // the state may have moved while this waited: the caller's loop looks again
+      if (this.#entries.has(spec.key) || this.#entries.size >= this.#options.maxLoaded()) {
+        return { estimate, loaded: false };
+      }
+      const held = [...this.#entries.values()].reduce((sum, e) => sum + (e.memory?.total ?? 0), 0);
+      const room = Math.min(free, total - held);
+      if (!estimate || estimate.total <= room) {
+        if (estimate) {
+          log.info("new model fits in available memory, loading", {
+            model: spec.name,
+            required: humanBytes2(estimate.total),
+            available: humanBytes2(room),
+          });
+        }
+        this.#load(spec, estimate ?? undefined);
+        return { estimate, loaded: true };
+      }
+      if (this.#entries.size === 0) throw new InsufficientMemoryError(estimate.total, room);
+      // taken before anything is doomed, so an unload that finishes before the caller waits is not missed
+      const change = this.#changed.promise;
+      // one eviction at a time: the memory counts again once it is gone (Ollama waits for the unload too)
+      if ([...this.#entries.values()].some((e) => e.doomed)) return { estimate, loaded: false, change };
+      const victim = this.#victim();
+      log.info("model requires more memory than is currently available, evicting a model to make space", {
+        model: spec.name,
+        required: humanBytes2(estimate.total),
+        available: humanBytes2(Math.max(0, room)),
+        evicting: victim?.spec.name,
+      });
+      if (victim) this.#doom(victim, "evicted");
+      return { estimate, loaded: false, change };
+    } finally {
+      turn.resolve();
+    }
+  }
+
+  #load(spec: LoadSpec, memory?: MemoryEstimate): void {
     const closed = Promise.withResolvers<void>();
     const abort = new AbortController();
     const entry: Entry<R> = {
@@ -223,6 +318,7 @@ export class Scheduler<R extends SchedulerRunner> {
       closed: closed.promise,
       markClosed: closed.resolve,
       abort,
+      memory,
     };
     const timeout = this.#options.loadTimeoutMs();
     const timer = timeout > 0 && Number.isFinite(timeout)
@@ -342,7 +438,14 @@ export class Scheduler<R extends SchedulerRunner> {
     const rank = (e: Entry<R>) => (e.active > 0 || !e.runner ? Infinity : e.expiresAt);
     return [...this.#entries.values()]
       .sort((a, b) => rank(b) - rank(a))
-      .map((e) => ({ spec: e.spec, runner: e.runner, loading: !e.runner, active: e.active, expiresAt: e.expiresAt }));
+      .map((e) => ({
+        spec: e.spec,
+        runner: e.runner,
+        loading: !e.runner,
+        active: e.active,
+        expiresAt: e.expiresAt,
+        ...(e.memory ? { memory: e.memory } : {}),
+      }));
   }
 
   /** Unloads everything (waiting for loads in progress) and refuses new requests. */

@@ -1,6 +1,7 @@
 import type { Handler, Runtime, ServeOptions, ServerHandle } from "./types.ts";
 import { fallbackErrorResponse } from "./error_response.ts";
 import process from "node:process";
+import { systemMemory } from "./system_memory.ts";
 
 /** The slice of Bun's global this adapter uses (declared here so `deno check` can read this file). */
 interface BunServer {
@@ -59,6 +60,7 @@ export const bunRuntime: Runtime = {
   spawnWorker: (url, options) =>
     new Worker(compiled && options?.entry ? `./${options.entry}` : url, { type: "module", name: options?.name }),
   rss: () => process.memoryUsage().rss,
+  systemMemory,
   collectGarbage: () => Bun.gc(true),
   execPath: () => process.execPath,
   compiled,

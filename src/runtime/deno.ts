@@ -23,7 +23,8 @@ async function serve(handler: Handler, options: ServeOptions): Promise<ServerHan
 
 function denoCompiled(): boolean {
   // deno compile sets Deno.build.standalone where available; the main module lives under a temp "deno-compile-" root.
-  return (Deno.build as { standalone?: boolean }).standalone === true || Deno.mainModule.includes("deno-compile-");
+  // a Worker has no Deno.mainModule (the worker of a model imports config, and with it this adapter)
+  return (Deno.build as { standalone?: boolean }).standalone === true || (Deno.mainModule ?? "").includes("deno-compile-");
 }
 
 export const denoRuntime: Runtime = {
@@ -39,6 +40,10 @@ export const denoRuntime: Runtime = {
       name: options?.name,
     }),
   rss: () => Deno.memoryUsage().rss,
+  systemMemory: () => {
+    const info = Deno.systemMemoryInfo();
+    return { total: info.total, free: info.available, swapFree: info.swapFree };
+  },
   // V8 exposes no collection without --expose-gc; Deno's heap gives memory back on its own (campaign: +17 MB idle).
   collectGarbage: () => {},
   execPath: () => Deno.execPath(),

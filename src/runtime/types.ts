@@ -37,6 +37,8 @@ export interface Runtime {
   spawnWorker(url: URL, options?: { name?: string; entry?: string }): Worker;
   /** Resident set size of this process in bytes. */
   rss(): number;
+  /** This machine's memory in bytes: `free` is what new allocations can get (Linux MemAvailable), `swapFree` apart. */
+  systemMemory(): { total: number; free: number; swapFree: number };
   /**
    * A full garbage collection now, where the runtime offers one (Bun); elsewhere nothing. For moments after which a
    * lot was let go (a model's Worker ended), so an idle server gives that memory back instead of keeping it.

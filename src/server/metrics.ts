@@ -86,7 +86,7 @@ export class ServerMetrics {
         name: "tollama_model_memory_bytes",
         help: "Memory a loaded model holds (weights, KV cache, compute buffers), as /api/ps reports it.",
         labelNames: ["model"],
-        collect: () => loaded().map((s) => ({ labels: { model: s.spec.name }, value: s.runner?.size ?? 0 })),
+        collect: () => loaded().map((s) => ({ labels: { model: s.spec.name }, value: s.memory?.total ?? s.runner?.size ?? 0 })),
       });
       r.gauge({
         name: "tollama_model_active_requests",

@@ -6,7 +6,7 @@
  */
 import { config } from "../config.ts";
 import { log } from "../log.ts";
-import { type LoadSpec, Scheduler, type SchedulerOptions } from "../engine/mod.ts";
+import { type LoadSpec, Scheduler, type SchedulerOptions, systemMemoryBudget } from "../engine/mod.ts";
 import { parseModelName, pullModel, pushModel } from "../registry/mod.ts";
 import { Store } from "../store/mod.ts";
 import { createModel, listDetails, showModel } from "../modelfile/mod.ts";
@@ -64,6 +64,8 @@ export async function serve(options: ServeOptions = {}): Promise<TollamaServer> 
     keepAliveMs: config.keepAliveMs,
     // engine/ decodes up to numParallel requests of a model together (continuous batching); more wait in its worker.
     parallel: () => config.numParallel(),
+    // a new model loads beside the others only when its estimate fits (Ollama's scheduler); else one is evicted
+    memory: systemMemoryBudget(parallel),
     ...options.scheduler,
   });
   const adapter = storeAdapter(store, {

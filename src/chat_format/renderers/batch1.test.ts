@@ -17,7 +17,7 @@ test("RENDERERS maps every renderer name Ollama registers", () => {
   const names = [
     "qwen3-coder", "qwen3-vl-instruct", "qwen3-vl-thinking", "qwen3.5", "qwen3.8", "ornith", "cogito", "deepseek3.1",
     "olmo3", "olmo3.1", "olmo3-think", "olmo3-32b-think", "nemotron-3-nano", "nemotron-3.5-nano", "glm-4.7", "glm-ocr", "lfm2",
-    "lfm2-thinking",
+    "lfm2-thinking", "functiongemma", "cohere", "laguna", "poolside-v1",
   ];
   const missing = names.filter((n) => !(n in RENDERERS));
   assert.deepEqual(missing, []);

@@ -4,9 +4,12 @@
  * @module
  */
 import { renderCogito } from "./cogito.ts";
+import { renderCohere } from "./cohere.ts";
+import { renderFunctionGemma } from "./function_gemma.ts";
 import { renderDeepSeek31 } from "./deepseek3.ts";
 import { renderGlm47 } from "./glm47.ts";
 import { renderGlmOcr } from "./glm_ocr.ts";
+import { renderLaguna, renderPoolsideV1 } from "./laguna.ts";
 import { renderLfm2, renderLfm2Thinking } from "./lfm2.ts";
 import { renderNemotron35Nano, renderNemotron3Nano } from "./nemotron3_nano.ts";
 import { renderOlmo3, renderOlmo31, renderOlmo3Think, renderOlmo3Think32B } from "./olmo3.ts";
@@ -33,8 +36,12 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   "olmo3-32b-think": renderOlmo3Think32B,
   "nemotron-3-nano": renderNemotron3Nano,
   "nemotron-3.5-nano": renderNemotron35Nano,
+  "functiongemma": renderFunctionGemma,
+  "cohere": renderCohere,
   "glm-4.7": renderGlm47,
   "glm-ocr": renderGlmOcr,
+  "laguna": renderLaguna,
+  "poolside-v1": renderPoolsideV1,
   "lfm2": renderLfm2,
   "lfm2-thinking": renderLfm2Thinking,
 };

@@ -23,6 +23,16 @@ import { countPulledBytes } from "./_pull_bytes.ts";
 /** A far-future expiry for models that never unload (Ollama adds the max duration, ~292 years). */
 const FOREVER_MS = 200 * 365 * 24 * 3600_000;
 
+/**
+ * The estimate's bytes on devices other than this machine's CPU (RPC workers): the layers past the CPU's share,
+ * as libllama assigns them (the output layer last). 0 when the model is all on the CPU, as Ollama says on CPU.
+ */
+function offloadedBytes(layers?: number[], devices?: Array<{ name: string; layers: number }>): number {
+  if (!layers || !devices) return 0;
+  const onCpu = devices.filter((d) => d.name === "CPU").reduce((n, d) => n + d.layers, 0);
+  return layers.slice(onCpu).reduce((a, b) => a + b, 0);
+}
+
 export function registerModelRoutes(app: Hono, deps: AppDeps): void {
   const now = deps.now ?? Date.now;
 
@@ -64,11 +74,11 @@ export function registerModelRoutes(app: Hono, deps: AppDeps): void {
       return {
         name: status.spec.name,
         model: status.spec.model,
-        size: status.runner?.size ?? 0,
+        size: status.memory?.total ?? status.runner?.size ?? 0,
         digest: String(extra.digest ?? ""),
         details: extra.details as ProcessModel["details"],
         expires_at: rfc3339(Math.min(expiresAt, now() + FOREVER_MS)),
-        size_vram: 0,
+        size_vram: offloadedBytes(status.memory?.layers, status.runner?.devices),
         context_length: status.runner?.contextLength ?? status.spec.options.num_ctx ?? 0,
         ...(status.runner?.devices ? { devices: status.runner.devices } : {}),
       };

@@ -1,0 +1,50 @@
+/**
+ * The scheduler's memory budget over the real machine: each model's estimate from its header as libllama will
+ * load it (a published-Ollama blob's translated view), and the memory there is: this machine's free memory
+ * (TOLLAMA_MEMORY_LIMIT caps it), plus what the RPC workers of OLLAMA_RPC_SERVERS report free.
+ * @module
+ */
+import { readTranslatedGguf } from "../compat/mod.ts";
+import { config } from "../config.ts";
+import { readGguf } from "../gguf/mod.ts";
+import { runtime } from "../runtime/mod.ts";
+import { estimateMemory, type MemoryEstimate } from "./memory_estimate.ts";
+import { rpcWorkersMemory } from "./rpc_memory.ts";
+import type { LoadSpec, MemoryBudget } from "./scheduler.ts";
+
+/** This machine's free and total bytes for models: what the system reports, capped at TOLLAMA_MEMORY_LIMIT. */
+export function localMemory(): { free: number; total: number } {
+  const system = runtime.systemMemory();
+  const limit = config.memoryLimit();
+  return limit > 0 ? { free: Math.min(system.free, limit), total: Math.min(system.total, limit) } : system;
+}
+
+/** What `spec` takes loaded with `numParallel` sequences (the engine's num_ctx and batch rules). */
+export async function estimateSpec(spec: LoadSpec, numParallel: number): Promise<MemoryEstimate> {
+  const gguf = await readTranslatedGguf(spec.modelPath, { maxArrayElements: 0 });
+  const projectors = await Promise.all((spec.projectors ?? []).map((path) => readGguf(path, { maxArrayElements: 0 })));
+  // as the engine reads num_ctx: none is 4096, 0 the trained length (the estimate caps at the trained length)
+  const numCtx = (spec.options.num_ctx ?? 4096) || Number.MAX_SAFE_INTEGER;
+  return estimateMemory(gguf, {
+    numCtx,
+    numParallel,
+    numBatch: spec.options.num_batch,
+    // the engine's cache is f16 (it sets no type_k/type_v from OLLAMA_KV_CACHE_TYPE yet)
+    kvCacheType: "f16",
+    projectors,
+  });
+}
+
+/** The budget `serve` gives its scheduler; `parallel` is the sequences each model is loaded with. */
+export function systemMemoryBudget(parallel: (spec: LoadSpec) => number): MemoryBudget {
+  return {
+    estimate: (spec) => estimateSpec(spec, parallel(spec)),
+    async available() {
+      const local = localMemory();
+      const endpoints = config.rpcServers();
+      if (endpoints.length === 0) return local;
+      const remote = await rpcWorkersMemory(endpoints);
+      return { free: local.free + remote.free, total: local.total + remote.total };
+    },
+  };
+}
