@@ -24,6 +24,12 @@ export type { Translation } from "./translate_header.ts";
 export { translatedView } from "./translated_view.ts";
 /** A model file's header read from disk as libllama will see it (translated when published-Ollama). */
 export { readTranslatedGguf } from "./read_translated.ts";
+/** The projector libmtmd should load for a file: a published model's vision tower, or a typeless projector, translated. */
+export { compatProjectorPath } from "./compat_projector_path.ts";
+export type { CompatProjectorPathOptions } from "./compat_projector_path.ts";
+/** The mmproj header of a file's vision part in Ollama's layout. */
+export { CLIP_FAMILIES, translateProjector } from "./translate_projector.ts";
+export type { ClipFamily } from "./clip_family.ts";
 /** Writes a translation as a GGUF of its own. */
 export { writeDerivedFile } from "./derived_file.ts";
 /** The families and their interface. */

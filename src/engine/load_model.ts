@@ -4,7 +4,7 @@
  * are decoded together (continuous batching) and the rest wait their turn.
  * @module
  */
-import { compatModelPath } from "../compat/mod.ts";
+import { compatModelPath, compatProjectorPath } from "../compat/mod.ts";
 import { config } from "../config.ts";
 import { checkLoadable } from "./load_probe.ts";
 import { ModelHost } from "./model_host.ts";
@@ -233,6 +233,10 @@ export class LoadedModel implements AsyncDisposable {
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   // a published-Ollama GGUF is loaded through its translation to llama.cpp's layout; any other file as it is
   const loadPath = await compatModelPath(path);
+  // a projector without a type, or a published model with its vision tower inside, is seen through its translation
+  const projector = options.projector
+    ? (await compatProjectorPath(options.projector)) ?? options.projector
+    : await compatProjectorPath(path);
   // With RPC workers the probe would load the whole model on this machine, which may not hold it (the reason to
   // split it): the file is still validated.
   const probe = options.probe ?? (config.rpcServers().length > 0 ? false : undefined);
@@ -245,7 +249,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     numParallel: options.numParallel,
     kvUnified: options.kvUnified,
     adapters: options.adapters,
-    projector: options.projector,
+    projector,
     onProgress: options.onProgress,
     signal: options.signal,
   });

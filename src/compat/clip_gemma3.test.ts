@@ -1,0 +1,58 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readGguf } from "../gguf/mod.ts";
+import { projectorDifferences, writeMonolithic, writeTwinProjector } from "../../tests/fixtures/compat_pairs_vision.ts";
+import { compatProjectorPath } from "./compat_projector_path.ts";
+import { CompatError } from "./compat_error.ts";
+import { detectProjectorFamily } from "./translate_projector.ts";
+
+test("clipGemma3 turns a monolithic gemma3's vision part into its llama.cpp mmproj twin (keys, names, F32 embeddings, bytes)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollama-clip-gemma3-"));
+  try {
+    const [mono, twin] = [join(dir, "mono.gguf"), join(dir, "twin.gguf")];
+    await writeMonolithic(mono, "gemma3");
+    await writeTwinProjector(twin, "gemma3");
+    assert.equal(detectProjectorFamily(await readGguf(mono))?.name, "gemma3");
+    assert.equal(detectProjectorFamily(await readGguf(twin)), undefined, "a llama.cpp mmproj is taken as it is");
+    assert.equal(await compatProjectorPath(twin, { cacheDir: dir }), undefined);
+    const derived = await compatProjectorPath(mono, { cacheDir: join(dir, "cache") });
+    assert.ok(derived);
+    assert.deepEqual(await projectorDifferences(derived, twin), []);
+    assert.equal(await compatProjectorPath(mono, { cacheDir: join(dir, "cache") }), derived, "made once");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("clipGemma3 refuses a vision part without its patch embedding or its vision keys, naming gemma3", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollama-clip-gemma3-"));
+  try {
+    const cases: Array<[string, Parameters<typeof writeMonolithic>[2], RegExp]> = [
+      [
+        "no-patch",
+        (v) => (v.published.tensors = v.published.tensors.filter((t) => !t.name.startsWith("v.patch_embedding.w"))),
+        /'v\.patch_embd\.weight' is missing/,
+      ],
+      [
+        "no-blocks",
+        (v) => v.published.metadata.delete("gemma3.vision.block_count"),
+        /gemma3\.vision\.block_count is missing/,
+      ],
+    ];
+    for (const [name, edit, problem] of cases) {
+      const path = join(dir, `${name}.gguf`);
+      await writeMonolithic(path, "gemma3", edit);
+      await assert.rejects(compatProjectorPath(path, { cacheDir: dir }), (error: unknown) => {
+        assert.ok(error instanceof CompatError, String(error));
+        assert.equal(error.arch, "gemma3");
+        assert.match(error.message, problem);
+        return true;
+      });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

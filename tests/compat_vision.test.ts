@@ -1,0 +1,158 @@
+// Published-Ollama vision (src/compat/clip_*.ts): a monolithic model file (text and vision tower in one GGUF, as
+// Ollama's registry serves gemma3 …) fails as a projector on a bare libmtmd load, and through tollama — created
+// from that single blob over the HTTP API — it shows `vision` and answers an image request with the same greedy
+// output as libmtmd's own C API gives for its llama.cpp-layout twin (text GGUF + mmproj GGUF with the same bytes).
+// A malformed vision part is a clear error naming the architecture, and the server stays up.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { LLAMA_CPP_DIR } from "./fixtures/mod.ts";
+import { compatPairSkip } from "./fixtures/compat_pairs.ts";
+import { type VisionArch, visionPair, writeMonolithic } from "./fixtures/compat_pairs_vision.ts";
+import { compileCheck, LIB_DIR } from "./helpers/compile_check.ts";
+import { png } from "./helpers/png.ts";
+import { installGguf, postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
+
+const MARKER = "<__media__>";
+const N_GEN = 10;
+const OPTIONS = { temperature: 0, num_predict: N_GEN, num_thread: 1, seed: 1 };
+/** Digits, contractions, CamelCase and repeated spaces after the image. */
+const PROMPT = "Describe  it: 12345 CamelCaseWords, it's   don't";
+
+const libs = existsSync(LIB_DIR)
+  ? [/^libllama\.v[\d.]+\.so$/, /^libggml\.v[\d.]+\.so$/, /^libggml-base\.so$/, /^libmtmd\.so$/]
+    .map((p) => readdirSync(LIB_DIR).find((f) => p.test(f)))
+  : [];
+function skipReason(): string | false {
+  const pairs = compatPairSkip();
+  if (pairs) return pairs;
+  if (spawnSync("cc", ["--version"]).status !== 0) return "no C compiler (cc) to build the libmtmd reference program";
+  if (!libs[3]) return `libmtmd.so not in ${LIB_DIR}`;
+  if (libs.some((l) => !l)) return `libllama/libggml not found in ${LIB_DIR}`;
+  if (!existsSync(join(LLAMA_CPP_DIR, "tools", "mtmd", "mtmd.h"))) return `mtmd.h not found under ${LLAMA_CPP_DIR}`;
+  return false;
+}
+const skip = skipReason();
+
+/** What libmtmd's C API makes of a model, a projector, the prompt and the images (tests/helpers/mtmd_check.c). */
+async function native(model: string, projector: string, prompt: string, images: string[]) {
+  const bin = await compileCheck("mtmd_check", libs, ["include", "ggml/include", "tools/mtmd"]);
+  const run = spawnSync(bin, [LIB_DIR, model, projector, prompt, String(N_GEN), ...images], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  const value = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(run.stdout)?.[1] ?? "";
+  return {
+    status: run.status,
+    stderr: run.stderr,
+    ids: value("generated").split(" ").filter(Boolean).map(Number),
+    text: Buffer.from(value("text_hex"), "hex").toString("utf8"),
+  };
+}
+
+let server: TestServer;
+let dir: string;
+let image: string;
+let imageBase64: string;
+const savedModels = process.env.OLLAMA_MODELS;
+
+before(async () => {
+  if (skip) return;
+  dir = await mkdtemp(join(tmpdir(), "tollama-compat-vision-"));
+  process.env.OLLAMA_MODELS = join(dir, "models");
+  const bytes = png(24, 24, (x, y) => [(x * 10) % 256, (y * 10) % 256, 128]);
+  image = join(dir, "a.png");
+  await writeFile(image, bytes);
+  imageBase64 = Buffer.from(bytes).toString("base64");
+  server = await startTestServer();
+});
+after(async () => {
+  await server?.[Symbol.asyncDispose]();
+  if (savedModels === undefined) delete process.env.OLLAMA_MODELS;
+  else process.env.OLLAMA_MODELS = savedModels;
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * Makes model `name` from GGUF files (the first is the model): a single published blob is installed as a pull
+ * leaves it (a weights layer and its manifest); a model with a projector is created over the HTTP API.
+ */
+async function create(name: string, files: string[]): Promise<void> {
+  if (files.length === 1) return await installGguf(server.store, `${name}:latest`, files[0]);
+  const named: Record<string, string> = {};
+  for (const [i, file] of files.entries()) {
+    named[i === 0 ? "model.gguf" : "mmproj.gguf"] = await uploadBlob(server, file);
+  }
+  const { status, json } = await postJson(server, "/api/create", { model: name, files: named, stream: false });
+  assert.equal(status, 200, `create ${name}: ${JSON.stringify(json)}`);
+}
+
+async function generateWithImage(model: string) {
+  return await postJson(server, "/api/generate", {
+    model,
+    prompt: `[img-0]${PROMPT}`,
+    images: [imageBase64],
+    raw: true,
+    stream: false,
+    options: OPTIONS,
+  });
+}
+
+const ARCHS: VisionArch[] = ["gemma3", "mistral3"];
+
+for (const arch of ARCHS) {
+  test(
+    `${arch} monolithic: refused as a projector by bare libmtmd; through tollama an image gives its twin's greedy output`,
+    { skip, timeout: 600_000 },
+    async () => {
+      const pair = await visionPair(arch);
+      const bare = await native(pair.text, pair.monolithic, `${MARKER}${PROMPT}`, [image]);
+      assert.notEqual(bare.status, 0, "libmtmd must not take the published vision part as it is");
+      const want = await native(pair.text, pair.mmproj, `${MARKER}${PROMPT}`, [image]);
+      assert.equal(want.status, 0, want.stderr);
+      assert.ok(want.ids.length > 0);
+
+      await create(`${arch}-mono`, [pair.monolithic]);
+      await create(`${arch}-twin`, [pair.text, pair.mmproj]);
+      const shown = await postJson(server, "/api/show", { model: `${arch}-mono` });
+      assert.ok(shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
+      for (const model of [`${arch}-mono`, `${arch}-twin`]) {
+        const { status, json } = await generateWithImage(model);
+        assert.equal(status, 200, JSON.stringify(json));
+        assert.equal(json.response, want.text, `${model}: libmtmd's text on the twin`);
+        assert.equal(json.eval_count, want.ids.length);
+      }
+      // the image changes the output (the projector is really used)
+      const text = await postJson(server, "/api/generate", {
+        model: `${arch}-mono`,
+        prompt: PROMPT,
+        raw: true,
+        stream: false,
+        options: OPTIONS,
+      });
+      assert.equal(text.status, 200, JSON.stringify(text.json));
+    },
+  );
+}
+
+test("gemma3 monolithic with a malformed vision part: a clear error naming gemma3, and the server stays up", {
+  skip,
+  timeout: 600_000,
+}, async () => {
+  const broken = join(dir, "broken.gguf");
+  await writeMonolithic(broken, "gemma3", (vision) => {
+    vision.published.tensors = vision.published.tensors.filter((t) => t.name !== "mm.mm_input_projection.weight");
+  });
+  await create("gemma3-broken", [broken]);
+  const { status, json } = await generateWithImage("gemma3-broken");
+  assert.ok(status >= 400, JSON.stringify(json));
+  assert.match(String(json.error), /gemma3/);
+  assert.match(String(json.error), /mm\.input_projection\.weight/);
+  const again = await generateWithImage("gemma3-twin");
+  assert.equal(again.status, 200, JSON.stringify(again.json));
+});
