@@ -13,7 +13,7 @@ import {
   type Tool as PromptTool,
   truncateMessages,
 } from "../prompt/mod.ts";
-import { type ChatFormat, chatFormat, type FormatChunk, namedRenderer, type Renderer } from "../chat_format/mod.ts";
+import { type ChatFormat, chatFormat, type FormatChunk, namedRenderer, type Renderer, resolveRendererName } from "../chat_format/mod.ts";
 import type { PromptRenderer, ResolvedModel, ToolCallDelta } from "./deps.ts";
 import { ToolCallStream } from "./tool_call_stream.ts";
 import type { Message } from "./schemas.ts";
@@ -75,7 +75,9 @@ export const promptRenderer: PromptRenderer = {
   async render(input) {
     // A named renderer writes the prompt in code and wins over the template (Ollama's renderPrompt);
     // a request's own template and fill-in-the-middle still go through templates.
-    const named = input.template || input.suffix ? undefined : namedRenderer(input.model.renderer);
+    const { renderer, name, details } = input.model;
+    const resolved = renderer && resolveRendererName(renderer, { name, parameterSize: details.parameter_size });
+    const named = input.template || input.suffix ? undefined : namedRenderer(resolved);
     if (named) return await renderNamed(named, input);
     const template = input.template || input.model.template;
     const built = await buildPrompt({

@@ -7,6 +7,7 @@ import { renderCogito } from "./cogito.ts";
 import { renderCohere } from "./cohere.ts";
 import { renderFunctionGemma } from "./function_gemma.ts";
 import { renderDeepSeek31 } from "./deepseek3.ts";
+import { renderGemma4Large, renderGemma4Small } from "./gemma4.ts";
 import { renderGlm47 } from "./glm47.ts";
 import { renderGlmOcr } from "./glm_ocr.ts";
 import { renderLaguna, renderPoolsideV1 } from "./laguna.ts";
@@ -36,6 +37,10 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   "olmo3-32b-think": renderOlmo3Think32B,
   "nemotron-3-nano": renderNemotron3Nano,
   "nemotron-3.5-nano": renderNemotron35Nano,
+  // Ollama resolves "gemma4" to small or large by the model's size (12b and up: large); by name alone, small.
+  "gemma4": renderGemma4Small,
+  "gemma4-small": renderGemma4Small,
+  "gemma4-large": renderGemma4Large,
   "functiongemma": renderFunctionGemma,
   "cohere": renderCohere,
   "glm-4.7": renderGlm47,
@@ -49,4 +54,21 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
 /** The renderer Ollama registers under `name`, if any. */
 export function namedRenderer(name: string | undefined): Renderer | undefined {
   return name !== undefined && Object.hasOwn(RENDERERS, name) ? RENDERERS[name] : undefined;
+}
+
+/**
+ * The renderer a model's config name selects (Ollama's resolveRendererName): the legacy `gemma4` picks the
+ * small or large template from the model's name (e2b/e4b, or 12b/26b/31b), else its parameter size (12B and up).
+ */
+export function resolveRendererName(name: string, model: { name?: string; parameterSize?: string } = {}): string {
+  if (name !== "gemma4") return name;
+  const lower = (model.name ?? "").toLowerCase();
+  if (lower.includes("e2b") || lower.includes("e4b")) return "gemma4-small";
+  if (["12b", "26b", "31b"].some((s) => lower.includes(s))) return "gemma4-large";
+  const size = /^([0-9.]+)([BMK])$/i.exec(model.parameterSize ?? "");
+  if (size) {
+    const scale = { B: 1e9, M: 1e6, K: 1e3 }[size[2].toUpperCase() as "B" | "M" | "K"];
+    return Number(size[1]) * scale >= 12e9 ? "gemma4-large" : "gemma4-small";
+  }
+  return "gemma4-small";
 }
