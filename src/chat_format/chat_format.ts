@@ -93,7 +93,7 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
     render(input) {
       // A config's renderer name wins over any template, as in Ollama's renderPrompt.
       const named = namedRenderer(options.renderer);
-      if (named) return named({ messages: input.messages, tools: input.tools, think: input.think });
+      if (named) return named({ messages: input.messages, tools: input.tools, think: input.think, now: options.now });
       if (options.jinja) {
         return renderJinja(options.jinja, {
           messages: input.messages,

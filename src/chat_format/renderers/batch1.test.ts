@@ -18,10 +18,11 @@ test("RENDERERS maps every renderer name Ollama registers", () => {
     "qwen3-coder", "qwen3-vl-instruct", "qwen3-vl-thinking", "qwen3.5", "qwen3.8", "ornith", "cogito", "deepseek3.1",
     "olmo3", "olmo3.1", "olmo3-think", "olmo3-32b-think", "nemotron-3-nano", "nemotron-3.5-nano", "glm-4.7", "glm-ocr", "lfm2",
     "lfm2-thinking", "functiongemma", "cohere", "laguna", "poolside-v1",
-    "gemma4", "gemma4-small", "gemma4-large",
+    "gemma4", "gemma4-small", "gemma4-large", "glimmer",
   ];
   const missing = names.filter((n) => !(n in RENDERERS));
   assert.deepEqual(missing, []);
+  assert.deepEqual(Object.keys(RENDERERS).sort(), [...new Set(names)].sort());
   assert.equal(namedRenderer("not-a-renderer"), undefined);
 });
 

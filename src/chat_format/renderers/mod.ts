@@ -8,6 +8,7 @@ import { renderCohere } from "./cohere.ts";
 import { renderFunctionGemma } from "./function_gemma.ts";
 import { renderDeepSeek31 } from "./deepseek3.ts";
 import { renderGemma4Large, renderGemma4Small } from "./gemma4.ts";
+import { renderGlimmer } from "./glimmer.ts";
 import { renderGlm47 } from "./glm47.ts";
 import { renderGlmOcr } from "./glm_ocr.ts";
 import { renderLaguna, renderPoolsideV1 } from "./laguna.ts";
@@ -45,6 +46,7 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   "cohere": renderCohere,
   "glm-4.7": renderGlm47,
   "glm-ocr": renderGlmOcr,
+  "glimmer": renderGlimmer,
   "laguna": renderLaguna,
   "poolside-v1": renderPoolsideV1,
   "lfm2": renderLfm2,

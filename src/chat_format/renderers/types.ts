@@ -11,6 +11,8 @@ export interface RenderInput {
   messages: readonly Message[];
   tools?: readonly Tool[];
   think?: Think;
+  /** The clock for renderers that write today's date (glimmer); default: now. */
+  now?: Date;
 }
 
 /** A named renderer: the prompt for a conversation, as Ollama's Go code writes it. */
