@@ -11,7 +11,15 @@ import process from "node:process";
 import { CompatError } from "../src/compat/mod.ts";
 import { loadModel } from "../src/engine/mod.ts";
 import { Llama, Model, ModelLoadError, watchLog } from "../src/llama/mod.ts";
-import { FAMILY_OF, GB_ARCHS, type GbArch, gbPair, gbPairSkip, writeEditedGb } from "./fixtures/compat_pairs_gemma_bert.ts";
+import {
+  EMBEDDING_ARCHS,
+  FAMILY_OF,
+  GB_ARCHS,
+  type GbArch,
+  gbPair,
+  gbPairSkip,
+  writeEditedGb,
+} from "./fixtures/compat_pairs_gemma_bert.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
 
 const skip = gbPairSkip();
@@ -23,8 +31,9 @@ const BARE_ERRORS: Record<GbArch, RegExp> = {
   gemma3n: /tensor 'per_layer_token_embd\.weight' has wrong shape/,
   gemma4: /wrong number of tensors/,
   gemma4moe: /wrong number of tensors/,
+  embeddinggemma: /wrong number of tensors|'output_norm\.weight' not found/,
 };
-const GENERATIVE = GB_ARCHS;
+const GENERATIVE = GB_ARCHS.filter((arch) => !EMBEDDING_ARCHS.includes(arch));
 
 let server: TestServer;
 let home: string;
@@ -108,6 +117,34 @@ for (const arch of GENERATIVE) {
   });
 }
 
+for (const arch of EMBEDDING_ARCHS) {
+  test(`compat ${arch}: published layout fails bare, embeds like its llama.cpp twin through tollama`, { skip, timeout: 300_000 }, async () => {
+    const pair = await gbPair(arch);
+    assert.match(await bareError(pair.ollama, BARE_ERRORS[arch]), BARE_ERRORS[arch]);
+    const inputs = [PROMPT, "The quick brown fox"];
+    const embed = async (path: string) => {
+      const model = await loadModel(path, { numCtx: 256, numThread: 1, probe: false });
+      try {
+        return await model.embed(inputs);
+      } finally {
+        await model.close();
+      }
+    };
+    const twin = await embed(pair.llamaCpp);
+    const translated = await embed(pair.ollama);
+    assert.equal(twin.length, 2);
+    assert.ok(twin[0].length > 0 && twin[0].some((x) => x !== 0));
+    assert.notDeepEqual(twin[0], twin[1]);
+    assert.deepEqual(translated, twin, "the same bytes give the same vectors");
+
+    const request = (model: string) => post("/api/embed", { model, input: inputs });
+    const [viaHttp, twinHttp] = [await request(`${arch}-ollama`), await request(`${arch}-llamacpp`)];
+    assert.equal(viaHttp.status, 200, JSON.stringify(viaHttp.body));
+    assert.deepEqual(viaHttp.body.embeddings, twinHttp.body.embeddings);
+    assert.equal((viaHttp.body.embeddings as number[][]).length, 2);
+  });
+}
+
 /** Malformed published files: the engine and the API name the architecture and the problem. */
 const MALFORMED: Array<{ arch: GbArch; what: string; edit: (s: { tensors: Array<{ name: string; shape: number[] }> }) => void; problem: RegExp }> = [
   {
@@ -128,6 +165,12 @@ const MALFORMED: Array<{ arch: GbArch; what: string; edit: (s: { tensors: Array<
     edit: (s) => void (s.tensors.find((t) => t.name === "blk.1.ffn_up_exps.weight")!.shape = [64, 16, 4]),
     problem: /blk\.1\.ffn_gate_exps\.weight has shape \[64,32,4\], blk\.1\.ffn_up_exps\.weight \[64,16,4\]/,
   },
+  {
+    arch: "embeddinggemma",
+    what: "a projection that does not end at embedding_length (libllama would abort)",
+    edit: (s) => void (s.tensors.find((t) => t.name === "dense.1.weight")!.shape = [256, 32]),
+    problem: /dense\.1\.weight has shape \[256,32\], expected 64 outputs \(embedding_length\)/,
+  },
 ];
 
 test("compat gemma/bert/nemotron: malformed published files are refused with the architecture and the problem, over HTTP too", {
@@ -146,7 +189,10 @@ test("compat gemma/bert/nemotron: malformed published files are refused with the
       return true;
     });
     await installGguf(server.store, `bad-${arch}-${i}:latest`, path);
-    const res = await post("/api/generate", { model: `bad-${arch}-${i}`, prompt: "hi", raw: true, stream: false });
+    const model = `bad-${arch}-${i}`;
+    const res = EMBEDDING_ARCHS.includes(arch)
+      ? await post("/api/embed", { model, input: "hi" })
+      : await post("/api/generate", { model, prompt: "hi", raw: true, stream: false });
     assert.equal(res.status, 500, what);
     assert.match(String(res.body.error), named, what);
   }

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { LLAMA_CPP_DIR } from "./fixtures/mod.ts";
+import { compatProjectorPath } from "../src/compat/mod.ts";
 import { compatPairSkip } from "./fixtures/compat_pairs.ts";
 import { type VisionArch, visionPair, writeMonolithic } from "./fixtures/compat_pairs_vision.ts";
 import { compileCheck, LIB_DIR } from "./helpers/compile_check.ts";
@@ -139,6 +140,40 @@ for (const arch of ARCHS) {
     },
   );
 }
+
+test(
+  "qwen3vl monolithic: the derived projector runs in libmtmd as its twin does; tollama refuses images for M-RoPE models with a clear error",
+  { skip, timeout: 600_000 },
+  async () => {
+    const pair = await visionPair("qwen3vl");
+    const prompt = `${MARKER}${PROMPT}`;
+    assert.notEqual((await native(pair.text, pair.monolithic, prompt, [image])).status, 0);
+    const want = await native(pair.text, pair.mmproj, prompt, [image]);
+    assert.equal(want.status, 0, want.stderr);
+    assert.ok(want.ids.length > 0);
+    const derived = await compatProjectorPath(pair.monolithic, { cacheDir: join(dir, "mmproj") });
+    assert.ok(derived);
+    const got = await native(pair.text, derived, prompt, [image]);
+    assert.equal(got.status, 0, got.stderr);
+    assert.deepEqual(got.ids, want.ids, "libmtmd on the translated projector = libmtmd on the twin");
+
+    // tollama's engine does not yet place M-RoPE image positions (batch_runner.ts): a clear refusal, server up
+    await create("qwen3vl-mono", [pair.monolithic]);
+    const shown = await postJson(server, "/api/show", { model: "qwen3vl-mono" });
+    assert.ok(shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
+    const { status, json } = await generateWithImage("qwen3vl-mono");
+    assert.ok(status >= 400 && status < 600, JSON.stringify(json));
+    assert.match(String(json.error), /M-RoPE/);
+    const text = await postJson(server, "/api/generate", {
+      model: "qwen3vl-mono",
+      prompt: PROMPT,
+      raw: true,
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(text.status, 200, JSON.stringify(text.json));
+  },
+);
 
 test("gemma3 monolithic with a malformed vision part: a clear error naming gemma3, and the server stays up", {
   skip,

@@ -5,6 +5,7 @@
  */
 import type { CompatFamily } from "./family.ts";
 import { gemma3 } from "./gemma3.ts";
+import { embeddinggemma } from "./embeddinggemma.ts";
 import { gemma3n } from "./gemma3n.ts";
 import { gemma4 } from "./gemma4.ts";
 import { gptoss } from "./gptoss.ts";
@@ -16,4 +17,4 @@ import { qwen3vl } from "./qwen3vl.ts";
 import { qwen35, qwen35moe } from "./qwen35.ts";
 
 /** The families, each detected on its own `general.architecture`. */
-export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl, gemma3n, gemma4, qwen35, qwen35moe];
+export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl, gemma3n, gemma4, qwen35, qwen35moe, embeddinggemma];

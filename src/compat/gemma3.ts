@@ -3,7 +3,7 @@
  * multimodal tokens beyond the embedding rows, and the vision tower inside the text file.
  * @module
  */
-import { archOf, type CompatFamily, hasKey, hasTensorPrefix, VISION_PREFIXES } from "./family.ts";
+import { archOf, type CompatFamily, hasKey, hasTensor, hasTensorPrefix, VISION_PREFIXES } from "./family.ts";
 import type { HeaderEdit } from "./header_edit.ts";
 
 /** Gemma 3 4B/12B/27B extend a 16k trained context to 128k with linear x8 rope scaling. */
@@ -13,7 +13,8 @@ const LONG_CONTEXT = 131072;
 export const gemma3: CompatFamily = {
   name: "gemma3",
   detect(file) {
-    if (archOf(file) !== "gemma3") return false;
+    // embeddinggemma (dense.0.weight) is a gemma3 of its own: embeddinggemma.ts
+    if (archOf(file) !== "gemma3" || hasTensor(file, "dense.0.weight")) return false;
     return hasKey(file, "gemma3.mm.tokens_per_image") || VISION_PREFIXES.some((p) => hasTensorPrefix(file, p)) ||
       hasKey(file, "gemma3.rope.global.freq_base") || hasKey(file, "gemma3.rope.local.freq_base") ||
       hasKey(file, "tokenizer.ggml.add_padding_token") || hasKey(file, "tokenizer.ggml.add_unknown_token") ||
