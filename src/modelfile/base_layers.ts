@@ -5,12 +5,13 @@
  * @module
  */
 import { open } from "node:fs/promises";
-import { type GgufFile, GgufError, ggufProblems, readGguf } from "../gguf/mod.ts";
+import { type GgufFile, GgufError, ggufProblems } from "../gguf/mod.ts";
 import { detectTemplate } from "../prompt/mod.ts";
 import { isDigest, normalizeDigest, shortName, type Store, type StoredManifest } from "../store/mod.ts";
 import { goJson } from "./_go_format.ts";
 import { CreateModelError } from "./errors.ts";
 import type { LinkRecord } from "./link.ts";
+import { readModelHeader } from "./model_header.ts";
 import { MEDIA_TYPE } from "./stored_model.ts";
 import type { CreateProgress } from "./types.ts";
 
@@ -46,7 +47,7 @@ export async function layersFromModel(store: Store, base: StoredManifest): Promi
     const pending: PendingLayer = { mediaType: layer.mediaType, digest: layer.digest, size: layer.size, from };
     if (layer.name) pending.name = layer.name;
     if ([MEDIA_TYPE.model, MEDIA_TYPE.adapter, MEDIA_TYPE.projector, MEDIA_TYPE.draft].includes(layer.mediaType as never)) {
-      pending.gguf = await readGguf(store.blobPath(layer.digest), { maxArrayElements: MAX_ARRAY });
+      pending.gguf = await readModelHeader(store.blobPath(layer.digest), { maxArrayElements: MAX_ARRAY });
     }
     layers.push(pending);
   }
@@ -136,7 +137,8 @@ async function readGgufBlob(store: Store, digest: string): Promise<GgufFile> {
   }
   if (!isGgufMagic(head)) throw new CreateModelError("supplied file was not in GGUF format");
   try {
-    return await readGguf(path, { maxArrayElements: MAX_ARRAY });
+    // a published-Ollama file is described (family, size, checks, quantization) as libllama will load it
+    return await readModelHeader(path, { maxArrayElements: MAX_ARRAY });
   } catch (error) {
     if (error instanceof GgufError) throw new CreateModelError(`invalid GGUF file: ${error.message}`, 400, { cause: error });
     throw error;

@@ -5,6 +5,10 @@
  * ones a failed create wrote are removed again.
  * @module
  */
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { CompatError, compatModelPath } from "../compat/mod.ts";
 import { config as settings } from "../config.ts";
 import { fileTypeName, type GgufFile, ggufProblems, parameterSize, readGguf } from "../gguf/mod.ts";
 import { InvalidModelNameError, parseModelName } from "../registry/mod.ts";
@@ -261,7 +265,28 @@ async function quantizeLayer(
   want: string,
   options: { onProgress: (event: CreateProgress) => void; signal?: AbortSignal; created: string[] },
 ): Promise<GgufFile> {
-  const input = layer.path ?? store.blobPath(layer.digest!);
+  const source = layer.path ?? store.blobPath(layer.digest!);
+  // libllama quantizes what it can load: a published-Ollama file's translation (llama.cpp's layout, the layout the
+  // quantized file is then written in), made in a scratch directory and removed after
+  const scratch = join(dirname(store.blobsDir), "compat", `.quantize-${randomBytes(6).toString("hex")}`);
+  try {
+    const input = await compatModelPath(source, { cacheDir: scratch }).catch((error) => {
+      if (error instanceof CompatError) throw new CreateModelError(error.message, 400, { cause: error });
+      throw error;
+    });
+    return await quantizeInto(store, layer, input, want, options);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function quantizeInto(
+  store: Store,
+  layer: PendingLayer,
+  input: string,
+  want: string,
+  options: { onProgress: (event: CreateProgress) => void; signal?: AbortSignal; created: string[] },
+): Promise<GgufFile> {
   // libllama's quantizer reads the hyperparameters as a load does, and aborts the process on the same asserts.
   const problems = ggufProblems(layer.gguf!);
   if (problems.length > 0) throw new CreateModelError(`invalid model file: ${problems.join("; ")}`);

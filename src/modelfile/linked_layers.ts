@@ -7,7 +7,8 @@
  */
 import { isAbsolute } from "node:path";
 import { stat } from "node:fs/promises";
-import { GgufError, type GgufFile, readGguf } from "../gguf/mod.ts";
+import { GgufError, type GgufFile } from "../gguf/mod.ts";
+import { readModelHeader } from "./model_header.ts";
 import { detectedTemplateLayers, type PendingLayer } from "./base_layers.ts";
 import { CreateModelError } from "./errors.ts";
 import { hashForLink } from "./link.ts";
@@ -46,7 +47,7 @@ export async function layersFromLinkedFile(
   options.onProgress({ status: "parsing GGUF" });
   let gguf;
   try {
-    gguf = await readGguf(path, { maxArrayElements: MAX_ARRAY });
+    gguf = await readModelHeader(path, { maxArrayElements: MAX_ARRAY });
   } catch (error) {
     if (error instanceof GgufError) {
       throw new CreateModelError(

@@ -8,6 +8,7 @@ import { fileTypeName, type GgufFile, parameterCount, readGguf } from "../gguf/m
 import { parseModelName } from "../registry/mod.ts";
 import { type ModelRef, shortName, type Store, type StoredManifest } from "../store/mod.ts";
 import { goFloat, goSharpValue, goValue } from "./_go_format.ts";
+import { readModelHeader } from "./model_header.ts";
 import { modelCapabilities } from "./capabilities.ts";
 import { formatModelfile } from "./format.ts";
 import { checkLink } from "./link.ts";
@@ -40,8 +41,9 @@ export async function showModel(store: Store, name: ModelRef | string, options: 
   const model = await readStoredModel(store, stored);
   // A linked model whose file was moved or changed is an error here, not a header of other bytes.
   const link = model.modelLayer ? await checkLink(store, model.modelLayer.digest) : undefined;
+  // a published-Ollama blob is shown as libllama loads it: llama.cpp's keys and tensors
   const gguf = model.modelPath
-    ? await readGguf(model.modelPath, options.verbose ? {} : { maxArrayElements: SHOWN_ARRAY_LIMIT })
+    ? await readModelHeader(model.modelPath, options.verbose ? {} : { maxArrayElements: SHOWN_ARRAY_LIMIT })
     : undefined;
   const system = options.system || model.system || "";
   const params = model.params ?? {};
@@ -81,7 +83,7 @@ export async function listDetails(
   stored: StoredManifest,
 ): Promise<{ details: ModelDetails; capabilities: string[] }> {
   const model = await readStoredModel(store, stored);
-  const gguf = model.modelPath ? await readGguf(model.modelPath, { maxArrayElements: 0 }).catch(() => undefined) : undefined;
+  const gguf = model.modelPath ? await readModelHeader(model.modelPath, { maxArrayElements: 0 }).catch(() => undefined) : undefined;
   const details = modelDetails(model, gguf);
   if (gguf) {
     const arch = String(gguf.metadata["general.architecture"] ?? "");
