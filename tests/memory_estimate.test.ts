@@ -17,6 +17,13 @@ import {
 import { GGML_TYPE, type GgufFile, type GgufValue } from "../src/gguf/mod.ts";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer } from "./helpers/server.ts";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { askWorkerMemory } from "../src/engine/rpc_memory.ts";
+import { locateLlama, probeRpcWorker } from "../src/llama/mod.ts";
+import { rpcLibraryCandidates } from "../src/llama/rpc.ts";
+import { childEnv, cliCommand, REPO } from "./helpers/cli.ts";
+import { freePort } from "./helpers/net.ts";
 
 /** A header with `metadata` under `arch.` (and the general keys), F32 tensors of `shapes`, `vocab` tokens. */
 function header(arch: string, metadata: Record<string, GgufValue>, shapes: Record<string, number[]>, vocab = 100): GgufFile {
@@ -239,17 +246,24 @@ test("Scheduler refuses a model that cannot fit with nothing else loaded: Ollama
 
 const skip = fixtureSkip("tiny-spm") || fixtureSkip("tiny-bpe");
 
-async function withLimit<T>(limit: string | undefined, body: () => Promise<T>): Promise<T> {
-  const before = process.env.TOLLAMA_MEMORY_LIMIT;
-  if (limit === undefined) delete process.env.TOLLAMA_MEMORY_LIMIT;
-  else process.env.TOLLAMA_MEMORY_LIMIT = limit;
+/** Runs `body` with environment variables set (undefined: unset), then restores them. */
+async function withEnv<T>(vars: Record<string, string | undefined>, body: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]));
+  const set = (values: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  set(vars);
   try {
     return await body();
   } finally {
-    if (before === undefined) delete process.env.TOLLAMA_MEMORY_LIMIT;
-    else process.env.TOLLAMA_MEMORY_LIMIT = before;
+    set(before);
   }
 }
+
+const withLimit = <T>(limit: string | undefined, body: () => Promise<T>) => withEnv({ TOLLAMA_MEMORY_LIMIT: limit }, body);
 
 test("serve: under TOLLAMA_MEMORY_LIMIT the idle model is evicted for the next, and one too big gets Ollama's 500", {
   skip,
@@ -294,4 +308,81 @@ test("serve: under TOLLAMA_MEMORY_LIMIT the idle model is evicted for the next, 
     assert.match(body.error, /^model requires more system memory \(\d+\.\d MiB\) than is available \(\d+\.\d MiB\)$/);
     assert.deepEqual(await ps(), [], "the loaded model was evicted first, and nothing loaded");
   });
+});
+
+// ---- RPC workers' memory counts (OLLAMA_RPC_SERVERS) ----
+
+function rpcSkip(): string | false {
+  if (skip) return skip;
+  try {
+    return rpcLibraryCandidates(locateLlama().libDir).some((p) => existsSync(p)) ? false : "libggml-rpc.so was not built at install";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** A `tollama rpc` worker process on a free loopback port, once it answers ggml's handshake. */
+async function rpcWorker(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const [command, ...args] = cliCommand();
+  const child = spawn(command, [...args, "rpc", "--port", String(port), "--threads", "1"], { cwd: REPO, env: childEnv(), stdio: "ignore" });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  };
+  const endpoint = `127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 60_000;;) {
+    try {
+      await probeRpcWorker(endpoint, 2_000);
+      return { endpoint, stop };
+    } catch (error) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        await stop();
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+test("serve: the free memory RPC workers report is what makes a model too big for this machine fit", {
+  skip: rpcSkip(),
+  timeout: 240_000,
+}, async () => {
+  const server = await startTestServer();
+  await installGguf(server.store, "spm:latest", await fixtureModel("tiny-spm"));
+  const workers = [await rpcWorker(), await rpcWorker()];
+  try {
+    // a worker answers ggml's GET_DEVICE_MEMORY for its device (its CPU: this machine's memory, on loopback)
+    const reported = await askWorkerMemory(workers[0].endpoint, 10_000);
+    assert.ok(reported.free > 0 && reported.total >= reported.free, JSON.stringify(reported));
+    const generate = async () => {
+      const res = await fetch(`${server.url}/api/generate`, {
+        method: "POST",
+        body: JSON.stringify({ model: "spm", prompt: "Hi", raw: true, stream: false, options: { num_predict: 2, num_ctx: 512 } }),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    // 1 MiB here: the model (~80 MiB with its KV cache and graph) does not fit on this machine alone
+    await withEnv({ TOLLAMA_MEMORY_LIMIT: "1MiB", OLLAMA_RPC_SERVERS: undefined }, async () => {
+      const { status, body } = await generate();
+      assert.equal(status, 500);
+      assert.match(body.error, /^model requires more system memory \(.+\) than is available \(1\.0 MiB\)$/);
+    });
+    await withEnv({ TOLLAMA_MEMORY_LIMIT: "1MiB", OLLAMA_RPC_SERVERS: workers.map((w) => w.endpoint).join(",") }, async () => {
+      const { status, body } = await generate();
+      assert.equal(status, 200, JSON.stringify(body));
+      const ps = await (await fetch(`${server.url}/api/ps`)).json() as {
+        models: Array<{ size: number; size_vram: number; devices?: Array<{ name: string; layers: number }> }>;
+      };
+      const [model] = ps.models;
+      assert.ok(model.devices?.some((d) => d.name !== "CPU" && d.layers > 0), JSON.stringify(model.devices));
+      // the part on the workers counts as off this machine, as Ollama counts a GPU's share
+      assert.ok(model.size_vram > 0 && model.size_vram <= model.size, JSON.stringify(model));
+    });
+  } finally {
+    await server[Symbol.asyncDispose]();
+    await Promise.all(workers.map((w) => w.stop()));
+  }
 });

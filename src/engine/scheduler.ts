@@ -337,7 +337,9 @@ export class Scheduler<R extends SchedulerRunner> {
     );
     entry.ready = Promise.race([loading, timedOut]).finally(() => clearTimeout(timer)).then((runner) => {
       const seconds = ((performance.now() - loadStarted) / 1000).toFixed(2);
-      const size = runner.size === undefined ? undefined : humanBytes2(runner.size);
+      // the estimate when there is one: the figure /api/ps shows
+      const bytes = entry.memory?.total ?? runner.size;
+      const size = bytes === undefined ? undefined : humanBytes2(bytes);
       log.info(`llama runner started in ${seconds} seconds`, { model: spec.name, size });
       entry.runner = runner;
       this.#notify();
