@@ -97,6 +97,26 @@ test("ps: a published blob loaded through its translation reports its twin's siz
   }
 });
 
+test("create from a published-layout GGUF records its twin's family, size, template, parameters and capabilities", { skip, timeout: 120_000 }, async () => {
+  for (const arch of ["llama", "gptoss", "olmo3"] as const) {
+    const pair = await compatPair(arch);
+    const shown: Array<Shown & Record<string, unknown>> = [];
+    for (const [kind, path] of [["ollama", pair.ollama], ["llamacpp", pair.llamaCpp]]) {
+      const model = `${arch}-${kind}-created`;
+      const digest = await uploadBlob(server, path);
+      const { status, json } = await postJson(server, "/api/create", { model, files: { "model.gguf": digest }, stream: false });
+      assert.equal(status, 200, JSON.stringify(json));
+      shown.push(await show(model) as Shown & Record<string, unknown>);
+    }
+    const [published, twin] = shown;
+    assert.equal(published.details.family, twin.details.family, arch);
+    assert.deepEqual(published.details, twin.details, arch);
+    assert.equal(published.template, twin.template, arch);
+    assert.equal(published.parameters, twin.parameters, arch);
+    assert.deepEqual(published.capabilities, twin.capabilities, arch);
+  }
+});
+
 /** The pair with every matrix in F32 and general.file_type ALL_F32, so `quantize` takes it (Ollama's rule). */
 async function f32Pair(arch: (typeof COMPAT_ARCHS)[number], dir: string): Promise<{ ollama: string; llamaCpp: string }> {
   const pair = await buildPair(arch);
