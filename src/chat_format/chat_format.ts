@@ -9,6 +9,7 @@ import { FormatParser } from "./format_parser.ts";
 import { recogniseFormat } from "./recognise.ts";
 import { formatToolGrammar, type ToolGrammarOptions } from "./grammars/mod.ts";
 import { namedRenderer } from "./renderers/mod.ts";
+import { namedParser } from "./named_parsers.ts";
 import type { FormatChunk, PartialCall, ToolSpec } from "./types.ts";
 
 /** What a model's config and GGUF say about its format. */
@@ -114,12 +115,16 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
     },
     parser(parserOptions = {}) {
       // Thinking tags split only when the request thinks (Ollama); harmony-like channels always do.
-      const think = parserOptions.think;
+      // Ollama's named parsers think by default where their models do, and start inside the block the prompt opened.
+      const named = namedParser(options.parser);
+      const think = parserOptions.think ?? (named?.thinksByDefault ? true : undefined);
       return new FormatParser(syntax, {
         tools: toolSpecs(parserOptions.tools),
         prompt: parserOptions.prompt,
         bareJson: parserOptions.bareJson,
         noThinking: think === undefined || think === false,
+        startInThinking: !!named?.startsThinking && think !== undefined && think !== false,
+        trimThinking: named !== undefined,
       });
     },
   };

@@ -112,6 +112,10 @@ export const OLLAMA_NAMES: Readonly<Record<string, string>> = {
   "lfm2-thinking": "lfm2",
   "functiongemma": "gemma4",
   "passthrough": "passthrough",
+  // renderer-only names: the output their models write
+  "qwen3.8": "qwen3-coder",
+  "gemma4-small": "gemma4",
+  "gemma4-large": "gemma4",
 };
 
 /** Adds `<think>` tags to a syntax that has none (a template that writes them). */

@@ -18,6 +18,10 @@ export interface FormatParserOptions {
   bareJson?: boolean;
   /** Leave thinking tags in the content (the request did not ask to think); structural thinking still splits. */
   noThinking?: boolean;
+  /** Output starts inside thinking (Ollama's named parsers decide this from `think`); a leading opener is skipped. */
+  startInThinking?: boolean;
+  /** Trim white space around thinking and at the start of the answer after it, as Ollama's named parsers do. */
+  trimThinking?: boolean;
 }
 
 type Marker = { text: string; kind: "think" | "drop" | "tool" | "close"; startOnly?: boolean };
@@ -30,6 +34,11 @@ export class FormatParser {
   #pos = 0;
   #thinking = false;
   #sawContent = false;
+  #sawThinking = false;
+  #trim: boolean;
+  // With trimThinking: leading white space still to skip, and thinking's trailing white space held back.
+  #skipLead = false;
+  #heldSpace = "";
   #toolsOn: boolean;
   #bareJson: boolean;
   // partialCall()'s argument scan of the text at the buffer's start; new whenever that start moves.
@@ -43,6 +52,9 @@ export class FormatParser {
     this.#bareJson = this.#toolsOn && options.bareJson === true && !syntax.tools!.open.includes("{");
     const prompt = (options.prompt ?? "").trimEnd();
     this.#thinking = prompt !== "" && (syntax.thinking?.open ?? []).some((t) => prompt.endsWith(t.trimEnd()));
+    if (options.startInThinking && syntax.thinking) this.#thinking = true;
+    this.#trim = options.trimThinking === true;
+    this.#skipLead = this.#trim && this.#thinking;
   }
 
   /** Whether the parser is inside a thinking block now. */
@@ -87,6 +99,8 @@ export class FormatParser {
     const out: Marker[] = [];
     if (this.#thinking) {
       for (const t of s.thinking?.close ?? []) out.push({ text: t, kind: "close" });
+      // The model may write the opener the prompt already wrote: skipped before any thinking text.
+      if (!this.#sawThinking) for (const t of s.thinking?.open ?? []) out.push({ text: t, kind: "drop", startOnly: true });
       // A tool call ends thinking the model forgot to close (Qwen 3.5 lists <tool_call> as an end tag).
       if (this.#toolsOn) for (const t of s.tools!.open) if (!s.tools!.atStartOnly) out.push({ text: t, kind: "tool" });
       return out;
@@ -113,10 +127,27 @@ export class FormatParser {
 
   #run(final: boolean): FormatChunk {
     const out: FormatChunk = { content: "", thinking: "", toolCalls: [] };
-    const emit = (text: string) => {
+    const emit = (raw: string) => {
+      let text = raw;
+      if (this.#trim) {
+        if (this.#skipLead) text = text.trimStart();
+        if (text === "") return;
+        this.#skipLead = false;
+        // trailing white space waits: dropped where thinking ends or a call starts, kept before more text
+        const body = text.trimEnd();
+        const tail = text.slice(body.length);
+        if (body === "") {
+          this.#heldSpace += tail;
+          return;
+        }
+        text = this.#heldSpace + body;
+        this.#heldSpace = tail;
+      }
       if (text === "") return;
-      if (this.#thinking) out.thinking += text;
-      else {
+      if (this.#thinking) {
+        out.thinking += text;
+        if (text.trim() !== "") this.#sawThinking = true;
+      } else {
         out.content += text;
         if (text.trim() !== "") this.#sawContent = true;
       }
@@ -128,6 +159,9 @@ export class FormatParser {
         const keep = final ? 0 : heldBack(this.#buf, this.#pos, markers);
         emit(this.#buf.slice(this.#pos, this.#buf.length - keep));
         this.#cut(this.#buf.length - keep);
+        // the answer's own trailing white space is kept at its end (thinking's is not)
+        if (final && !this.#thinking && this.#heldSpace) out.content += this.#heldSpace;
+        if (final) this.#heldSpace = "";
         return out;
       }
       const [at, marker] = found;
@@ -136,9 +170,13 @@ export class FormatParser {
       if (marker.kind === "think") {
         this.#pos += marker.text.length;
         this.#thinking = true;
+        this.#heldSpace = "";
+        this.#skipLead = this.#trim;
       } else if (marker.kind === "close") {
         this.#pos += marker.text.length;
         this.#thinking = false;
+        this.#heldSpace = "";
+        this.#skipLead = this.#trim;
       } else if (marker.kind === "drop") {
         this.#pos += marker.text.length;
       } else {
@@ -156,6 +194,7 @@ export class FormatParser {
           this.#pos += marker.text.length;
         } else {
           this.#thinking = false;
+          this.#heldSpace = "";
           out.toolCalls.push(...result.calls);
           this.#pos += result.end;
         }

@@ -7,6 +7,7 @@
 import { ChatTemplate } from "../prompt/mod.ts";
 import { FAMILIES, type Family, familyNamed, GENERIC, OLLAMA_NAMES, withThinking } from "./families.ts";
 import { hermesBody } from "./parsers/hermes.ts";
+import { namedParser } from "./named_parsers.ts";
 import { taggedSyntax } from "./parsers/tagged.ts";
 import { readBareJson } from "./parsers/llama3.ts";
 import type { OutputSyntax } from "./types.ts";
@@ -30,6 +31,8 @@ function byMarks(text: string): Family | undefined {
 }
 
 function byName(name: string): Recognised | undefined {
+  const named = namedParser(name);
+  if (named) return { name: named.family, syntax: named.syntax };
   const family = OLLAMA_NAMES[name] ?? (familyNamed(name) ? name : undefined);
   if (family === "passthrough") return { name, syntax: {} };
   const found = family ? familyNamed(family) : undefined;
