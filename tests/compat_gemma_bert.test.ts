@@ -32,6 +32,8 @@ const BARE_ERRORS: Record<GbArch, RegExp> = {
   gemma4: /wrong number of tensors/,
   gemma4moe: /wrong number of tensors/,
   embeddinggemma: /wrong number of tensors|'output_norm\.weight' not found/,
+  nemotron_h_moe: /tensor 'blk\.2\.ffn_down_exps\.weight' has wrong shape/,
+  nemotron_h_omni: /unknown model architecture: 'nemotron_h_omni'/,
 };
 const GENERATIVE = GB_ARCHS.filter((arch) => !EMBEDDING_ARCHS.includes(arch));
 
@@ -164,6 +166,12 @@ const MALFORMED: Array<{ arch: GbArch; what: string; edit: (s: { tensors: Array<
     what: "gate and up of different shapes",
     edit: (s) => void (s.tensors.find((t) => t.name === "blk.1.ffn_up_exps.weight")!.shape = [64, 16, 4]),
     problem: /blk\.1\.ffn_gate_exps\.weight has shape \[64,32,4\], blk\.1\.ffn_up_exps\.weight \[64,16,4\]/,
+  },
+  {
+    arch: "nemotron_h_moe",
+    what: "a latent projection without its way back",
+    edit: (s) => void (s.tensors = s.tensors.filter((t) => t.name !== "blk.2.ffn_latent_out.weight")),
+    problem: /tensor 'blk\.2\.ffn_latent_out\.weight' is missing/,
   },
   {
     arch: "embeddinggemma",

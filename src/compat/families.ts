@@ -5,6 +5,8 @@
  */
 import type { CompatFamily } from "./family.ts";
 import { gemma3 } from "./gemma3.ts";
+import { nemotronHMoe } from "./nemotron_h_moe.ts";
+import { nemotronHOmni } from "./nemotron_h_omni.ts";
 import { embeddinggemma } from "./embeddinggemma.ts";
 import { gemma3n } from "./gemma3n.ts";
 import { gemma4 } from "./gemma4.ts";
@@ -17,4 +19,4 @@ import { qwen3vl } from "./qwen3vl.ts";
 import { qwen35, qwen35moe } from "./qwen35.ts";
 
 /** The families, each detected on its own `general.architecture`. */
-export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl, gemma3n, gemma4, qwen35, qwen35moe, embeddinggemma];
+export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl, gemma3n, gemma4, qwen35, qwen35moe, embeddinggemma, nemotronHMoe, nemotronHOmni];
