@@ -1,23 +1,30 @@
 /**
  * Loading a published-Ollama GGUF (src/compat/) against loading its llama.cpp-layout twin, same weights.
  *
- * An olmo3 pair (tests/fixtures/compat_pairs.ts scaledOlmoPair: Q8_0 matrices, GPT-2 vocabulary) is written once
- * into a temp dir. Each rep, interleaved: the native load of the twin (libllama mmap); the first load of the
- * published file (header read, translation written beside it, then the same mmap load); and a later load (header
- * read, cached translation found, mmap load). Times are `Model.load` in this process, medians. Printed: each
- * time ÷ native, and the bytes the translation puts on disk.
+ * An olmo3 pair (tests/fixtures/compat_pairs.ts scaledOlmoPair: Q8_0 matrices, GPT-2 vocabulary; the defaults are
+ * ~1B-parameter-shaped) is written once into a temp dir. Each rep, interleaved, runs two child processes of this
+ * runtime: the native load of the twin (`Model.load`: libllama's mmap), and the translated load of the published file
+ * (`loadModelFile`: header read and translated, then `llama_model_init_from_user` with each tensor read from the
+ * file into libllama's buffers; nothing written to disk). A child reports its load time and its resident memory
+ * (VmRSS after the load, VmHWM: the peak) above what it had before the load. Printed: medians, each as a ratio to
+ * native, and the model's size; the spread of the ratios over the reps.
  *
- *   npx deno run -A bench/compat_load.ts [--embd 2048] [--layers 16] [--ff 5632] [--reps 3]
+ *   npx deno run -A bench/compat_load.ts [--embd 2048] [--layers 16] [--ff 5632] [--reps 5]
  *   npx bun run bench/compat_load.ts ...
  *
  * The box may be shared: the ratios of one run are what means something, not the absolute seconds.
  */
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { compatModelPath } from "../src/compat/mod.ts";
+import { loadModelFile, type LoadRoute } from "../src/compat/mod.ts";
 import { Llama, Model } from "../src/llama/mod.ts";
+import { runtime } from "../src/runtime/mod.ts";
 import { scaledOlmoPair, writeSpec } from "../tests/fixtures/compat_pairs.ts";
 
 const { values } = parseArgs({
@@ -25,11 +32,56 @@ const { values } = parseArgs({
     embd: { type: "string", default: "2048" },
     layers: { type: "string", default: "16" },
     ff: { type: "string", default: "5632" },
-    reps: { type: "string", default: "3" },
+    reps: { type: "string", default: "5" },
+    child: { type: "string" },
+    path: { type: "string" },
   },
 });
+
+/** kB fields of /proc/self/status, in bytes. */
+function memory(): { rss: number; peak: number } {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: field("VmRSS"), peak: field("VmHWM") };
+}
+
+interface Sample {
+  ms: number;
+  rss: number;
+  peak: number;
+  route: LoadRoute | "native";
+}
+
+if (values.child) {
+  // one load in a fresh process, so its peak resident memory is its own
+  const llama = await Llama.open();
+  const before = memory();
+  const started = performance.now();
+  let route: Sample["route"] = "native";
+  const model = values.child === "native"
+    ? Model.load(llama, values.path!)
+    : await loadModelFile(llama, values.path!, { cacheDir: join(dirname(values.path!), "compat"), onRoute: (r) => (route = r) });
+  const ms = performance.now() - started;
+  const after = memory();
+  model.close();
+  const sample: Sample = { ms, rss: after.rss - before.rss, peak: after.peak - before.rss, route };
+  process.stdout.write(`${JSON.stringify(sample)}\n`);
+  process.exit(0);
+}
+
 const dims = { embd: Number(values.embd), layers: Number(values.layers), ff: Number(values.ff) };
 const reps = Number(values.reps);
+const self = fileURLToPath(import.meta.url);
+const command = runtime.name === "bun" ? ["run", self] : ["run", "-A", self];
+function child(kind: "native" | "translated", path: string): Sample {
+  const out = execFileSync(process.execPath, [...command, "--child", kind, "--path", path], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"], // libllama's log goes to stderr
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
 const dir = await mkdtemp(join(tmpdir(), "tollama-compat-bench-"));
 try {
   const pair = await scaledOlmoPair(dims);
@@ -38,30 +90,35 @@ try {
   await writeSpec(twin, pair.llamaCpp);
   await writeSpec(published, pair.ollama);
   const size = (await stat(twin)).size;
-  console.log(`olmo3 ${JSON.stringify(dims)}: ${(size / 2 ** 20).toFixed(0)} MiB`);
-  const llama = await Llama.open();
-  const time = async (fn: () => Promise<string>) => {
-    const started = performance.now();
-    const path = await fn();
-    Model.load(llama, path).close();
-    return performance.now() - started;
-  };
-  const native: number[] = [], first: number[] = [], later: number[] = [];
-  let translatedBytes = 0;
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+  console.log(`${runtime.name}: olmo3 ${JSON.stringify(dims)}: ${mib(size)}, ${reps} interleaved reps`);
+  child("native", twin); // warm-up: both files in the page cache, the libraries read once
+  child("translated", published);
+  const native: Sample[] = [], translated: Sample[] = [];
   for (let rep = 0; rep < reps; rep++) {
-    const cacheDir = join(dir, `compat-${rep}`);
-    native.push(await time(() => Promise.resolve(twin)));
-    first.push(await time(() => compatModelPath(published, { cacheDir })));
-    later.push(await time(() => compatModelPath(published, { cacheDir })));
-    translatedBytes = (await stat(await compatModelPath(published, { cacheDir }))).size;
-    await rm(cacheDir, { recursive: true });
+    native.push(child("native", twin));
+    translated.push(child("translated", published));
   }
+  const routes = new Set(translated.map((s) => s.route));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const n = median(native);
-  console.log(`native mmap load            ${n.toFixed(0)} ms`);
-  console.log(`published, first load       ${median(first).toFixed(0)} ms  (${(median(first) / n).toFixed(2)}x)`);
-  console.log(`published, later loads      ${median(later).toFixed(0)} ms  (${(median(later) / n).toFixed(2)}x)`);
-  console.log(`translation on disk         ${(translatedBytes / 2 ** 20).toFixed(0)} MiB (${(translatedBytes / size).toFixed(3)} of the model)`);
+  const ratios = native.map((n, i) => translated[i].ms / n.ms);
+  const m = (samples: Sample[], key: "ms" | "rss" | "peak") => median(samples.map((s) => s[key]));
+  console.log(`native mmap load         ${m(native, "ms").toFixed(0)} ms   RSS +${mib(m(native, "rss"))}   peak +${mib(m(native, "peak"))}`);
+  console.log(
+    `translated (${[...routes].join(",")})       ${m(translated, "ms").toFixed(0)} ms   RSS +${mib(m(translated, "rss"))}   peak +${
+      mib(m(translated, "peak"))
+    }`,
+  );
+  console.log(
+    `time ÷ native           ${(m(translated, "ms") / m(native, "ms")).toFixed(2)}x (per rep: ${ratios.map((r) => r.toFixed(2)).join(" ")})`,
+  );
+  console.log(
+    `peak ÷ native peak      ${(m(translated, "peak") / m(native, "peak")).toFixed(2)}x; extra peak over native ${
+      ((m(translated, "peak") - m(native, "peak")) / size).toFixed(2)
+    } of the model`,
+  );
+  const compatFiles = readdirSync(dir).filter((name) => name !== "twin.gguf" && name !== "published.gguf");
+  console.log(`written beside the model ${compatFiles.length ? compatFiles.join(", ") : "nothing"}`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

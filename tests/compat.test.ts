@@ -113,7 +113,11 @@ for (const arch of COMPAT_ARCHS) {
     assert.equal(twin.tokens.length, 8);
     assert.deepEqual(translated.promptTokens, twin.promptTokens);
     assert.deepEqual(translated.tokens, twin.tokens);
-    assert.deepEqual(translated.logprobs, twin.logprobs, "the same bytes give the same numbers");
+    // The same bytes give the same numbers, to float rounding: the published file loads by llama_model_init_from_user,
+    // which keeps the CPU's repacked weight layouts off, so a Q8_0 matrix the twin's mmap load repacks (the llama
+    // fixture's 128256-row output) sums in another order (~1e-7 apart).
+    assert.equal(translated.logprobs.length, twin.logprobs.length);
+    translated.logprobs.forEach((x, i) => assert.ok(Math.abs(x - twin.logprobs[i]) < 1e-5, `logprob ${i}: ${x} vs ${twin.logprobs[i]}`));
 
     const viaHttp = await httpGenerate(`${arch}-ollama`);
     const twinHttp = await httpGenerate(`${arch}-llamacpp`);
@@ -158,12 +162,10 @@ test("compatModelPath() gives a file without a marker back as it is, and a trans
   assert.equal(await compatModelPath(join(home, "missing.gguf"), { cacheDir }), join(home, "missing.gguf"));
 });
 
-test("compat: a store blob's translation sits in compat/ beside blobs/, keyed by its digest", { skip }, async () => {
-  const blobs = join(server.dir, "blobs");
-  const translated = (await readdir(join(server.dir, "compat")).catch(() => [])) as string[];
-  const digests = new Set(await readdir(blobs));
-  assert.ok(translated.length >= COMPAT_ARCHS.length, translated.join());
-  for (const name of translated) assert.ok(digests.has(name.split(".")[0]), name);
+test("compat: published blobs load with no copy on disk (nothing under compat/ beside blobs/)", { skip }, async () => {
+  // the tests above loaded every published blob over HTTP (the library-face loads of fixture files would write to
+  // OLLAMA_MODELS/compat on the derived-file route)
+  assert.deepEqual(await readdir(join(server.dir, "compat")).catch(() => []), []);
 });
 
 test("compat: malformed published files are refused with the architecture and the problem, over HTTP too", { skip, timeout: 120_000 }, async () => {

@@ -14,7 +14,15 @@
 
 /** The error for a marked file that is malformed for its architecture (names the architecture and the problem). */
 export { CompatError } from "./compat_error.ts";
-/** The path libllama should load: the file itself, or its translation (made once, cached). */
+/**
+ * Loads a model file: as it is (mmap) without a marker; from its translated header with the file's bytes read into
+ * libllama's buffers (no copy on disk) with one; through a derived file only where that cannot serve.
+ */
+export { loadModelFile } from "./user_load.ts";
+export type { LoadModelFileOptions, LoadRoute } from "./user_load.ts";
+/** The translation of a marked file, read from its header (undefined without a marker). */
+export { readTranslation } from "./compat_model_path.ts";
+/** The derived-file route: the path of the translation written as a GGUF of its own (made once, cached). */
 export { compatModelPath } from "./compat_model_path.ts";
 export type { CompatModelPathOptions } from "./compat_model_path.ts";
 /** Detection and header translation without touching the disk. */

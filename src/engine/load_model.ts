@@ -4,7 +4,7 @@
  * are decoded together (continuous batching) and the rest wait their turn.
  * @module
  */
-import { compatModelPath, compatProjectorPath } from "../compat/mod.ts";
+import { compatProjectorPath, readTranslation } from "../compat/mod.ts";
 import { config } from "../config.ts";
 import { checkLoadable } from "./load_probe.ts";
 import { ModelHost } from "./model_host.ts";
@@ -231,8 +231,10 @@ export class LoadedModel implements AsyncDisposable {
  * ```
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
-  // a published-Ollama GGUF is loaded through its translation to llama.cpp's layout; any other file as it is
-  const loadPath = await compatModelPath(path);
+  // A published-Ollama GGUF loads from its translated header (the worker's loadModelFile reads the weights from the
+  // file itself, no copy on disk); read it here so a malformed one fails with its CompatError before any load.
+  await readTranslation(path);
+  const loadPath = path;
   // a projector without a type, or a published model with its vision tower inside, is seen through its translation
   const projector = options.projector
     ? (await compatProjectorPath(options.projector)) ?? options.projector

@@ -9,7 +9,8 @@
 import process from "node:process";
 import { config } from "../config.ts";
 import { runtime } from "../runtime/mod.ts";
-import { Batch, Llama, Model } from "../llama/mod.ts";
+import { loadModelFile } from "../compat/mod.ts";
+import { Batch, Llama } from "../llama/mod.ts";
 
 /** The hidden subcommand (not in the help): `tollama __probe-load <model path>`. */
 export const LOAD_PROBE_COMMAND = "__probe-load";
@@ -33,7 +34,7 @@ export async function runLoadProbe(args: string[]): Promise<number> {
       execPath: runtime.compiled ? runtime.execPath() : undefined,
       debugLevel: config.debugLevel(),
     });
-    using model = Model.load(llama, path);
+    using model = await loadModelFile(llama, path);
     if (model.hasEncoder) return 0; // an encoder-decoder model decodes only after an encode: loading is the test
     // One token of a small model decodes fastest on one thread (no pool to wake, a busy machine stays usable); a big
     // one reads gigabytes of weights for it, and gets every thread.

@@ -6,6 +6,7 @@
  * @module
  */
 import { applyAdapters, Batch, type Context, contextSizes, embedTokens, Llama, LoraAdapter, Model, Projector } from "../llama/mod.ts";
+import { loadModelFile } from "../compat/mod.ts";
 import type { FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } from "./protocol.ts";
 import { BatchRunner } from "./batch_runner.ts";
 import { placeOnWorkers } from "./rpc_placement.ts";
@@ -154,7 +155,7 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
     let lastReported = -1;
     const placed = message.settings.rpc ? await placeOnWorkers(llama, message.path, message.settings.rpc) : undefined;
     stopIfCancelled();
-    model = Model.load(llama, message.path, {
+    model = await loadModelFile(llama, message.path, {
       ...placed?.load,
       onProgress: (progress) => {
         if (cancelled()) return false; // libllama stops reading tensors and the load fails

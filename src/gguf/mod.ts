@@ -21,6 +21,9 @@ export { ggufProblems, GgufValidationError, validateGguf, validateGgufFile } fro
 /** Write a GGUF v3 file atomically: `writeGguf(path, { metadata, tensors })`. */
 export { writeGguf } from "./write.ts";
 export type { GgufWriteResult, GgufWriteTensor, WriteGgufOptions } from "./write.ts";
+/** The header alone (no tensor data), for `gguf_init_from_buffer`. */
+export { encodeGgufHeader } from "./write.ts";
+export type { GgufHeaderBytes } from "./write.ts";
 /** Metadata value types. */
 export { GGUF_TYPE_ID } from "./value_type.ts";
 export type { GgufScalarType, GgufType, GgufTypedValue, GgufValue } from "./value_type.ts";

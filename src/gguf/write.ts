@@ -53,6 +53,58 @@ const utf8 = new TextEncoder();
 /** Writes a GGUF v3 file at `path` (atomically: temp file, then rename). Bad input throws TypeError or RangeError. */
 export async function writeGguf(path: string, options: WriteGgufOptions): Promise<GgufWriteResult> {
   const tensors = options.tensors ?? [];
+  const { bytes: headerBytes, sizes, alignment } = encodeGgufHeader(options);
+
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const fh = await open(tmp, "wx");
+  let closed = false;
+  try {
+    let position = 0;
+    const put = async (bytes: Uint8Array) => {
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+        done += bytesWritten;
+      }
+      position += bytes.length;
+    };
+    await put(headerBytes);
+    const padding = new Uint8Array(alignment);
+    for (const [i, t] of tensors.entries()) {
+      const data = typeof t.data === "function" ? await t.data() : t.data;
+      if (!(data instanceof Uint8Array) || data.length !== sizes[i]) {
+        throw new RangeError(`Tensor '${t.name}' data is ${data?.length} bytes, expected ${sizes[i]}`);
+      }
+      await put(data);
+      const pad = (alignment - (data.length % alignment)) % alignment;
+      if (pad) await put(padding.subarray(0, pad));
+    }
+    await fh.close();
+    closed = true;
+    await rename(tmp, path);
+    return { path, size: position, tensorDataOffset: headerBytes.length };
+  } catch (error) {
+    if (!closed) await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** A GGUF header on its own: what {@link encodeGgufHeader} returns. */
+export interface GgufHeaderBytes {
+  /** The header, padded to the alignment: the tensor data would start right after it. */
+  bytes: Uint8Array;
+  /** Each tensor's data size in bytes (unpadded), in order. */
+  sizes: number[];
+  alignment: number;
+}
+
+/**
+ * The header (key-values and tensor infos, padded) of the file {@link writeGguf} would write, without the data: what
+ * `gguf_init_from_buffer` needs to describe a model whose bytes come from elsewhere. `tensors[].data` is not read.
+ */
+export function encodeGgufHeader(options: Pick<WriteGgufOptions, "metadata"> & { tensors?: readonly Omit<GgufWriteTensor, "data">[] }): GgufHeaderBytes {
+  const tensors = options.tensors ?? [];
   const entries = Object.entries(options.metadata).map(([key, entry]) => [key, resolve(key, entry)] as const);
   const alignment = alignmentOf(entries);
 
@@ -79,44 +131,10 @@ export async function writeGguf(path: string, options: WriteGgufOptions): Promis
     offset += Math.ceil(size / alignment) * alignment;
   }
   header.pad(alignment);
-  const tensorDataOffset = header.length;
-
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  const fh = await open(tmp, "wx");
-  let closed = false;
-  try {
-    let position = 0;
-    const put = async (bytes: Uint8Array) => {
-      let done = 0;
-      while (done < bytes.length) {
-        const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
-        done += bytesWritten;
-      }
-      position += bytes.length;
-    };
-    await put(header.bytes());
-    const padding = new Uint8Array(alignment);
-    for (const [i, t] of tensors.entries()) {
-      const data = typeof t.data === "function" ? await t.data() : t.data;
-      if (!(data instanceof Uint8Array) || data.length !== sizes[i]) {
-        throw new RangeError(`Tensor '${t.name}' data is ${data?.length} bytes, expected ${sizes[i]}`);
-      }
-      await put(data);
-      const pad = (alignment - (data.length % alignment)) % alignment;
-      if (pad) await put(padding.subarray(0, pad));
-    }
-    await fh.close();
-    closed = true;
-    await rename(tmp, path);
-    return { path, size: position, tensorDataOffset };
-  } catch (error) {
-    if (!closed) await fh.close().catch(() => {});
-    await rm(tmp, { force: true });
-    throw error;
-  }
+  return { bytes: header.bytes(), sizes, alignment };
 }
 
-function checkTensor(t: GgufWriteTensor, names: Set<string>): number {
+function checkTensor(t: Omit<GgufWriteTensor, "data">, names: Set<string>): number {
   const nameBytes = utf8.encode(t.name).length;
   if (nameBytes === 0 || nameBytes > MAX_NAME_BYTES) {
     throw new RangeError(`Tensor name '${t.name}' must be 1 to ${MAX_NAME_BYTES} bytes`);

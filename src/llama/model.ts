@@ -11,6 +11,7 @@ import { NativeHandle } from "./handle.ts";
 import { cstr } from "./strings.ts";
 import { Vocab } from "./vocab.ts";
 import { Context, type ContextOptions } from "./context.ts";
+import { TensorSlot } from "./tensor_slot.ts";
 
 export interface LoadOptions {
   /** Called with 0..1 while tensors load; return false to abort the load. */
@@ -53,6 +54,22 @@ function precheck(path: string): void {
   if (size < 24 || new TextDecoder().decode(magic) !== "GGUF") {
     throw new ModelLoadError(path, "not a GGUF file (bad magic)");
   }
+}
+
+/**
+ * Writes `options.vocabOnly` and the offload devices into `params`; returns the NULL-terminated ggml_backend_dev_t
+ * array to keep referenced until the load returns (libllama copies the list).
+ */
+function placement(llama: Llama, params: Uint8Array, options: LoadOptions): BigUint64Array | undefined {
+  const { ffi } = llama;
+  if (options.vocabOnly) writeField(params, "llama_model_params", "vocab_only", true);
+  const devices = options.devices?.length ? new BigUint64Array(Math.max(32, options.devices.length + 1)) : undefined;
+  if (devices) {
+    options.devices!.forEach((device, i) => (devices[i] = ffi.address(device)));
+    writeField(params, "llama_model_params", "devices", ffi.bufferAddress(devices));
+    if (options.nGpuLayers !== undefined) writeField(params, "llama_model_params", "n_gpu_layers", options.nGpuLayers);
+  }
+  return devices;
 }
 
 /** NUL-terminated UTF-8 strings packed into one buffer of at least 256 bytes (allocated off V8's moving heap). */
@@ -100,14 +117,7 @@ export class Model extends NativeHandle {
       });
       writeField(params, "llama_model_params", "progress_callback", ffi.address(progress.pointer));
     }
-    if (options.vocabOnly) writeField(params, "llama_model_params", "vocab_only", true);
-    // a NULL-terminated ggml_backend_dev_t array, referenced until the load returns (libllama copies the list)
-    const devices = options.devices?.length ? new BigUint64Array(Math.max(32, options.devices.length + 1)) : undefined;
-    if (devices) {
-      options.devices!.forEach((device, i) => (devices[i] = ffi.address(device)));
-      writeField(params, "llama_model_params", "devices", ffi.bufferAddress(devices));
-      if (options.nGpuLayers !== undefined) writeField(params, "llama_model_params", "n_gpu_layers", options.nGpuLayers);
-    }
+    const devices = placement(llama, params, options);
     let handle: Pointer;
     try {
       handle = ffi.fn.llama_model_load_from_file(cstr(path), params);
@@ -119,6 +129,56 @@ export class Model extends NativeHandle {
       throw new ModelLoadError(path, cancelled ? "cancelled" : "libllama could not read it (truncated, corrupt or unsupported; see the log)");
     }
     return new Model(llama, path, handle);
+  }
+
+  /**
+   * A model from a GGUF header alone (key-values and tensor infos, as gguf's encodeGgufHeader makes it) whose tensor
+   * bytes come from `fill`, called once for each tensor libllama creates, after its buffer is allocated: no file and
+   * no mmap, the weights live in memory libllama allocates. libllama creates every optional tensor the architecture
+   * names (with the header's type, F32 when the header lacks it), so `fill` sees names the header may not have.
+   * `fill` returning false stops the load (cancelled); an error it throws ends the load and is thrown here.
+   * `onProgress` is not called (libllama reports none on this route: `fill` can). Synchronous (run it in a Worker).
+   */
+  static fromUser(
+    llama: Llama,
+    label: string,
+    header: Uint8Array,
+    fill: (slot: TensorSlot) => boolean | void,
+    options: LoadOptions = {},
+  ): Model {
+    const { ffi } = llama;
+    const metadata = ffi.fn.gguf_init_from_buffer(header, header.byteLength, true, null);
+    if (ffi.address(metadata) === 0n) throw new ModelLoadError(label, "gguf refused its header (see the log)");
+    const params = ffi.fn.llama_model_default_params();
+    const devices = placement(llama, params, options);
+    let failure: { error: unknown } | undefined;
+    let cancelled = false;
+    // an exception must not unwind through libllama's frames: keep it, skip the rest, throw it once the call returns
+    const callback = ffi.callback("set_tensor_data", (tensor) => {
+      if (failure || cancelled) return;
+      try {
+        if (fill(new TensorSlot(ffi, tensor)) === false) cancelled = true;
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    let handle: Pointer;
+    try {
+      handle = ffi.fn.llama_model_init_from_user(metadata, callback.pointer, null, params);
+    } finally {
+      callback.close();
+      ffi.fn.gguf_free(metadata); // the loader copied what it keeps (key-values, vocabulary)
+      void devices;
+    }
+    if (ffi.address(handle) !== 0n && (failure || cancelled)) {
+      ffi.fn.llama_model_free(handle);
+      handle = null;
+    }
+    if (failure) throw failure.error;
+    if (ffi.address(handle) === 0n) {
+      throw new ModelLoadError(label, cancelled ? "cancelled" : "libllama could not build it from its header (see the log)");
+    }
+    return new Model(llama, label, handle);
   }
 
   /** Creates a context (KV cache, compute buffers, threadpool) on this model. */

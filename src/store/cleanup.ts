@@ -6,6 +6,7 @@
 import { readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { config } from "../config.ts";
+import { sweepDerived } from "./derived_files.ts";
 import { DOWNLOAD_SUFFIX, TEMP_PREFIX } from "./files.ts";
 import type { Store } from "./store.ts";
 
@@ -92,6 +93,8 @@ export async function cleanupStore(store: Store, options: CleanupOptions = {}): 
     return complete;
   });
   report.pruned = prune && complete;
+  // files made from blobs that are gone (src/compat's derived files)
+  if (report.pruned) report.removed.push(...await sweepDerived(store.dir, new Set(await readdir(store.blobsDir))));
   await sweepManifests(store.manifestsDir, 0, { now, tempGraceMs, pruneDirs: prune });
   return report;
 }

@@ -239,3 +239,21 @@ test("Store.cleanup() with pruning off (OLLAMA_NOPRUNE) or a corrupt manifest ke
     assert.equal((await store.list()).length, 0);
   });
 });
+
+test("a blob's derived files (compat/<blob>.*) go when the blob is deleted or pruned; others stay", async () => {
+  await withStore(async (store, dir) => {
+    const [gone] = await addModel(store, ref("gone"), ["published weights"]);
+    const [kept] = await addModel(store, ref("kept"), ["other weights"]);
+    const compat = join(dir, "compat");
+    await mkdir(compat);
+    const derived = (digest: string) => `${digest.replace(":", "-")}.olmo3.v1.gguf`;
+    const orphan = `${sha("pruned long ago").replace(":", "-")}.gptoss.v1.gguf`;
+    for (const name of [derived(gone), derived(kept), orphan]) await writeFile(join(compat, name), "translated copy");
+
+    await store.delete(ref("gone"));
+    assert.deepEqual((await readdir(compat)).sort(), [derived(kept), orphan].sort(), "delete takes the blob's files");
+    const report = await store.cleanup({ prune: true });
+    assert.ok(report.removed.includes(orphan), "cleanup sweeps files whose blob is gone");
+    assert.deepEqual(await readdir(compat), [derived(kept)]);
+  });
+});

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdir, open, readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { config } from "../config.ts";
+import { removeDerived } from "./derived_files.ts";
 import { writeBlob, type BlobSource, type WriteBlobOptions, type WrittenBlob } from "./blob_writer.ts";
 import { cleanupStore, type CleanupOptions, type CleanupReport } from "./cleanup.ts";
 import { blobFileName, normalizeDigest } from "./digest.ts";
@@ -289,6 +290,7 @@ export class Store {
         try {
           await rm(this.blobPath(digest));
           removed.push(digest);
+          await removeDerived(this.dir, blobFileName(digest));
         } catch (error) {
           if (!isNotFound(error)) throw error;
         }

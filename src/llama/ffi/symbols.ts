@@ -162,6 +162,12 @@ export const STRUCTS = {
 
 export type StructName = keyof typeof STRUCTS;
 
+/**
+ * The head of `struct ggml_tensor` (ggml.h) read by the tensor-filling callback: `enum ggml_type type` at 0,
+ * `struct ggml_backend_buffer * buffer` at 8, `int64_t ne[4]` at 16. layout.test.ts checks them with offsetof.
+ */
+export const GGML_TENSOR_HEAD = { type: 0, buffer: 8, ne: 16, size: 48 } as const;
+
 /** `ggml_threadpool_params`: bool cpumask[GGML_MAX_N_THREADS=512], int n_threads, prio, u32 poll, bool strict_cpu, bool paused. */
 export const THREADPOOL_PARAMS_SIZE = 528;
 
@@ -238,6 +244,23 @@ export const SYMBOLS = {
   llama_sampler_chain_default_params: fn([], chainParams),
 
   llama_model_load_from_file: fn(["cstr", modelParams], "ptr"),
+  /**
+   * (gguf_context * metadata, set_tensor_data callback, user data, params): a model from a header and a callback that
+   * fills each tensor once its buffer is allocated (no file, no mmap). NULL on failure (the reason goes to the log).
+   */
+  llama_model_init_from_user: fn(["ptr", "ptr", "ptr", modelParams], "ptr"),
+  /**
+   * (data, size, struct gguf_init_params { bool no_alloc; struct ggml_context ** ctx; }): the 16-byte struct goes by
+   * value as its two eightbytes, in the registers of two arguments (SysV and AAPCS64 alike), so it is spelled as two.
+   */
+  gguf_init_from_buffer: fn(["buf", "usize", "bool", "ptr"], "ptr"),
+  gguf_free: fn(["ptr"], "void"),
+  ggml_get_name: fn(["ptr"], "ptr"),
+  ggml_nbytes: fn(["ptr"], "usize"),
+  ggml_get_data: fn(["ptr"], "ptr"),
+  ggml_backend_buffer_is_host: fn(["ptr"], "bool"),
+  /** (tensor, const void * data, offset, size): copies into a tensor's buffer, wherever it lives. */
+  ggml_backend_tensor_set: fn(["ptr", "buf", "usize", "usize"], "void"),
   llama_model_free: fn(["ptr"], "void"),
   llama_model_get_vocab: fn(["ptr"], "ptr"),
   llama_model_n_ctx_train: fn(["ptr"], "i32"),
@@ -404,6 +427,8 @@ export const CALLBACKS = {
   progress: fn(["f32", "ptr"], "bool"),
   /** ggml_abort_callback_t(const char * error_message): ggml calls abort() right after it returns */
   fatal: fn(["ptr"], "void"),
+  /** llama_model_set_tensor_data_t(struct ggml_tensor * tensor, void * user_data): fill one tensor (on the loading thread) */
+  set_tensor_data: fn(["ptr", "ptr"], "void"),
 } as const satisfies Record<string, FnDef>;
 
 export type SymbolName = keyof typeof SYMBOLS;
