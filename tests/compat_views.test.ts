@@ -8,6 +8,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { estimateSpec, type LoadSpec } from "../src/engine/mod.ts";
 import { readGguf } from "../src/gguf/mod.ts";
 import { Llama, Model } from "../src/llama/mod.ts";
 import { buildPair, COMPAT_ARCHS, compatPair, compatPairSkip, type PairSpec, writeSpec } from "./fixtures/compat_pairs.ts";
@@ -71,6 +72,19 @@ test("show: a published blob's model_info is its twin's plus only the published 
       assert.deepEqual(published.details, twin.details, arch);
       if (verbose) assert.deepEqual(published.tensors, twin.tensors, `${arch}: llama.cpp's tensor names, types and shapes`);
     }
+  }
+});
+
+test("estimateSpec(): a published blob is estimated as its twin, its hidden vision tower counted as the projector", { skip }, async () => {
+  const spec = (modelPath: string): LoadSpec => ({ key: modelPath, name: "m", model: "m", modelPath, options: { num_ctx: 256 } });
+  for (const arch of COMPAT_ARCHS) {
+    const pair = await compatPair(arch);
+    const [published, twin] = await Promise.all([estimateSpec(spec(pair.ollama), 2), estimateSpec(spec(pair.llamaCpp), 2)]);
+    const raw = await readGguf(pair.ollama, { maxArrayElements: 0 });
+    const vision = raw.tensors.filter((t) => /^(v|mm)\./.test(t.name)).reduce((sum, t) => sum + t.size, 0);
+    assert.deepEqual({ ...published, projector: 0, total: published.total - vision }, twin, arch);
+    assert.equal(published.projector, vision, arch);
+    if (["gemma3", "mistral3", "qwen3vl"].includes(arch)) assert.ok(vision > 0, arch);
   }
 });
 

@@ -23,6 +23,14 @@ export function localMemory(): { free: number; total: number } {
 export async function estimateSpec(spec: LoadSpec, numParallel: number): Promise<MemoryEstimate> {
   const gguf = await readTranslatedGguf(spec.modelPath, { maxArrayElements: 0 });
   const projectors = await Promise.all((spec.projectors ?? []).map((path) => readGguf(path, { maxArrayElements: 0 })));
+  // a published file's vision tower is hidden from the text model and loaded as a projector of its own (the engine
+  // does so when no projector layer is given): its weights count, as Ollama counts a model's v.* tensors
+  let projectorBytes = 0;
+  if (projectors.length === 0) {
+    const raw = await readGguf(spec.modelPath, { maxArrayElements: 0 });
+    const seen = new Set(gguf.tensors.map((t) => t.name));
+    for (const t of raw.tensors) if (/^(v|mm)\./.test(t.name) && !seen.has(t.name)) projectorBytes += t.size;
+  }
   // as the engine reads num_ctx: none is 4096, 0 the trained length (the estimate caps at the trained length)
   const numCtx = (spec.options.num_ctx ?? 4096) || Number.MAX_SAFE_INTEGER;
   return estimateMemory(gguf, {
@@ -32,6 +40,7 @@ export async function estimateSpec(spec: LoadSpec, numParallel: number): Promise
     // the engine's cache is f16 (it sets no type_k/type_v from OLLAMA_KV_CACHE_TYPE yet)
     kvCacheType: "f16",
     projectors,
+    projectorBytes,
   });
 }
 

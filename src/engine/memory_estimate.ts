@@ -21,6 +21,8 @@ export interface EstimateOptions {
   flashAttention?: boolean;
   /** Headers of the projector files loaded with the model (their weights count). */
   projectors?: GgufFile[];
+  /** More projector bytes: a published file's own vision tower, which libmtmd loads from its translation. */
+  projectorBytes?: number;
 }
 
 export interface MemoryEstimate {
@@ -96,7 +98,8 @@ export function estimateMemory(gguf: GgufFile, options: EstimateOptions): Memory
   layers.push((layerWeights.get("output_norm") ?? 0) + output);
 
   const graph = graphSize(gguf, h, { batch, context, parallel, kvTotal, flashAttention: options.flashAttention ?? false });
-  const projector = (options.projectors ?? []).reduce((sum, p) => sum + p.tensors.reduce((s, t) => s + t.size, 0), 0);
+  const projector = (options.projectors ?? []).reduce((sum, p) => sum + p.tensors.reduce((s, t) => s + t.size, 0), 0) +
+    (options.projectorBytes ?? 0);
   return { weights, kv: kvTotal, graph, projector, total: weights + kvTotal + graph + projector, layers, numCtx };
 }
 
