@@ -137,43 +137,60 @@ for (const arch of ARCHS) {
         options: OPTIONS,
       });
       assert.equal(text.status, 200, JSON.stringify(text.json));
+      // the text side: the published file's greedy output is its llama.cpp twin's
+      await create(`${arch}-twintext`, [pair.text]);
+      const twin = await postJson(server, "/api/generate", {
+        model: `${arch}-twintext`,
+        prompt: PROMPT,
+        raw: true,
+        stream: false,
+        options: OPTIONS,
+      });
+      assert.equal(twin.status, 200, JSON.stringify(twin.json));
+      assert.equal(text.json.response, twin.json.response);
+      assert.equal(text.json.eval_count, twin.json.eval_count);
+      assert.equal(text.json.prompt_eval_count, twin.json.prompt_eval_count);
     },
   );
 }
 
-test(
-  "qwen3vl monolithic: the derived projector runs in libmtmd as its twin does; tollama refuses images for M-RoPE models with a clear error",
-  { skip, timeout: 600_000 },
-  async () => {
-    const pair = await visionPair("qwen3vl");
-    const prompt = `${MARKER}${PROMPT}`;
-    assert.notEqual((await native(pair.text, pair.monolithic, prompt, [image])).status, 0);
-    const want = await native(pair.text, pair.mmproj, prompt, [image]);
-    assert.equal(want.status, 0, want.stderr);
-    assert.ok(want.ids.length > 0);
-    const derived = await compatProjectorPath(pair.monolithic, { cacheDir: join(dir, "mmproj") });
-    assert.ok(derived);
-    const got = await native(pair.text, derived, prompt, [image]);
-    assert.equal(got.status, 0, got.stderr);
-    assert.deepEqual(got.ids, want.ids, "libmtmd on the translated projector = libmtmd on the twin");
+for (const arch of ["qwen3vl", "qwen25vl"] as const) {
+  test(
+    `${arch} monolithic: the derived projector runs in libmtmd as its twin does; tollama refuses images for M-RoPE models with a clear error`,
+    { skip, timeout: 600_000 },
+    async () => {
+      const pair = await visionPair(arch);
+      const prompt = `${MARKER}${PROMPT}`;
+      assert.notEqual((await native(pair.text, pair.monolithic, prompt, [image])).status, 0);
+      const bare = await native(pair.monolithic, pair.mmproj, prompt, [image]);
+      assert.notEqual(bare.status, 0, "bare libllama refuses the published text side");
+      const want = await native(pair.text, pair.mmproj, prompt, [image]);
+      assert.equal(want.status, 0, want.stderr);
+      assert.ok(want.ids.length > 0);
+      const derived = await compatProjectorPath(pair.monolithic, { cacheDir: join(dir, "mmproj") });
+      assert.ok(derived);
+      const got = await native(pair.text, derived, prompt, [image]);
+      assert.equal(got.status, 0, got.stderr);
+      assert.deepEqual(got.ids, want.ids, "libmtmd on the translated projector = libmtmd on the twin");
 
-    // tollama's engine does not yet place M-RoPE image positions (batch_runner.ts): a clear refusal, server up
-    await create("qwen3vl-mono", [pair.monolithic]);
-    const shown = await postJson(server, "/api/show", { model: "qwen3vl-mono" });
-    assert.ok(shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
-    const { status, json } = await generateWithImage("qwen3vl-mono");
-    assert.ok(status >= 400 && status < 600, JSON.stringify(json));
-    assert.match(String(json.error), /M-RoPE/);
-    const text = await postJson(server, "/api/generate", {
-      model: "qwen3vl-mono",
-      prompt: PROMPT,
-      raw: true,
-      stream: false,
-      options: OPTIONS,
-    });
-    assert.equal(text.status, 200, JSON.stringify(text.json));
-  },
-);
+      // tollama's engine does not yet place M-RoPE image positions (batch_runner.ts): a clear refusal, server up
+      await create(`${arch}-mono`, [pair.monolithic]);
+      const shown = await postJson(server, "/api/show", { model: `${arch}-mono` });
+      assert.ok(shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
+      const { status, json } = await generateWithImage(`${arch}-mono`);
+      assert.ok(status >= 400 && status < 600, JSON.stringify(json));
+      assert.match(String(json.error), /M-RoPE/);
+      const text = await postJson(server, "/api/generate", {
+        model: `${arch}-mono`,
+        prompt: PROMPT,
+        raw: true,
+        stream: false,
+        options: OPTIONS,
+      });
+      assert.equal(text.status, 200, JSON.stringify(text.json));
+    },
+  );
+}
 
 test("gemma3 monolithic with a malformed vision part: a clear error naming gemma3, and the server stays up", {
   skip,

@@ -9,12 +9,13 @@ import type { ClipFamily } from "./clip_family.ts";
 import { clipGemma3 } from "./clip_gemma3.ts";
 import { clipLlava } from "./clip_llava.ts";
 import { clipMistral3 } from "./clip_mistral3.ts";
+import { clipQwen25vl } from "./clip_qwen25vl.ts";
 import { clipQwen3vl } from "./clip_qwen3vl.ts";
 import { HeaderEdit } from "./header_edit.ts";
 import type { Translation } from "./translate_header.ts";
 
 /** Every vision family, in Ollama's order of detection. */
-export const CLIP_FAMILIES: readonly ClipFamily[] = [clipLlava, clipGemma3, clipMistral3, clipQwen3vl];
+export const CLIP_FAMILIES: readonly ClipFamily[] = [clipLlava, clipGemma3, clipMistral3, clipQwen25vl, clipQwen3vl];
 
 /** The vision family whose marker the header carries, or undefined. */
 export function detectProjectorFamily(file: GgufFile): ClipFamily | undefined {
