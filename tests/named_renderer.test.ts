@@ -57,6 +57,8 @@ before(async () => {
   const { request } = await modelfileToCreateRequest(modelfile, { baseDir: "." });
   const created = await postJson(server, "/api/create", { model: "coder", ...request, stream: false });
   assert.equal(created.status, 200, JSON.stringify(created.json));
+  const qwen35 = await postJson(server, "/api/create", { model: "q35", from: "base", renderer: "qwen3.5", parser: "qwen3.5", stream: false });
+  assert.equal(qwen35.status, 200, JSON.stringify(qwen35.json));
 });
 after(async () => {
   await server?.[Symbol.asyncDispose]();
@@ -94,4 +96,40 @@ test("named renderer: a real chat with tools generates through the renderer and 
 test("modelCapabilities() adds the named parser's capabilities after the template's", () => {
   assert.deepEqual(modelCapabilities({ template: "{{ .Prompt }}", parser: "qwen3.5" }), ["tools", "thinking"]);
   assert.deepEqual(modelCapabilities({ template: "{{ .Prompt }}", parser: "qwen3-coder", renderer: "qwen3-coder" }), ["tools"]);
+});
+
+test("named renderer: a call forced by tool_choice comes back in the qwen3-coder format through /v1/chat/completions", opts, async () => {
+  const { status, json } = await postJson(server, "/v1/chat/completions", {
+    model: "coder",
+    messages: messages.slice(0, 2),
+    tools,
+    tool_choice: "required",
+    max_tokens: 256,
+    temperature: 0,
+  });
+  assert.equal(status, 200, JSON.stringify(json));
+  const calls = json.choices[0].message.tool_calls;
+  assert.equal(calls?.length, 1, JSON.stringify(json.choices[0]));
+  assert.equal(calls[0].function.name, "get_weather");
+  assert.equal(typeof JSON.parse(calls[0].function.arguments), "object");
+  assert.equal(json.choices[0].finish_reason, "tool_calls");
+});
+
+test("named renderer: qwen3.5 thinks by default — the prompt opens <think> and the reply is read as thinking", opts, async () => {
+  const shown = await postJson(server, "/api/show", { model: "q35" });
+  assert.deepEqual(shown.json.capabilities.filter((c: string) => c !== "completion"), ["tools", "thinking"]);
+  const rendered = await postJson(server, "/api/chat", { model: "q35", messages: [{ role: "user", content: "Hi" }], _debug_render_only: true });
+  assert.equal(rendered.json._debug_info.rendered_template, "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n");
+  const off = await postJson(server, "/api/chat", { model: "q35", messages: [{ role: "user", content: "Hi" }], think: false, _debug_render_only: true });
+  assert.equal(off.json._debug_info.rendered_template, "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+  // random weights never close the block: everything generated is thinking
+  const { status, json } = await postJson(server, "/api/chat", {
+    model: "q35",
+    messages: [{ role: "user", content: "Hi" }],
+    stream: false,
+    options: { temperature: 0, num_predict: 8 },
+  });
+  assert.equal(status, 200, JSON.stringify(json));
+  assert.equal(json.message.content, "");
+  assert.ok((json.message.thinking ?? "").length > 0, JSON.stringify(json.message));
 });
