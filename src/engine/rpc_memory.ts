@@ -7,7 +7,7 @@
  * @module
  */
 import { createConnection } from "node:net";
-import { parseEndpoint } from "../llama/mod.ts";
+import { parseEndpoint, probeRpcWorker } from "../llama/mod.ts";
 
 /** Free and total bytes of a worker's devices together. */
 export interface WorkerMemory {
@@ -20,10 +20,13 @@ const lastAnswer = new Map<string, WorkerMemory>();
 /** ggml-rpc.cpp's command numbers (rpc_cmd). */
 const CMD = { GET_DEVICE_MEMORY: 11, HELLO: 14, DEVICE_COUNT: 15 } as const;
 
+/** A worker that took the connection but did not answer in time: busy with another client (a loaded model). */
+class NoAnswerError extends Error {}
+
 /**
- * The memory of `endpoints` together: each worker's answer, or its last answer when it does not answer within
- * `timeoutMs` (busy with a model, or down: a down worker's share counts until a load names it). A worker never
- * heard from counts nothing.
+ * The memory of `endpoints` together: each worker's answer, or its last answer when it is busy (no answer within
+ * `timeoutMs`); a busy worker never heard from counts nothing. A worker that is down or not a worker rejects with
+ * the RpcWorkerError naming it that the load would give (probeRpcWorker's).
  */
 export async function rpcWorkersMemory(endpoints: string[], timeoutMs = 1_000): Promise<WorkerMemory> {
   const answers = await Promise.all(endpoints.map(async (endpoint) => {
@@ -31,7 +34,9 @@ export async function rpcWorkersMemory(endpoints: string[], timeoutMs = 1_000): 
       const memory = await askWorkerMemory(endpoint, timeoutMs);
       lastAnswer.set(endpoint, memory);
       return memory;
-    } catch {
+    } catch (error) {
+      // not reachable (or not a valid address): the handshake's own error names it
+      if (!(error instanceof NoAnswerError)) await probeRpcWorker(endpoint, timeoutMs);
       return lastAnswer.get(endpoint) ?? { free: 0, total: 0 };
     }
   }));
@@ -53,7 +58,7 @@ export function askWorkerMemory(endpoint: string, timeoutMs: number): Promise<Wo
       if (error) reject(error);
       else resolve(memory);
     };
-    const timer = setTimeout(() => finish(new Error(`RPC worker ${endpoint} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => finish(new NoAnswerError(`RPC worker ${endpoint} did not answer within ${timeoutMs} ms`)), timeoutMs);
     // | cmd u8 | u64 request size | request |, answered by | u64 size | response |
     const send = (cmd: number, body: Uint8Array, onAnswer: (view: DataView) => void) => {
       const message = new Uint8Array(9 + body.length);
@@ -97,6 +102,6 @@ export function askWorkerMemory(endpoint: string, timeoutMs: number): Promise<Wo
       }
     });
     socket.on("error", (error: Error) => finish(error));
-    socket.on("close", () => finish(new Error(`RPC worker ${endpoint} closed the connection`)));
+    socket.on("close", () => finish(new NoAnswerError(`RPC worker ${endpoint} closed the connection`)));
   });
 }
