@@ -29,10 +29,10 @@ const GREEDY = { temperature: 0, num_predict: 8, seed: 1 };
 const BARE_ERRORS: Record<QwenGlmArch, RegExp> = {
   qwen35: /key qwen35\.rope\.dimension_sections has wrong array length; expected 4, got 3/,
   qwen35moe: /key qwen35moe\.rope\.dimension_sections has wrong array length; expected 4, got 3/,
-  qwen3next: /missing tensor 'blk\.0\.ssm_dt\.bias'/,
+  qwen3next: /tensor 'blk\.0\.ssm_dt\.bias' not found/,
   glmocr: /unknown model architecture: 'glmocr'/,
   glm4moelite: /unknown model architecture: 'glm4moelite'/,
-  laguna: /missing tensor 'blk\.0\.attn_gate\.weight'/,
+  laguna: /tensor 'blk\.0\.attn_gate\.weight' not found/,
 };
 
 let server: TestServer;
@@ -153,6 +153,41 @@ const MALFORMED: Array<{ arch: QwenGlmArch; what: string; edit: (s: TwinSpec) =>
     edit: (s) => void s.metadata.set("qwen35.attention.head_count_kv", { type: "array<string>", value: ["2", "2"] }),
     problem:
       /Ollama-layout qwen35 model cannot be translated: qwen35\.attention\.head_count_kv is not an array of numbers/,
+  },
+  {
+    arch: "glmocr",
+    what: "a block with ffn_gate but no ffn_up",
+    edit: (s) => void (s.tensors = s.tensors.filter((t) => t.name !== "blk.1.ffn_up.weight")),
+    problem: /Ollama-layout glmocr model cannot be translated: block 1 has ffn_gate but no ffn_up/,
+  },
+  {
+    arch: "glmocr",
+    what: "gate and up of different widths",
+    edit: (s) => void (s.tensors.find((t) => t.name === "blk.0.ffn_gate.weight")!.shape = [64, 32]),
+    problem:
+      /Ollama-layout glmocr model cannot be translated: tensor 'blk\.0\.ffn_up\.weight' is F32 \[64,96\], unlike 'blk\.0\.ffn_gate\.weight' \(F32 \[64,32\]\)/,
+  },
+  {
+    arch: "glm4moelite",
+    what: "no KV LoRA rank",
+    edit: (s) => void s.metadata.delete("glm4moelite.attention.kv_lora_rank"),
+    problem:
+      /Ollama-layout glm4moelite model cannot be translated: deepseek2\.attention\.kv_lora_rank \(glm4moelite\.attention\.kv_lora_rank\) is missing/,
+  },
+  {
+    // libllama would abort the whole process on this gate width
+    arch: "laguna",
+    what: "an attention gate neither per head nor per element",
+    edit: (s) => void (s.tensors.find((t) => t.name === "blk.1.attn_g.weight")!.shape = [64, 3]),
+    problem:
+      /Ollama-layout laguna model cannot be translated: tensor 'blk\.1\.attn_gate\.weight' has shape \[64,3\], expected \[64, 2 or 64\]/,
+  },
+  {
+    arch: "qwen3next",
+    what: "a KV-head array of strings",
+    edit: (s) => void s.metadata.set("qwen3next.attention.head_count_kv", { type: "array<string>", value: ["1", "1"] }),
+    problem:
+      /Ollama-layout qwen3next model cannot be translated: qwen3next\.attention\.head_count_kv is not an array of numbers/,
   },
 ];
 

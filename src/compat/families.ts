@@ -16,8 +16,12 @@ import { llama3 } from "./llama3.ts";
 import { mistral3 } from "./mistral3.ts";
 import { olmo3 } from "./olmo3.ts";
 import { qwen3vl } from "./qwen3vl.ts";
+import { qwen3next } from "./qwen3next.ts";
+import { glmocr } from "./glmocr.ts";
+import { glm4moelite } from "./glm4moelite.ts";
+import { laguna } from "./laguna.ts";
 import { qwen25vl } from "./qwen25vl.ts";
 import { qwen35, qwen35moe } from "./qwen35.ts";
 
 /** The families, each detected on its own `general.architecture`. */
-export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl, gemma3n, gemma4, qwen35, qwen35moe, embeddinggemma, nemotronHMoe, nemotronHOmni, qwen25vl];
+export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl, gemma3n, gemma4, qwen35, qwen35moe, embeddinggemma, nemotronHMoe, nemotronHOmni, qwen25vl, qwen3next, glmocr, glm4moelite, laguna];

@@ -112,6 +112,8 @@ const CASES: Case[] = [
     wrong: [
       `<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"city": "Rome", "days": 3}`,
       `<|channel|>final<|message|>hi`,
+      // nothing after the arguments: it would be content after the call
+      `<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>${ARGS_TEXT} `,
     ],
   },
   {
@@ -128,7 +130,7 @@ const CASES: Case[] = [
     call: `[TOOL_CALLS]get_weather[ARGS]${ARGS_TEXT}`,
     two: `[TOOL_CALLS]get_weather[ARGS]${ARGS_TEXT}[TOOL_CALLS]get_time[ARGS]{"zone": "UTC"}`,
     thought: `[THINK]Look it up.[/THINK][TOOL_CALLS]get_weather[ARGS]${ARGS_TEXT}`,
-    wrong: [`[TOOL_CALLS]get_wether[ARGS]${ARGS_TEXT}`, `[TOOL_CALLS][{"name": "get_weather", "arguments": ${ARGS_TEXT}}]`],
+    wrong: [`[TOOL_CALLS]get_wether[ARGS]${ARGS_TEXT}`, `[TOOL_CALLS]get_weather[ARGS]${ARGS_TEXT}\n`, `[TOOL_CALLS][{"name": "get_weather", "arguments": ${ARGS_TEXT}}]`],
   },
   {
     format: { jinja: "{{ '[TOOL_CALLS]' }}{{ tool_calls|tojson }}" },

@@ -59,6 +59,16 @@ class Converter {
     this.#refPrefix = prefix;
   }
 
+  /**
+   * Rule `name` without the whitespace it allows after its value (a call's arguments that end the reply:
+   * what the model writes after them would be content). Any other expression comes back as it is.
+   */
+  withoutTrailingSpace(name: string): string {
+    const body = this.#rules.get(name);
+    if (body === undefined || !body.endsWith(" ws")) return name;
+    return this.#add(`${name}-end`, body.slice(0, -" ws".length));
+  }
+
   /** The rules made so far, one `name ::= body` line each. */
   lines(): string[] {
     return [...this.#rules].map(([name, body]) => `${name} ::= ${body}`);
@@ -213,6 +223,11 @@ export class SchemaRules {
     const root = typeof schema === "object" && schema !== null ? schema : {};
     this.#converter.withRoot(root, `${hint}-`);
     return this.#converter.visit(schema, hint);
+  }
+
+  /** As `add`, without whitespace after the document's end. */
+  addTrimmed(schema: JsonSchema, hint: string): string {
+    return this.#converter.withoutTrailingSpace(this.add(schema, hint));
   }
 
   /** Every rule the added schemas need. */

@@ -101,9 +101,9 @@ export class GrammarBuilder {
     return this.#schemas.add(schema, `s-${hint}`);
   }
 
-  /** The arguments of `tool` as JSON valid against its schema. */
+  /** The arguments of `tool` as JSON valid against its schema (no whitespace after it: that would be content). */
   arguments(tool: Tool): string {
-    return this.json(argumentSchema(tool), `${tool.function.name}-args`);
+    return this.#schemas.addTrimmed(argumentSchema(tool), `s-${tool.function.name}-args`);
   }
 
   /** The grammar text with `root ::= rootBody`. */

@@ -70,6 +70,8 @@ export function registerAnthropicRoutes(app: Hono, deps: AppDeps): void {
     const counted = Promise.withResolvers<number>();
     const result = await chatChunks(deps, request, abort, {
       toolChoice,
+      // a forced call is one call unless the request says parallel ones are welcome (as llama.cpp's default)
+      parallelToolCalls: body.tool_choice?.disable_parallel_tool_use === false,
       streamToolArguments: body.stream === true,
       // message_start reports the prompt's size; the final chunk's counts come from the engine
       onPrompt: body.stream ? async (text, runner) => counted.resolve(await promptTokenCount(runner, text)) : undefined,

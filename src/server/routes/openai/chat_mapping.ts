@@ -47,6 +47,7 @@ export const OpenAiChatRequestSchema = v.looseObject({
   })),
   tools: v.nullish(v.array(v.looseObject({ type: v.string(), function: v.looseObject({ name: v.string() }) }))),
   tool_choice: v.nullish(v.unknown()),
+  parallel_tool_calls: v.nullish(v.boolean()),
   reasoning_effort: v.nullish(v.string()),
   reasoning: v.nullish(v.looseObject({ effort: v.nullish(v.string()) })),
   logprobs: v.nullish(v.boolean()),

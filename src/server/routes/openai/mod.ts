@@ -52,7 +52,12 @@ export function registerOpenAiRoutes(app: Hono, deps: AppDeps): void {
     const body = await readOpenAi(c, OpenAiChatRequestSchema, deps.bodyLimit);
     const { request, toolChoice } = toChatRequest(body);
     const abort = requestAbort(c.req.raw);
-    const result = await chatChunks(deps, request, abort, { toolChoice, streamToolArguments: body.stream === true });
+    const result = await chatChunks(deps, request, abort, {
+      toolChoice,
+      // a forced call is one call unless the request asks for parallel ones (llama.cpp's default)
+      parallelToolCalls: body.parallel_tool_calls === true,
+      streamToolArguments: body.stream === true,
+    });
     const id = `chatcmpl-${Math.floor(Math.random() * 999)}`;
     const created = unix();
     const source = Symbol.asyncIterator in result ? result : (async function* () {

@@ -113,6 +113,8 @@ export function registerResponsesRoutes(app: Hono, deps: AppDeps, limits?: Respo
     let runner: ServerRunner | undefined;
     const result = await chatChunks(deps, request, abort, {
       toolChoice,
+      // a forced call is one call unless the request asks for parallel ones (llama.cpp's default)
+      parallelToolCalls: body.parallel_tool_calls === true,
       streamToolArguments: body.stream === true,
       onPrompt: (_text, r) => rendered.resolve(runner = r),
     });
