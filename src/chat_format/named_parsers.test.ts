@@ -123,10 +123,34 @@ test("laguna and poolside-v1: thinking only when asked, GLM-style calls", () => 
     msg("", "Need data.", [{ name: "get_weather", arguments: { location: "Paris" } }]),
   );
   assert.deepStrictEqual(parse("poolside-v1", "Hello there.", { think: false }), msg("Hello there."));
+  const paris = [{ name: "get_weather", arguments: { location: "Paris", days: 3 } }];
+  const typed = [fn("get_weather", { location: "string", days: "integer" })];
+  assert.deepStrictEqual(
+    parse("laguna", "<tool_call>get_weather\n<arg_key>location</arg_key>\n<arg_value>Paris</arg_value>\n<arg_key>days</arg_key>\n<arg_value>3</arg_value>\n</tool_call>", { tools: typed }),
+    msg("", "", paris),
+  );
+  assert.deepStrictEqual(parse("laguna", '<tool_call>\n{"name":"get_weather","arguments":{"location":"Paris","days":3}}\n</tool_call>', { tools: typed }), msg("", "", paris));
+  assert.deepStrictEqual(parse("laguna", '{"name":"get_weather","arguments":{"location":"Paris","days":3}}', { tools: typed }), msg("", "", paris));
+  assert.deepStrictEqual(
+    parse("laguna", '<tool_call>get_weather\n{"location":"San Francisco"}</tool_call>', { tools: typed }),
+    msg("", "", [{ name: "get_weather", arguments: { location: "San Francisco" } }]),
+  );
+  assert.deepStrictEqual(parse("laguna", "Plain {not a call} text.", { tools: typed }), msg("Plain {not a call} text."));
+  assert.deepStrictEqual(
+    parse("laguna", 'Let me call the weather tool.\n{"name":"get_weather","arguments":{"location":"Paris"}}', { tools: typed }),
+    msg("Let me call the weather tool.", "", [{ name: "get_weather", arguments: { location: "Paris" } }]),
+  );
 });
 
 test("gemma4, lfm2-thinking, glimmer, ministral: their own markers", () => {
   assert.deepStrictEqual(parse("gemma4", "<|channel>thought\nPlan.<channel|>Answer.", { think: true }), msg("Answer.", "Plan."));
+  const paris = [{ name: "get_weather", arguments: { location: "Paris" } }];
+  const weather = [fn("get_weather", { location: "string" })];
+  const q = '<|"|>';
+  for (const tail of ["<tool_call|>", "<tool_call|>Done.", "<|tool_response>", "<|tool_response>Done."]) {
+    const got = parse("gemma4", `<|tool_call>call:get_weather{location:${q}Paris${q}}<tool_call|>${tail}`, { tools: weather });
+    assert.deepStrictEqual(got, msg(tail.endsWith("Done.") ? "Done." : "", "", paris), tail);
+  }
   assert.deepStrictEqual(parse("lfm2-thinking", "<think>Plan.</think>Answer.", { think: true }), msg("Answer.", "Plan."));
   assert.deepStrictEqual(
     parse("lfm2", '<|tool_call_start|>[get_weather(city="Paris")]<|tool_call_end|>', { tools: [fn("get_weather", { city: "string" })] }),

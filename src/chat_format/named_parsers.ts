@@ -14,6 +14,7 @@ import { functionGemma } from "./parsers/function_gemma.ts";
 import { gemma4 } from "./parsers/gemma4.ts";
 import { glm } from "./parsers/glm.ts";
 import { harmony } from "./parsers/harmony.ts";
+import { laguna } from "./parsers/laguna.ts";
 import { hermes } from "./parsers/hermes.ts";
 import { mistral } from "./parsers/mistral.ts";
 import { muse } from "./parsers/muse.ts";
@@ -32,6 +33,8 @@ export interface NamedParser {
 }
 
 const noTools = (s: OutputSyntax): OutputSyntax => ({ ...s, tools: undefined });
+// Gemma 4 may repeat a call's closer or write the tool-response opener after its calls: neither is content.
+const gemma4Named: OutputSyntax = { ...gemma4, drop: [...(gemma4.drop ?? []), "<tool_call|>", "<|tool_response>"] };
 // Cohere North writes its answer between <|START_TEXT|> markers; the generation prompt opens thinking.
 const cohere: OutputSyntax = { ...commandR, drop: [...(commandR.drop ?? []), "<|END_OF_TURN_TOKEN|>"] };
 
@@ -55,13 +58,13 @@ export const NAMED_PARSERS: Readonly<Record<string, NamedParser>> = {
   "nemotron-3.5-nano": { family: "qwen3-coder", syntax: qwen3Coder, thinksByDefault: true, startsThinking: true },
   "functiongemma": { family: "functiongemma", syntax: functionGemma },
   "glm-4.7": { family: "glm-4.5", syntax: glm, thinksByDefault: true, startsThinking: true },
-  "gemma4": { family: "gemma4", syntax: gemma4 },
-  "gemma4-no-thinking": { family: "gemma4", syntax: gemma4 },
+  "gemma4": { family: "gemma4", syntax: gemma4Named },
+  "gemma4-no-thinking": { family: "gemma4", syntax: gemma4Named },
   "glm-ocr": { family: "glm-4.5", syntax: glm },
   "lfm2": { family: "lfm2", syntax: lfm2 },
   "lfm2-thinking": { family: "lfm2", syntax: lfm2 },
-  "laguna": { family: "glm-4.5", syntax: glm, startsThinking: true },
-  "poolside-v1": { family: "glm-4.5", syntax: glm, startsThinking: true },
+  "laguna": { family: "laguna", syntax: laguna, startsThinking: true },
+  "poolside-v1": { family: "laguna", syntax: laguna, startsThinking: true },
   "cohere": { family: "command-r7b", syntax: cohere, thinksByDefault: true, startsThinking: true },
   "glimmer": { family: "muse", syntax: muse, thinksByDefault: true },
 };
