@@ -153,6 +153,18 @@ test("gemma4, lfm2-thinking, glimmer, ministral: their own markers", () => {
   }
   assert.deepStrictEqual(parse("lfm2-thinking", "<think>Plan.</think>Answer.", { think: true }), msg("Answer.", "Plan."));
   assert.deepStrictEqual(
+    parse("lfm2-thinking", "<think>Let me think:\n- Point 1\n- Point 2</think>\n\nHere's my answer.", { think: true }),
+    msg("Here's my answer.", "Let me think:\n- Point 1\n- Point 2"),
+  );
+  assert.deepStrictEqual(
+    parse("lfm2", "Processing data.<|tool_call_start|>[process_data(items=['item1','item2'], config={'enabled': True, 'threshold': 0.95})]<|tool_call_end|>", { tools: [fn("process_data")] }),
+    msg("Processing data.", "", [{ name: "process_data", arguments: { items: ["item1", "item2"], config: { enabled: true, threshold: 0.95 } } }]),
+  );
+  assert.deepStrictEqual(
+    parse("lfm2", "Pinging server.<|tool_call_start|>[ping()]<|tool_call_end|>", { tools: [fn("ping")] }),
+    msg("Pinging server.", "", [{ name: "ping", arguments: {} }]),
+  );
+  assert.deepStrictEqual(
     parse("lfm2", '<|tool_call_start|>[get_weather(city="Paris")]<|tool_call_end|>', { tools: [fn("get_weather", { city: "string" })] }),
     msg("", "", [{ name: "get_weather", arguments: { city: "Paris" } }]),
   );
@@ -168,4 +180,22 @@ test("isFormatName() accepts every renderer and parser name Ollama registers", a
   const { RENDERERS } = await import("./renderers/mod.ts");
   for (const name of [...Object.keys(RENDERERS), ...Object.keys(NAMED_PARSERS)]) assert.ok(isFormatName(name), name);
   assert.equal(isFormatName("not-a-renderer"), false);
+});
+
+test("qwen3-coder: parameter values typed by the schema as Ollama's parser types them", () => {
+  const values: [string, string, unknown][] = [
+    ["string", "12345", "12345"],
+    ["integer", "007", 7],
+    ["integer", "-100", -100],
+    ["number", "1.23e5", 123000],
+    ["boolean", "True", true],
+    ["array", "[1, 2]", [1, 2]],
+    ["object", '{"a": 1}', { a: 1 }],
+  ];
+  for (const [type, raw, want] of values) {
+    const got = parse("qwen3-coder", `<tool_call>\n<function=f>\n<parameter=x>\n${raw}\n</parameter>\n</function>\n</tool_call>`, { tools: [fn("f", { x: type })] });
+    assert.deepStrictEqual(got.toolCalls, [{ name: "f", arguments: { x: want } }], `${type} ${raw}`);
+  }
+  const unpadded = parse("qwen3-coder", "<tool_call>\n<function=f>\n<parameter=x>\n\nsome-string\n\n</parameter>\n</function>\n</tool_call>", { tools: [fn("f")] });
+  assert.deepStrictEqual(unpadded.toolCalls[0].arguments, { x: "\nsome-string\n" });
 });

@@ -115,5 +115,10 @@ export function typedValue(raw: string, tools: readonly ToolSpec[], tool: string
   const types = Array.isArray(type) ? type : type ? [type] : [];
   if (types.includes("string") && types.length === 1) return raw;
   const parsed = tryJson(raw);
-  return parsed === undefined ? raw : parsed;
+  if (parsed !== undefined) return parsed;
+  // What JSON refuses but a typed schema reads (Ollama's qwen3-coder parser): `007`, `+5`, `True`.
+  const trimmed = raw.trim();
+  if ((types.includes("integer") || types.includes("number")) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (types.includes("boolean") && /^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === "true";
+  return raw;
 }
