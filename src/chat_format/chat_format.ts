@@ -69,6 +69,12 @@ export interface ChatFormat {
   toolCallGrammar(tools: readonly Tool[], options?: ToolGrammarOptions): string;
 }
 
+// A parser whose thinking is structural but not shown when the request turns thinking off (Ollama's glimmer).
+function withoutThinking(parser: FormatParser): ChatFormatParser {
+  const hide = (chunk: FormatChunk): FormatChunk => ({ ...chunk, thinking: "" });
+  return { add: (text) => hide(parser.add(text)), finish: () => hide(parser.finish()), partialCall: () => parser.partialCall() };
+}
+
 /** The tools as the parsers read them: names and parameter schemas. */
 export function toolSpecs(tools: readonly Tool[] = []): ToolSpec[] {
   return tools.map((t) => ({
@@ -118,7 +124,7 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
       // Ollama's named parsers think by default where their models do, and start inside the block the prompt opened.
       const named = namedParser(options.parser);
       const think = parserOptions.think ?? (named?.thinksByDefault ? true : undefined);
-      return new FormatParser(syntax, {
+      const parser = new FormatParser(syntax, {
         tools: toolSpecs(parserOptions.tools),
         prompt: parserOptions.prompt,
         bareJson: parserOptions.bareJson,
@@ -126,6 +132,7 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
         startInThinking: !!named?.startsThinking && think !== undefined && think !== false,
         trimThinking: named !== undefined,
       });
+      return named?.hidesThinkingWhenOff && think === false ? withoutThinking(parser) : parser;
     },
   };
 }

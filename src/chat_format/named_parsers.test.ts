@@ -173,6 +173,13 @@ test("gemma4, lfm2-thinking, glimmer, ministral: their own markers", () => {
     msg("", "", [{ name: "get_weather", arguments: { city: "Paris" } }]),
   );
   assert.equal(parse("glimmer", " to=user<|message|>Hi there.").content, "Hi there.");
+  // what the glimmer renderer writes for a call, read back; thinking is read but not shown when think is off
+  const glimmerCall = ' to=self<|message|>Need data.<|eom|><|start|>assistant to=get_weather<|message|><atem:function_calls>\n<atem:invoke name="get_weather">\n' +
+    '<atem:parameter name="city">SF</atem:parameter>\n</atem:invoke>\n</atem:function_calls>';
+  const sf = [{ name: "get_weather", arguments: { city: "SF" } }];
+  assert.deepStrictEqual(parse("glimmer", glimmerCall, { tools: [fn("get_weather", { city: "string" })] }), msg("", "Need data.", sf));
+  assert.deepStrictEqual(parse("glimmer", glimmerCall, { tools: [fn("get_weather", { city: "string" })], think: false }), msg("", "", sf));
+  assert.deepStrictEqual(parse("glimmer", " to=self<|message|>Hmm.<|eom|><|start|>assistant to=user<|message|>It is 65F."), msg("It is 65F.", "Hmm."));
 });
 
 test("isFormatName() accepts every renderer and parser name Ollama registers", async () => {

@@ -30,6 +30,8 @@ export interface NamedParser {
   thinksByDefault?: boolean;
   /** Output starts inside thinking whenever thinking is on (the model's prompt always opens the block). */
   startsThinking?: boolean;
+  /** Thinking is structural (always split) but dropped when the request turns thinking off. */
+  hidesThinkingWhenOff?: boolean;
 }
 
 const noTools = (s: OutputSyntax): OutputSyntax => ({ ...s, tools: undefined });
@@ -66,7 +68,7 @@ export const NAMED_PARSERS: Readonly<Record<string, NamedParser>> = {
   "laguna": { family: "laguna", syntax: laguna, startsThinking: true },
   "poolside-v1": { family: "laguna", syntax: laguna, startsThinking: true },
   "cohere": { family: "command-r7b", syntax: cohere, thinksByDefault: true, startsThinking: true },
-  "glimmer": { family: "muse", syntax: muse, thinksByDefault: true },
+  "glimmer": { family: "muse", syntax: muse, thinksByDefault: true, hidesThinkingWhenOff: true },
 };
 
 /** The named parser Ollama registers as `name`, if any. */
