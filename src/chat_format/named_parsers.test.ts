@@ -110,6 +110,9 @@ test("qwen3-thinking, deepseek3, cogito: thinking closed by </think>, then the a
     parse("deepseek3", "<think>Check.</think>Done.", { think: true, tools: [fn("get_weather")] }),
     msg("Done.", "Check."),
   );
+  // the deepseek3.1 renderer's prompt opens <think>: the reply starts inside it
+  assert.deepStrictEqual(parse("deepseek3", "Check.</think>Done.", { think: true }), msg("Done.", "Check."));
+  assert.deepStrictEqual(parse("deepseek3", "Done.", { think: false }), msg("Done."));
   assert.deepStrictEqual(
     parse("cogito", '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>', { tools: [fn("get_weather", { city: "string" })], think: false }),
     msg("", "", [{ name: "get_weather", arguments: { city: "Paris" } }]),

@@ -53,7 +53,7 @@ export const NAMED_PARSERS: Readonly<Record<string, NamedParser>> = {
   "passthrough": { family: "passthrough", syntax: {} },
   "harmony": { family: "harmony", syntax: harmony },
   "cogito": { family: "deepseek-v3", syntax: deepseek },
-  "deepseek3": { family: "deepseek-v3", syntax: deepseek },
+  "deepseek3": { family: "deepseek-v3", syntax: deepseek, startsThinking: true },
   "olmo3": { family: "olmo3", syntax: olmo3 },
   "olmo3-think": { family: "olmo3", syntax: noTools(olmo3), thinksByDefault: true, startsThinking: true },
   "nemotron-3-nano": { family: "qwen3-coder", syntax: qwen3Coder, thinksByDefault: true, startsThinking: true },
