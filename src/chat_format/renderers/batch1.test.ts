@@ -321,3 +321,25 @@ test("chatFormat({ renderer }).render() uses the named renderer over a {{ .Promp
   // a name that is no renderer keeps the template
   assert.equal(chatFormat({ renderer: "harmony", template: "{{ .Prompt }}" }).render({ messages: [{ role: "user", content: "Hi" }] }), "Hi");
 });
+
+test("qwen3-vl-thinking: cases of Ollama's qwen3vl_thinking_test.go", () => {
+  const r = (messages: Message[]) => render("qwen3-vl-thinking", { messages });
+  const story = { role: "user", content: "Tell me a story in two sentences." };
+  const poetry = "To make this story interesting, I will speak in poetry.";
+  assert.equal(
+    r([{ role: "system", content: "You are a helpful assistant." }, { role: "user", content: "Hello, how are you?" }]),
+    "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHello, how are you?<|im_end|>\n<|im_start|>assistant\n<think>\n",
+  );
+  assert.equal(r([story, { role: "assistant", content: "abc", thinking: poetry }]), `<|im_start|>user\n${story.content}<|im_end|>\n<|im_start|>assistant\n<think>\n${poetry}\n</think>\n\nabc`);
+  assert.equal(r([story, { role: "assistant", content: "", thinking: poetry }]), `<|im_start|>user\n${story.content}<|im_end|>\n<|im_start|>assistant\n<think>\n${poetry}`);
+  assert.equal(
+    r([
+      story,
+      { role: "assistant", thinking: poetry, content: "abc" },
+      { role: "user", content: "What is the weather like in San Francisco?" },
+      { role: "assistant", content: "", thinking: "Speak poetry after the first sentence.</think><think>Speak poetry after the second sentence." },
+    ]),
+    `<|im_start|>user\n${story.content}<|im_end|>\n<|im_start|>assistant\nabc<|im_end|>\n<|im_start|>user\nWhat is the weather like in San Francisco?<|im_end|>\n` +
+      "<|im_start|>assistant\n<think>\nSpeak poetry after the first sentence.</think><think>Speak poetry after the second sentence.",
+  );
+});
