@@ -131,6 +131,15 @@ test("estimateMemory() of a recurrent layer: f32 conv and SSM state per sequence
   assert.equal(got.total, got.weights + got.kv + got.graph + got.projector);
 });
 
+test("estimateMemory() refuses a damaged layer count instead of sizing arrays by it", () => {
+  const damaged = header("llama", { block_count: 4e9, embedding_length: 64 }, {});
+  assert.throws(() => estimateMemory(damaged, { numCtx: 512 }), /llama\.block_count 4000000000 is not a layer count/);
+  // a per-layer array the header read left out would read as no attention at all
+  const skipped = header("lfm2", { block_count: 2, embedding_length: 64, "attention.head_count_kv": [] }, {});
+  skipped.skippedArrays["lfm2.attention.head_count_kv"] = 2;
+  assert.throws(() => estimateMemory(skipped, { numCtx: 512 }), /lfm2\.attention\.head_count_kv was not read/);
+});
+
 test("parseByteSize() reads TOLLAMA_MEMORY_LIMIT's forms", () => {
   assert.equal(parseByteSize("8GiB"), 8 * 2 ** 30);
   assert.equal(parseByteSize("1.5 GB"), 1.5e9);

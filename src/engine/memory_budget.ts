@@ -8,7 +8,7 @@ import { readTranslatedGguf } from "../compat/mod.ts";
 import { config } from "../config.ts";
 import { readGguf } from "../gguf/mod.ts";
 import { runtime } from "../runtime/mod.ts";
-import { estimateMemory, type MemoryEstimate } from "./memory_estimate.ts";
+import { estimateMemory, MAX_LAYERS, type MemoryEstimate } from "./memory_estimate.ts";
 import { rpcWorkersMemory } from "./rpc_memory.ts";
 import type { LoadSpec, MemoryBudget } from "./scheduler.ts";
 
@@ -21,7 +21,8 @@ export function localMemory(): { free: number; total: number } {
 
 /** What `spec` takes loaded with `numParallel` sequences (the engine's num_ctx and batch rules). */
 export async function estimateSpec(spec: LoadSpec, numParallel: number): Promise<MemoryEstimate> {
-  const gguf = await readTranslatedGguf(spec.modelPath, { maxArrayElements: 0 });
+  // per-layer arrays (head counts) kept, a vocabulary skipped
+  const gguf = await readTranslatedGguf(spec.modelPath, { maxArrayElements: MAX_LAYERS });
   const projectors = await Promise.all((spec.projectors ?? []).map((path) => readGguf(path, { maxArrayElements: 0 })));
   // a published file's vision tower is hidden from the text model and loaded as a projector of its own (the engine
   // does so when no projector layer is given): its weights count, as Ollama counts a model's v.* tensors

@@ -103,6 +103,9 @@ export function estimateMemory(gguf: GgufFile, options: EstimateOptions): Memory
   return { weights, kv: kvTotal, graph, projector, total: weights + kvTotal + graph + projector, layers, numCtx };
 }
 
+/** More layers than any model has; a header claiming more is damaged. Read headers with arrays this long kept. */
+export const MAX_LAYERS = 4096;
+
 interface HyperParameters {
   arch: string;
   blockCount: number;
@@ -126,9 +129,14 @@ function hyperParameters(gguf: GgufFile): HyperParameters {
     return Number.isFinite(value) ? value : fallback;
   };
   const blockCount = num("block_count");
+  // a damaged header must not make the estimate allocate per-layer arrays of billions (the load reports the file)
+  if (!Number.isInteger(blockCount) || blockCount < 0 || blockCount > MAX_LAYERS) {
+    throw new RangeError(`${arch}.block_count ${blockCount} is not a layer count`);
+  }
   const perLayer = (key: string, fallback: number[]): number[] => {
     const value = meta[`${arch}.${key}`];
     if (value === undefined) return fallback;
+    if (gguf.skippedArrays[`${arch}.${key}`] !== undefined) throw new RangeError(`${arch}.${key} was not read from the header`);
     const list = (Array.isArray(value) ? value : [value]).map(Number);
     return Array.from({ length: blockCount }, (_, i) => list.length === 1 ? list[0] : list[i] ?? list.at(-1) ?? 0);
   };
