@@ -35,7 +35,7 @@ export {
 /** Where a JSON object or array ends in streamed text (a streamed call's whole argument text). */
 export { jsonValueEnd } from "./parsers/json.ts";
 /** Ollama's named renderers (config `renderer`, Modelfile `RENDERER`). */
-export { namedRenderer, RENDERERS, resolveRendererName } from "./renderers/mod.ts";
+export { namedRenderer, RENDERERS, rendererLeadingBos, resolveRendererName } from "./renderers/mod.ts";
 export type { Renderer, RenderInput as RendererInput } from "./renderers/mod.ts";
 /** The capabilities (`tools`, `thinking`) each of Ollama's named parsers adds to /api/show. */
 export { PARSER_CAPABILITIES, parserCapabilities } from "./parser_capabilities.ts";

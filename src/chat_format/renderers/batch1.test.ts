@@ -343,3 +343,15 @@ test("qwen3-vl-thinking: cases of Ollama's qwen3vl_thinking_test.go", () => {
       "<|im_start|>assistant\n<think>\nSpeak poetry after the first sentence.</think><think>Speak poetry after the second sentence.",
   );
 });
+
+test("rendererLeadingBos() names the BOS text each renderer's prompt starts with", async () => {
+  const { rendererLeadingBos } = await import("./mod.ts");
+  for (const name of Object.keys(RENDERERS)) {
+    const bos = rendererLeadingBos(name);
+    const prompt = namedRenderer(name)!({ messages: [{ role: "user", content: "Hi" }] });
+    // cohere's prompt leaves BOS to the tokenizer (its template's bos_token is dropped), as Ollama's does
+    assert.ok(prompt.startsWith(bos) || name === "cohere", `${name}: ${JSON.stringify(prompt.slice(0, 30))}`);
+  }
+  assert.equal(rendererLeadingBos("qwen3.5"), "");
+  assert.equal(rendererLeadingBos("gemma4-large"), "<bos>");
+});

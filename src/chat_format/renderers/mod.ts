@@ -74,3 +74,17 @@ export function resolveRendererName(name: string, model: { name?: string; parame
   }
   return "gemma4-small";
 }
+
+/**
+ * The BOS text each renderer writes at the start of its prompt (Ollama's `LeadingBOS()`): where the
+ * vocabulary adds BOS itself, Ollama's runner drops this text so the prompt does not start with two.
+ */
+export function rendererLeadingBos(name: string): string {
+  if (name === "cogito" || name === "deepseek3.1") return "<｜begin▁of▁sentence｜>";
+  if (name === "cohere") return "<BOS_TOKEN>";
+  if (name === "functiongemma" || name.startsWith("gemma4")) return "<bos>";
+  if (name === "glimmer") return "<|begin_of_text|>";
+  if (name === "laguna" || name === "poolside-v1") return "〈|EOS|〉";
+  if (name === "lfm2" || name === "lfm2-thinking") return "<|startoftext|>";
+  return "";
+}
