@@ -133,3 +133,11 @@ test("named renderer: qwen3.5 thinks by default — the prompt opens <think> and
   assert.equal(json.message.content, "");
   assert.ok((json.message.thinking ?? "").length > 0, JSON.stringify(json.message));
 });
+
+test("named renderer: /api/generate renders through it too (a request template still wins)", opts, async () => {
+  const gen = await postJson(server, "/api/generate", { model: "coder", prompt: "Hi", system: "Be brief.", _debug_render_only: true });
+  assert.equal(gen.status, 200, JSON.stringify(gen.json));
+  assert.equal(gen.json._debug_info.rendered_template, "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+  const own = await postJson(server, "/api/generate", { model: "coder", prompt: "Hi", template: "[{{ .Prompt }}]", _debug_render_only: true });
+  assert.equal(own.json._debug_info.rendered_template, "[Hi]");
+});
