@@ -104,7 +104,7 @@ async function generateWithImage(model: string) {
   });
 }
 
-const ARCHS: VisionArch[] = ["gemma3", "mistral3"];
+const ARCHS: VisionArch[] = ["gemma3", "mistral3", "llama4"];
 
 for (const arch of ARCHS) {
   test(
@@ -114,6 +114,8 @@ for (const arch of ARCHS) {
       const pair = await visionPair(arch);
       const bare = await native(pair.text, pair.monolithic, `${MARKER}${PROMPT}`, [image]);
       assert.notEqual(bare.status, 0, "libmtmd must not take the published vision part as it is");
+      const bareText = await native(pair.monolithic, pair.mmproj, `${MARKER}${PROMPT}`, [image]);
+      assert.notEqual(bareText.status, 0, "bare libllama refuses the published text side");
       const want = await native(pair.text, pair.mmproj, `${MARKER}${PROMPT}`, [image]);
       assert.equal(want.status, 0, want.stderr);
       assert.ok(want.ids.length > 0);

@@ -7,6 +7,7 @@
 import type { GgufFile } from "../gguf/mod.ts";
 import type { ClipFamily } from "./clip_family.ts";
 import { clipGemma3 } from "./clip_gemma3.ts";
+import { clipLlama4 } from "./clip_llama4.ts";
 import { clipLlava } from "./clip_llava.ts";
 import { clipMistral3 } from "./clip_mistral3.ts";
 import { clipQwen25vl } from "./clip_qwen25vl.ts";
@@ -15,7 +16,14 @@ import { HeaderEdit } from "./header_edit.ts";
 import type { Translation } from "./translate_header.ts";
 
 /** Every vision family, in Ollama's order of detection. */
-export const CLIP_FAMILIES: readonly ClipFamily[] = [clipLlava, clipGemma3, clipMistral3, clipQwen25vl, clipQwen3vl];
+export const CLIP_FAMILIES: readonly ClipFamily[] = [
+  clipLlava,
+  clipGemma3,
+  clipMistral3,
+  clipQwen25vl,
+  clipQwen3vl,
+  clipLlama4,
+];
 
 /** The vision family whose marker the header carries, or undefined. */
 export function detectProjectorFamily(file: GgufFile): ClipFamily | undefined {
