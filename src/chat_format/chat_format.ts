@@ -129,7 +129,9 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
         prompt: parserOptions.prompt,
         bareJson: parserOptions.bareJson,
         noThinking: think === undefined || think === false,
-        startInThinking: !!named?.startsThinking && think !== undefined && think !== false,
+        // a named renderer's prompt shows whether the block is open (not when it ends in an assistant prefill)
+        startInThinking: !!named?.startsThinking && think !== undefined && think !== false &&
+          !(parserOptions.prompt !== undefined && namedRenderer(options.renderer)),
         trimThinking: named !== undefined,
       });
       return named?.hidesThinkingWhenOff && think === false ? withoutThinking(parser) : parser;

@@ -209,3 +209,16 @@ test("qwen3-coder: parameter values typed by the schema as Ollama's parser types
   const unpadded = parse("qwen3-coder", "<tool_call>\n<function=f>\n<parameter=x>\n\nsome-string\n\n</parameter>\n</function>\n</tool_call>", { tools: [fn("f")] });
   assert.deepStrictEqual(unpadded.toolCalls[0].arguments, { x: "\nsome-string\n" });
 });
+
+test("a named renderer's prompt decides: an assistant prefill continues as content, an opened block as thinking", () => {
+  const fmt = chatFormat({ parser: "qwen3.5", renderer: "qwen3.5" });
+  const prefill = "<|im_start|>user\nWrite two words.<|im_end|>\n<|im_start|>assistant\n<think>\nKeep it short.\n</think>\n\nHello";
+  const p = fmt.parser({ think: true, prompt: prefill });
+  const a = p.add(" world");
+  const b = p.finish();
+  assert.deepStrictEqual([a.content + b.content, a.thinking + b.thinking], [" world", ""]);
+  const q = fmt.parser({ think: true, prompt: "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n" });
+  const c = q.add("Hmm.</think>Yes.");
+  const d = q.finish();
+  assert.deepStrictEqual([c.content + d.content, c.thinking + d.thinking], ["Yes.", "Hmm."]);
+});
