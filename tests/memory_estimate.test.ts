@@ -92,6 +92,15 @@ test("estimateMemory() takes OLLAMA_KV_CACHE_TYPE only with flash attention, as 
   assert.equal(estimateMemory(llama, { numCtx: 512, kvCacheType: "q4_0", flashAttention: true }).kv, f16 / 4);
 });
 
+test("estimateMemory() with flash attention: the batch's logits are the graph (no context × heads scores)", () => {
+  const got = estimateMemory(llama, { numCtx: 512, numParallel: 2, numBatch: 512, flashAttention: true });
+  assert.equal(got.graph, 4 * 512 * (64 + 100));
+  // auto: on where keys and values share a head size and the model is no embedding model (Ollama's rule)
+  assert.equal(estimateMemory(llama, { numCtx: 512, flashAttention: "auto" }).graph, 4 * 512 * (64 + 100));
+  const embedding = header("bert", { block_count: 1, embedding_length: 64, "attention.head_count": 4, pooling_type: 1 }, {});
+  assert.equal(estimateMemory(embedding, { numCtx: 512, flashAttention: "auto", kvCacheType: "q8_0" }).kv, 512 * 32 * 4 * 2);
+});
+
 test("estimateMemory() of gemma3: five sliding-window layers in six keep parallel × window + batch cells", () => {
   const gemma3 = header("gemma3", {
     block_count: 6,

@@ -38,8 +38,10 @@ export async function estimateSpec(spec: LoadSpec, numParallel: number): Promise
     numCtx,
     numParallel,
     numBatch: spec.options.num_batch,
-    // the engine's cache is f16 (it sets no type_k/type_v from OLLAMA_KV_CACHE_TYPE yet)
+    // the engine's cache is f16 (it sets no type_k/type_v from OLLAMA_KV_CACHE_TYPE yet); its flash attention is
+    // libllama's default, auto, which turns it on on the CPU where the model allows it
     kvCacheType: "f16",
+    flashAttention: "auto",
     projectors,
     projectorBytes,
   });
