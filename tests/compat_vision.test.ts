@@ -14,7 +14,8 @@ import process from "node:process";
 import { LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { compatProjectorPath } from "../src/compat/mod.ts";
 import { compatPairSkip } from "./fixtures/compat_pairs.ts";
-import { type VisionArch, visionPair, writeMonolithic } from "./fixtures/compat_pairs_vision.ts";
+import { deepseekocrPair, type VisionArch, visionPair, writeMonolithic } from "./fixtures/compat_pairs_vision.ts";
+import { Llama, Model, ModelLoadError } from "../src/llama/mod.ts";
 import { compileCheck, LIB_DIR } from "./helpers/compile_check.ts";
 import { png } from "./helpers/png.ts";
 import { installGguf, postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
@@ -210,3 +211,28 @@ test("gemma3 monolithic with a malformed vision part: a clear error naming gemma
   const again = await generateWithImage("gemma3-twin");
   assert.equal(again.status, 200, JSON.stringify(again.json));
 });
+
+test(
+  "deepseekocr: bare libllama refuses the published file; through tollama its text matches the llama.cpp twin, and images are refused clearly (its SAM+CLIP projector is not translated)",
+  { skip, timeout: 600_000 },
+  async () => {
+    const pair = await deepseekocrPair();
+    const llama = await Llama.open();
+    assert.throws(() => Model.load(llama, pair.monolithic), ModelLoadError);
+    await create("deepseekocr-mono", [pair.monolithic]);
+    await create("deepseekocr-twin", [pair.text]);
+    const [mono, twin] = await Promise.all(
+      ["deepseekocr-mono", "deepseekocr-twin"].map((model) =>
+        postJson(server, "/api/generate", { model, prompt: PROMPT, raw: true, stream: false, options: OPTIONS })
+      ),
+    );
+    assert.equal(mono.status, 200, JSON.stringify(mono.json));
+    assert.equal(twin.status, 200, JSON.stringify(twin.json));
+    assert.equal(mono.json.response, twin.json.response);
+    assert.equal(mono.json.eval_count, twin.json.eval_count);
+    assert.equal(mono.json.prompt_eval_count, twin.json.prompt_eval_count);
+    const { status, json } = await generateWithImage("deepseekocr-mono");
+    assert.ok(status >= 400 && status < 600, JSON.stringify(json));
+    assert.match(String(json.error), /image/);
+  },
+);

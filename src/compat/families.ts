@@ -4,6 +4,7 @@
  * @module
  */
 import type { CompatFamily } from "./family.ts";
+import { deepseekocr } from "./deepseekocr.ts";
 import { gemma3 } from "./gemma3.ts";
 import { nemotronHMoe } from "./nemotron_h_moe.ts";
 import { nemotronHOmni } from "./nemotron_h_omni.ts";
@@ -25,4 +26,4 @@ import { qwen25vl } from "./qwen25vl.ts";
 import { qwen35, qwen35moe } from "./qwen35.ts";
 
 /** The families, each detected on its own `general.architecture`. */
-export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl, gemma3n, gemma4, qwen35, qwen35moe, embeddinggemma, nemotronHMoe, nemotronHOmni, qwen25vl, qwen3next, glmocr, glm4moelite, laguna, llama4];
+export const FAMILIES: readonly CompatFamily[] = [llama3, gptoss, gemma3, mistral3, lfm2, olmo3, qwen3vl, gemma3n, gemma4, qwen35, qwen35moe, embeddinggemma, nemotronHMoe, nemotronHOmni, qwen25vl, qwen3next, glmocr, glm4moelite, laguna, llama4, deepseekocr];
