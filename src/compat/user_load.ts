@@ -70,6 +70,9 @@ class NoNeutralFill extends Error {
 /** Bytes read at most per read call (node's readSync takes lengths below 2 GiB). */
 const READ_CHUNK = 1 << 30;
 
+/** Translated architectures without an output head (an encoder's pooled embedding is its output): nothing to tie. */
+const ENCODERS = new Set(["bert"]);
+
 /** The no-copy route: libllama builds the model from the translated header, and `fill` reads each tensor's bytes. */
 function loadTranslated(llama: Llama, path: string, translation: Translation, options: LoadOptions): Model {
   const { family, header } = translation;
@@ -78,7 +81,8 @@ function loadTranslated(llama: Llama, path: string, translation: Translation, op
   // A tied model's output.weight is created here (the tie fallback is not taken on this route): with token_embd's
   // type declared, it gets token_embd's bytes.
   const embedding = byName.get("token_embd.weight");
-  if (embedding && !byName.has("output.weight")) {
+  const arch = header.metadata.get("general.architecture")?.value;
+  if (embedding && !byName.has("output.weight") && !ENCODERS.has(String(arch))) {
     const tied: CompatTensor = { ...embedding, name: "output.weight" };
     declared.push(tied);
     byName.set(tied.name, tied);
