@@ -57,6 +57,19 @@ test("Vocab tokenize/detokenize round-trips text, with and without special token
   }
 });
 
+test("Vocab tokenize gives one BOS to a text that writes its own, where the tokenizer adds one", { skip }, async () => {
+  const llama = await Llama.open();
+  using model = Model.load(llama, spm!);
+  assert.ok(model.vocab.addBos, "the SPM fixture adds BOS");
+  const bos = new TextDecoder().decode(model.vocab.piece(model.vocab.bos, true));
+  const plain = model.vocab.tokenize("Hello there");
+  const written = model.vocab.tokenize(`${bos}Hello there`);
+  assert.deepEqual(written, plain);
+  assert.equal(written.filter((t) => t === model.vocab.bos).length, 1);
+  // without addSpecial the written BOS is the text's own and stays
+  assert.equal(model.vocab.tokenize(`${bos}Hello there`, { addSpecial: false })[0], model.vocab.bos);
+});
+
 for (const name of ["tiny-spm", "tiny-bpe"] as const) {
   test(`greedy decoding reproduces expected.json for ${name} (prompt ids exactly; generated ids on zen4)`, { skip }, async () => {
     const llama = await Llama.open();

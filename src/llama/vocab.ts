@@ -71,7 +71,10 @@ export class Vocab {
     return this.#ffi.fn.llama_vocab_is_control(this.#handle, token);
   }
 
-  /** Text → token ids. */
+  /**
+   * Text → token ids. With `addSpecial`, a text that itself starts with the BOS the tokenizer adds (templates and
+   * Ollama's renderers write `<bos>`) gets one BOS, not two: llama.cpp's chat layer and Ollama drop the written one.
+   */
   tokenize(text: string, options: TokenizeOptions = {}): number[] {
     this.#assertOpen();
     const bytes = utf8(text);
@@ -81,7 +84,10 @@ export class Vocab {
     for (let attempt = 0; attempt < 2; attempt++) {
       const out = new Int32Array(capacity);
       const n = this.#ffi.fn.llama_tokenize(this.#handle, bytes, bytes.length, out, capacity, addSpecial, parseSpecial);
-      if (n >= 0) return Array.from(out.subarray(0, n));
+      if (n >= 0) {
+        const doubled = addSpecial && n >= 2 && out[0] === out[1] && this.addBos && out[0] === this.bos;
+        return Array.from(out.subarray(doubled ? 1 : 0, n));
+      }
       if (n === -2147483648) throw new RangeError("text too long to tokenize");
       capacity = -n;
     }
