@@ -266,3 +266,20 @@ for (const f of FORMATS) {
     }
   });
 }
+
+test("format (a JSON schema) on /api/chat answers where each format answers (harmony: the final channel), content is the JSON", opts, async () => {
+  const schema = { type: "object", properties: { ok: { type: "boolean" }, city: { type: "string", enum: ["Paris", "Oslo"] } }, required: ["ok", "city"] };
+  for (const f of FORMATS) {
+    const { status, json } = await postJson(server, "/api/chat", {
+      model: f.model,
+      messages: [{ role: "user", content: ask }],
+      format: schema,
+      stream: false,
+      options: { num_predict: 80, temperature: 0 },
+    });
+    assert.equal(status, 200, JSON.stringify(json));
+    const answer = JSON.parse(json.message.content);
+    assert.equal(typeof answer.ok, "boolean", f.model);
+    assert.ok(["Paris", "Oslo"].includes(answer.city), f.model);
+  }
+});

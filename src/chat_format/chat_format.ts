@@ -7,7 +7,7 @@
 import { ChatTemplate, type Message, renderJinja, type Think, type Tool } from "../prompt/mod.ts";
 import { FormatParser } from "./format_parser.ts";
 import { recogniseFormat } from "./recognise.ts";
-import { formatToolGrammar, type ToolGrammarOptions } from "./grammars/mod.ts";
+import { formatToolGrammar, responseGrammar, type ToolGrammarOptions } from "./grammars/mod.ts";
 import { namedRenderer } from "./renderers/mod.ts";
 import { namedParser } from "./named_parsers.ts";
 import type { FormatChunk, PartialCall, ToolSpec } from "./types.ts";
@@ -67,6 +67,11 @@ export interface ChatFormat {
    * format's syntax, which this format's parser reads as tool calls; throws a RangeError for an unknown name.
    */
   toolCallGrammar(tools: readonly Tool[], options?: ToolGrammarOptions): string;
+  /**
+   * A JSON grammar (`format`: "json" or a schema; start rule `root`) placed where this format answers: after
+   * the thinking the request asks for or the prompt opened, in harmony's final channel.
+   */
+  responseGrammar(grammar: string, options?: Pick<ToolGrammarOptions, "think" | "prompt">): string;
 }
 
 // A parser whose thinking is structural but not shown when the request turns thinking off (Ollama's glimmer).
@@ -118,6 +123,9 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
     },
     toolCallGrammar(tools, grammarOptions) {
       return formatToolGrammar({ name, syntax, source: options.jinja ?? options.template }, tools, grammarOptions);
+    },
+    responseGrammar(grammar, grammarOptions = {}) {
+      return responseGrammar(name, syntax, grammar, grammarOptions);
     },
     parser(parserOptions = {}) {
       // Thinking tags split only when the request thinks (Ollama); harmony-like channels always do.

@@ -152,6 +152,8 @@ export interface PromptRenderer {
     think?: boolean;
     prompt?: string;
   }): string;
+  /** A `format` grammar placed where the model's chat format answers (after thinking, harmony's final channel). */
+  responseGrammar?(input: { model: ResolvedModel; chatTemplate?: string; grammar: string; think?: boolean; prompt?: string }): string;
   /** Splits streamed output into content, thinking and tool calls. */
   parser(
     input: { model: ResolvedModel; chatTemplate?: string; tools?: Tool[]; think?: boolean; prompt: string },

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Llama, Model } from "../../llama/mod.ts";
 import type { Tool } from "../../prompt/mod.ts";
 import { type ChatFormat, chatFormat, type ChatFormatOptions } from "../chat_format.ts";
-import { GRAMMAR_FAMILIES } from "./mod.ts";
+import { GRAMMAR_FAMILIES, jsonSchemaToGbnf } from "./mod.ts";
 import { until } from "./tool_grammar.ts";
 
 const VOCAB = join(dirname(fileURLToPath(import.meta.url)), "../../../.cache/llama.cpp/models/ggml-vocab-llama-bpe.gguf");
@@ -279,4 +279,28 @@ test("a schema's $defs are read per tool (two tools with a $ref of the same name
   assert.ok(await accepts(grammar, `<tool_call>\n{"name": "a", "arguments": {"v": 1}}\n</tool_call>`));
   assert.ok(await accepts(grammar, `<tool_call>\n{"name": "b", "arguments": {"v": true}}\n</tool_call>`));
   assert.equal(await accepts(grammar, `<tool_call>\n{"name": "b", "arguments": {"v": 1}}\n</tool_call>`), false);
+});
+
+test("a JSON answer goes where the format answers: harmony's final channel, after thinking", { skip }, async () => {
+  const schema = jsonSchemaToGbnf({ type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] });
+  const harmony = chatFormat({ parser: "harmony" });
+  const final = `<|channel|>final<|message|>{"ok": true}`;
+  assert.ok(await accepts(harmony.responseGrammar(schema), final));
+  assert.equal(await accepts(harmony.responseGrammar(schema), `{"ok": true}`), false);
+  const thought = `<|channel|>analysis<|message|>Sure.<|end|><|start|>assistant${final}`;
+  assert.ok(await accepts(harmony.responseGrammar(schema, { think: true }), thought));
+  const read = parse(harmony, thought, { think: true });
+  assert.deepEqual([read.content, read.thinking], [`{"ok": true}`, "Sure."]);
+
+  const qwen = chatFormat({ parser: "qwen3" });
+  assert.equal(qwen.responseGrammar(schema), schema, "no thinking: the plain grammar");
+  const opened = qwen.responseGrammar(schema, { prompt: "<|im_start|>assistant\n<think>\n" });
+  assert.ok(await accepts(opened, `Hmm.\n</think>\n\n{"ok": false}`));
+  assert.equal(await accepts(opened, `{"ok": false}`), false);
+  const optional = qwen.responseGrammar(schema, { think: true });
+  assert.ok(await accepts(optional, `<think>Hmm.</think>\n{"ok": false}`));
+  assert.ok(await accepts(optional, `{"ok": false}`));
+
+  const magistral = chatFormat({ jinja: "[TOOL_CALLS][ARGS][THINK]" });
+  assert.ok(await accepts(magistral.responseGrammar(schema, { think: true }), `[THINK]Hmm.[/THINK]{"ok": true}`));
 });

@@ -18,6 +18,7 @@ import type { ToolGrammarOptions } from "./tool_grammar.ts";
 import { glmGrammar, qwen3CoderGrammar } from "./xml_params.ts";
 
 export type { ToolGrammarOptions } from "./tool_grammar.ts";
+export { responseGrammar } from "./response.ts";
 export { jsonGrammar, type JsonSchema, jsonSchemaToGbnf, MAX_SCHEMA_DEPTH, SchemaConversionError } from "./json_schema_gbnf.ts";
 
 /** What a format's grammar depends on: its name, its output syntax, and the template text it came from. */

@@ -107,6 +107,14 @@ export async function chatChunks(
     return { ...base, done_reason: "load" };
   }
   let renderedPrompt: string | undefined;
+  const thinks = thinkValue !== undefined && thinkValue !== false;
+  const plain = grammar;
+  if (typeof plain === "string" && deps.prompt.responseGrammar) {
+    const place = deps.prompt.responseGrammar.bind(deps.prompt);
+    // the JSON where the format answers: after the thinking (not cut off by the grammar), harmony's final channel
+    grammar = (runner: ServerRunner) =>
+      place({ model, chatTemplate: runner.chatTemplate, grammar: plain, think: thinks, prompt: renderedPrompt });
+  }
   const choice = extra.toolChoice;
   if (tools && (choice === "required" || typeof choice === "object")) {
     const forced = typeof choice === "object" ? tools.filter((t) => t.function.name === choice.name) : tools;
@@ -120,7 +128,7 @@ export async function chatChunks(
         chatTemplate: runner.chatTemplate,
         tools: forced,
         parallel: extra.parallelToolCalls === true,
-        think: thinkValue !== undefined && thinkValue !== false,
+        think: thinks,
         prompt: renderedPrompt,
       });
   }
