@@ -8,6 +8,7 @@ import { readTranslatedGguf } from "../compat/mod.ts";
 import { config } from "../config.ts";
 import { readGguf } from "../gguf/mod.ts";
 import { runtime } from "../runtime/mod.ts";
+import { kvCacheSettings } from "./kv_cache_settings.ts";
 import { estimateMemory, MAX_LAYERS, type MemoryEstimate } from "./memory_estimate.ts";
 import { rpcWorkersMemory } from "./rpc_memory.ts";
 import type { LoadSpec, MemoryBudget } from "./scheduler.ts";
@@ -34,14 +35,15 @@ export async function estimateSpec(spec: LoadSpec, numParallel: number): Promise
   }
   // as the engine reads num_ctx: none is 4096, 0 the trained length (the estimate caps at the trained length)
   const numCtx = (spec.options.num_ctx ?? 4096) || Number.MAX_SAFE_INTEGER;
+  const cache = kvCacheSettings();
   return estimateMemory(gguf, {
     numCtx,
     numParallel,
     numBatch: spec.options.num_batch,
-    // the engine's cache is f16 (it sets no type_k/type_v from OLLAMA_KV_CACHE_TYPE yet); its flash attention is
-    // libllama's default, auto, which turns it on on the CPU where the model allows it
-    kvCacheType: "f16",
-    flashAttention: "auto",
+    // as the engine makes its context (kv_cache_settings.ts); auto turns flash attention on on the CPU where the
+    // model allows it
+    kvCacheType: cache.kvTypeName,
+    flashAttention: cache.flashAttn === -1 ? "auto" : cache.flashAttn === 1,
     projectors,
     projectorBytes,
   });

@@ -7,6 +7,7 @@
 import { config } from "../config.ts";
 import { runtime } from "../runtime/mod.ts";
 import { Llama, ModelLoadError } from "../llama/mod.ts";
+import { kvCacheSettings } from "./kv_cache_settings.ts";
 import { onRpcLost, prepareRpc } from "./rpc_head.ts";
 import type {
   CompletionDone,
@@ -107,6 +108,8 @@ export class ModelHost {
       name: `tollama model ${path}`,
       entry: "src/engine/worker.ts",
     });
+    const cache = kvCacheSettings();
+    if (cache.warning) console.error(`tollama: ${cache.warning}`);
     const settings: LoadSettings = {
       numCtx: options.numCtx,
       numThread: options.numThread,
@@ -114,6 +117,8 @@ export class ModelHost {
       embedding: options.embedding,
       numParallel: options.numParallel ?? (options.embedding ? 1 : config.numParallel()),
       kvUnified: options.kvUnified,
+      flashAttn: cache.flashAttn,
+      kvType: cache.kvType,
       adapters: options.adapters,
       projector: options.projector,
       ...(rpc ? { rpc } : {}),

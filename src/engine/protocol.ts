@@ -27,6 +27,9 @@ export interface LoadSettings {
    * its own stream, which is faster once several slots hold cached prompts).
    */
   kvUnified?: boolean;
+  /** OLLAMA_FLASH_ATTENTION / OLLAMA_KV_CACHE_TYPE (kv_cache_settings.ts): -1 auto, 0 off, 1 on; a ggml type. */
+  flashAttn?: number;
+  kvType?: number;
   /** GGUF LoRA adapters applied at scale 1, in order (part of the runner's identity: see the scheduler's key). */
   adapters?: string[];
   /** A vision projector (mmproj GGUF) loaded with libmtmd: requests may then carry images. */

@@ -11,6 +11,9 @@ import type { FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } f
 import { BatchRunner } from "./batch_runner.ts";
 import { placeOnWorkers } from "./rpc_placement.ts";
 
+/** ggml's F16 type id: the KV cache type libllama uses unless told otherwise. */
+const F16 = 1;
+
 type Post = (message: FromWorker) => void;
 
 interface Loaded {
@@ -174,15 +177,28 @@ async function load(message: Extract<ToWorker, { type: "load" }>, post: Post): P
     // num_ctx as asked (capped at the trained length) per request, in the ranges libllama can hold.
     const sizes = contextSizes(model.nCtxTrain, { nCtx: settings.numCtx ?? 4096, nSeqMax });
     const perSeq = sizes.nCtx / nSeqMax;
-    const context = model.createContext({
+    const contextOptions = {
       nCtx: perSeq,
       nSeqMax,
       kvUnified: settings.kvUnified ?? false,
+      flashAttn: settings.flashAttn,
+      typeK: settings.kvType,
+      typeV: settings.kvType,
       // Ollama's rule: a batch of at most num_ctx (contextSizes then makes it at least one row per sequence)
       nBatch: settings.embedding ? perSeq : Math.min(settings.numBatch ?? 512, perSeq),
       nThreads: settings.numThread,
       embeddings: settings.embedding,
-    });
+    };
+    let context: Context;
+    try {
+      context = model.createContext(contextOptions);
+    } catch (error) {
+      // A quantized cache (OLLAMA_KV_CACHE_TYPE) needs head sizes its block divides; a model without them gets the
+      // f16 cache, as Ollama falls back for a model that does not support the type.
+      if (settings.kvType === undefined || settings.kvType === F16) throw error;
+      console.error(`tollama: this model cannot use the OLLAMA_KV_CACHE_TYPE cache (${(error as Error).message}); using f16`);
+      context = model.createContext({ ...contextOptions, typeK: F16, typeV: F16 });
+    }
     applyAdapters(context, adapters);
     // A request gets num_ctx as asked, not llama.cpp's padded share of the cache.
     const nCtx = Math.min(perSeq, Math.floor(context.nCtx / nSeqMax));

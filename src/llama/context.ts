@@ -36,6 +36,9 @@ export interface ContextOptions {
   flashAttn?: number;
   /** One KV buffer shared by all sequences. */
   kvUnified?: boolean;
+  /** ggml type of the K and V caches (default f16); a quantized V cache needs flash attention. */
+  typeK?: number;
+  typeV?: number;
 }
 
 export class Context extends NativeHandle {
@@ -78,6 +81,8 @@ export class Context extends NativeHandle {
     if (options.poolingType !== undefined) set("pooling_type", options.poolingType);
     if (options.flashAttn !== undefined) set("flash_attn_type", options.flashAttn);
     if (options.kvUnified !== undefined) set("kv_unified", options.kvUnified);
+    if (options.typeK !== undefined) set("type_k", options.typeK);
+    if (options.typeV !== undefined) set("type_v", options.typeV);
     // Perf counters cost nothing measurable and llama_perf_context reads them; keep libllama's default (off).
     const handle = ffi.fn.llama_init_from_model(model.handle, params);
     if (ffi.address(handle) === 0n) {
