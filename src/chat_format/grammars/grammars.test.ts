@@ -4,7 +4,7 @@
 // format's own parser reads the canonical text back as the call.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Llama, Model } from "../../llama/mod.ts";
@@ -303,4 +303,37 @@ test("a JSON answer goes where the format answers: harmony's final channel, afte
 
   const magistral = chatFormat({ jinja: "[TOOL_CALLS][ARGS][THINK]" });
   assert.ok(await accepts(magistral.responseGrammar(schema, { think: true }), `[THINK]Hmm.[/THINK]{"ok": true}`));
+});
+
+// llama.cpp's own corpus (../shared/conformance/chatfmt, read when present): every output of a template whose
+// format has a grammar here, where llama.cpp reads tool calls, is text the grammar allows (for the case's
+// tools, prompt and thinking), and the format's parser reads the same calls from it.
+const CORPUS = join(dirname(fileURLToPath(import.meta.url)), "../../../../shared/conformance/chatfmt");
+const corpusSkip = skip || (existsSync(join(CORPUS, "cases.jsonl")) ? false : `needs ${CORPUS}`);
+
+test("llama.cpp's tool-call outputs are allowed by their format's grammar and read back as the same calls", { skip: corpusSkip }, async () => {
+  const templates = JSON.parse(readFileSync(join(CORPUS, "templates.json"), "utf8")).templates;
+  let checked = 0;
+  const refused: string[] = [];
+  for (const line of readFileSync(join(CORPUS, "cases.jsonl"), "utf8").split("\n")) {
+    if (!line) continue;
+    const c = JSON.parse(line);
+    const expected = c.expect?.message?.tool_calls as { name: string; arguments: string }[] | undefined;
+    if (c.kind !== "parse" || !c.expect?.ok || !expected?.length) continue;
+    const t = templates[c.template];
+    const fmt = chatFormat({ jinja: t.source, bosToken: t.bos_token, eosToken: t.eos_token });
+    if (!GRAMMAR_FAMILIES.includes(fmt.name)) continue;
+    checked++;
+    const grammar = fmt.toolCallGrammar(c.tools, { parallel: expected.length > 1, think: c.enable_thinking, prompt: c.prompt });
+    if (!await accepts(grammar, c.output)) refused.push(`${c.id} (${fmt.name})`);
+    const p = fmt.parser({ tools: c.tools, think: c.enable_thinking, prompt: c.prompt });
+    const calls = [...p.add(c.output).toolCalls, ...p.finish().toolCalls];
+    assert.deepEqual(
+      calls.map((x) => [x.name, x.arguments]),
+      expected.map((x) => [x.name, JSON.parse(x.arguments)]),
+      c.id,
+    );
+  }
+  assert.deepEqual(refused, []);
+  assert.ok(checked >= 70, `only ${checked} cases checked`);
 });

@@ -15,11 +15,11 @@ import {
   type ToolGrammarOptions,
 } from "./tool_grammar.ts";
 
-/** `{"name": "<name>", "<argumentsKey>": <arguments>}` for one tool. */
-export function jsonCallObject(g: GrammarBuilder, tool: Tool, argumentsKey = "arguments"): string {
+/** `{"name": "<name>", "<argumentsKey>": <arguments>}` for one tool; `extra`: GBNF for members after them. */
+export function jsonCallObject(g: GrammarBuilder, tool: Tool, argumentsKey = "arguments", extra = ""): string {
   return `"{" " "? ${lit(`"name"`)} ":" " "? ${lit(JSON.stringify(tool.function.name))} "," " "? ${
     lit(`"${argumentsKey}"`)
-  } ":" " "? ${g.arguments(tool)} "}"`;
+  } ":" " "? ${g.arguments(tool)}${extra ? ` ${extra}` : ""} "}"`;
 }
 
 /** Hermes / Qwen: `<tool_call>\n{…}\n</tool_call>`, one per call. */
@@ -27,7 +27,7 @@ export function hermesGrammar(tools: readonly Tool[], options: ToolGrammarOption
   const g = new GrammarBuilder();
   const call = perTool(g, forcedTools(tools, options), (t) => jsonCallObject(g, t));
   const block = g.rule("block", `"<tool_call>" "\\n"? ${call} "\\n"? "</tool_call>"`);
-  return g.build(`${thinkingFirst("<think>", "</think>", options)}${repeated(block, options, `"\\n"`)}`);
+  return g.build(`${thinkingFirst("<think>", "</think>", options)}${repeated(block, options, `"\\n"?`)}`);
 }
 
 /**

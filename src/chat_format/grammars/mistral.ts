@@ -17,7 +17,9 @@ export function mistralGrammar(tools: readonly Tool[], options: ToolGrammarOptio
     const call = perTool(g, forced, (t) => `${lit(`[TOOL_CALLS]${t.function.name}[ARGS]`)} ${g.arguments(t)}`);
     return g.build(`${think}${repeated(call, options)}`);
   }
-  const call = perTool(g, forced, (t) => jsonCallObject(g, t));
+  // Nemo writes a 9-character id after the arguments
+  const id = `("," " "? ${lit(`"id"`)} ":" " "? "\\"" [a-zA-Z0-9]{9} "\\"")?`;
+  const call = perTool(g, forced, (t) => jsonCallObject(g, t, "arguments", id));
   const more = options.parallel ? ` ("," " "? ${call})*` : "";
   return g.build(`${think}${lit("[TOOL_CALLS]")} "[" ${call}${more} "]"`);
 }

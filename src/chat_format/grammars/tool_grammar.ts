@@ -60,7 +60,7 @@ export function promptOpens(prompt: string | undefined, open: string): boolean {
  */
 export function thinkingFirst(open: string, close: string, options: ToolGrammarOptions): string {
   if (promptOpens(options.prompt, open)) return `${until(close)} ${lit(close)} [\\n]{0,2} `;
-  if (options.think) return `(${lit(open)} ${until(close)} ${lit(close)} [\\n]{0,2})? `;
+  if (options.think) return `("\\n"? ${lit(open)} ${until(close)} ${lit(close)} [\\n]{0,2})? `;
   return "";
 }
 

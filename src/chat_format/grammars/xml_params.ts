@@ -66,7 +66,8 @@ export function qwen3CoderGrammar(tools: readonly Tool[], options: ToolGrammarOp
   };
   const call = perTool(g, forcedTools(tools, options), (t) =>
     `${lit(`<tool_call>\n<function=${t.function.name}>\n`)} ${params(g, t, style)} ${lit("</function>\n</tool_call>")}`);
-  return g.build(`${thinkingFirst("<think>", "</think>", options)}${repeated(call, options, `"\\n"`)}`);
+  // Nemotron 3 ends its calls with a newline
+  return g.build(`${thinkingFirst("<think>", "</think>", options)}${repeated(call, options, `"\\n"?`)} "\\n"?`);
 }
 
 /** The GLM 4.5+ forcing grammar. */
@@ -81,5 +82,5 @@ export function glmGrammar(tools: readonly Tool[], options: ToolGrammarOptions):
     const body = params(g, t, { ...style, open: (key) => `"\\n"? ${style.open(key)}` });
     return `${lit(`<tool_call>${t.function.name}`)} ${body} "\\n"? ${lit("</tool_call>")}`;
   });
-  return g.build(`${thinkingFirst("<think>", "</think>", options)}${repeated(call, options, `"\\n"`)}`);
+  return g.build(`${thinkingFirst("<think>", "</think>", options)}${repeated(call, options, `"\\n"?`)}`);
 }
