@@ -109,8 +109,11 @@ test("rpc: greedy output through two workers equals the local run; /api/ps shows
   skip,
 }, async () => {
   const server = await serverWithTiny();
+  await installGguf(server.store, "tiny2:latest", await fixtureModel("tiny-bpe"));
   const local = await generate(server, { keep_alive: 0 });
   assert.equal(local.status, 200, JSON.stringify(local.body));
+  const local2 = await generate(server, { model: "tiny2", keep_alive: 0 });
+  assert.equal(local2.status, 200, JSON.stringify(local2.body));
   const workers = [await startWorker(), await startWorker()];
   try {
     const endpoints = workers.map((w) => w.endpoint);
@@ -128,6 +131,12 @@ test("rpc: greedy output through two workers equals the local run; /api/ps shows
       // tiny-spm: 2 repeating layers + the output layer, by free memory (all of it this machine's on loopback)
       assert.equal(devices.reduce((n, d) => n + d.layers, 0), 3);
       assert.ok(devices.slice(1).every((d) => d.layers >= 1), JSON.stringify(devices));
+      // a second model joins the first on the same workers (each worker serves one connection: ggml's, shared)
+      const second = await generate(server, { model: "tiny2" });
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      assert.equal(second.body.response, local2.body.response);
+      const both = await (await fetch(`${server.url}/api/ps`)).json() as { models: unknown[] };
+      assert.equal(both.models.length, 2);
     });
   } finally {
     // the server first: its models free their buffers on the workers

@@ -49,10 +49,18 @@ export async function prepareRpc(llama: Llama): Promise<RpcPlan | undefined> {
   if (!installRpcGuard(llama, (message) => void lost(message))) {
     log.warn("this libggml-rpc.so has no tollama guard: a worker lost mid-request ends the server (build it with scripts/build_rpc.mjs)");
   }
+  // A worker serves one client connection at a time, and a loaded model holds ggml's: a handshake of ours would
+  // wait behind it. While models use these workers (they listen for losses) the connections are known good.
+  const sameWorkers = endpoints.length === lastEndpoints.length && endpoints.every((e, i) => e === lastEndpoints[i]);
+  if (listeners.size > 0 && sameWorkers) return { endpoints, keys: endpoints.map((e) => connectionKey(e, generation)) };
   const results = await Promise.allSettled(endpoints.map((e) => probeRpcWorker(e)));
   const failed = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as Error).message] : []));
   if (failed.length === 1) throw results.find((r) => r.status === "rejected")!.reason;
-  if (failed.length > 1) throw new RpcWorkerError(`s ${endpoints.join(", ")}`, `cannot be used: ${failed.join("; ")}`);
+  if (failed.length > 1) {
+    const error = new RpcWorkerError(endpoints.join(", "), `cannot be used: ${failed.join("; ")}`);
+    error.message = error.message.replace(/^RPC worker /, "RPC workers "); // several are named
+    throw error;
+  }
   lastEndpoints = endpoints;
   armRpcGuard(results.map((r) => (r as PromiseFulfilledResult<{ address: string }>).value.address));
   return { endpoints, keys: endpoints.map((e) => connectionKey(e, generation)) };
