@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readGguf } from "../gguf/mod.ts";
@@ -9,25 +9,31 @@ import { compatProjectorPath } from "./compat_projector_path.ts";
 import { CompatError } from "./compat_error.ts";
 import { detectProjectorFamily } from "./translate_projector.ts";
 
-test("clipGemma3 turns a monolithic gemma3's vision part into its llama.cpp mmproj twin (keys, names, F32 embeddings, bytes)", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "tollama-clip-gemma3-"));
-  try {
-    const [mono, twin] = [join(dir, "mono.gguf"), join(dir, "twin.gguf")];
-    await writeMonolithic(mono, "gemma3");
-    await writeTwinProjector(twin, "gemma3");
-    assert.equal(detectProjectorFamily(await readGguf(mono))?.name, "gemma3");
-    assert.equal(detectProjectorFamily(await readGguf(twin)), undefined, "a llama.cpp mmproj is taken as it is");
-    assert.equal(await compatProjectorPath(twin, { cacheDir: dir }), undefined);
-    const derived = await compatProjectorPath(mono, { cacheDir: join(dir, "cache") });
-    assert.ok(derived);
-    assert.deepEqual(await projectorDifferences(derived, twin), []);
-    assert.equal(await compatProjectorPath(mono, { cacheDir: join(dir, "cache") }), derived, "made once");
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+test(
+  "clipGemma3 turns a monolithic gemma3's vision part into its llama.cpp mmproj twin (keys, names, F32 embeddings, bytes)",
+  { timeout: 120_000 },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tollama-clip-gemma3-"));
+    try {
+      const [mono, twin] = [join(dir, "mono.gguf"), join(dir, "twin.gguf")];
+      await writeMonolithic(mono, "gemma3");
+      await writeTwinProjector(twin, "gemma3");
+      assert.equal(detectProjectorFamily(await readGguf(mono))?.name, "gemma3");
+      assert.equal(detectProjectorFamily(await readGguf(twin)), undefined, "a llama.cpp mmproj is taken as it is");
+      assert.equal(await compatProjectorPath(twin, { cacheDir: dir }), undefined);
+      const derived = await compatProjectorPath(mono, { cacheDir: join(dir, "cache") });
+      assert.ok(derived);
+      assert.deepEqual(await projectorDifferences(derived, twin), []);
+      assert.equal(await compatProjectorPath(mono, { cacheDir: join(dir, "cache") }), derived, "made once");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
 
-test("clipGemma3 refuses a vision part without its patch embedding or its vision keys, naming gemma3", async () => {
+test("clipGemma3 refuses a vision part without its patch embedding or its vision keys, naming gemma3", {
+  timeout: 120_000,
+}, async () => {
   const dir = await mkdtemp(join(tmpdir(), "tollama-clip-gemma3-"));
   try {
     const cases: Array<[string, Parameters<typeof writeMonolithic>[2], RegExp]> = [
@@ -52,6 +58,21 @@ test("clipGemma3 refuses a vision part without its patch embedding or its vision
         return true;
       });
     }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("compatProjectorPath() names a store blob's projector for the blob, beside the store's derived files", {
+  timeout: 120_000,
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollama-clip-store-"));
+  try {
+    const blob = join(dir, "blobs", `sha256-${"ab".repeat(32)}`);
+    await mkdir(join(dir, "blobs"));
+    await writeMonolithic(blob, "gemma3");
+    const derived = await compatProjectorPath(blob);
+    assert.equal(derived, join(dir, "compat", `sha256-${"ab".repeat(32)}.gemma3-mmproj.v1.gguf`));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

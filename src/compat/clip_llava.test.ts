@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { readGguf, writeGguf } from "../gguf/mod.ts";
 import { compatProjectorPath } from "./compat_projector_path.ts";
 
-test("clipLlava gives a projector without clip.projector_type the mlp type, and leaves a typed one alone", async () => {
+test("clipLlava gives a projector without clip.projector_type the mlp type, and leaves a typed one alone", {
+  timeout: 120_000,
+}, async () => {
   const dir = await mkdtemp(join(tmpdir(), "tollama-clip-llava-"));
   try {
     const untyped = join(dir, "untyped.gguf");

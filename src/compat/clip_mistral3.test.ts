@@ -7,22 +7,28 @@ import { projectorDifferences, writeMonolithic, writeTwinProjector } from "../..
 import { compatProjectorPath } from "./compat_projector_path.ts";
 import { CompatError } from "./compat_error.ts";
 
-test("clipMistral3 turns a monolithic mistral3's Pixtral tower into its mmproj twin (names, Q/K rows permuted, zero [IMG_BREAK], F32 patches)", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "tollama-clip-mistral3-"));
-  try {
-    const [mono, twin] = [join(dir, "mono.gguf"), join(dir, "twin.gguf")];
-    await writeMonolithic(mono, "mistral3");
-    await writeTwinProjector(twin, "mistral3");
-    assert.equal(await compatProjectorPath(twin, { cacheDir: dir }), undefined);
-    const derived = await compatProjectorPath(mono, { cacheDir: join(dir, "cache") });
-    assert.ok(derived);
-    assert.deepEqual(await projectorDifferences(derived, twin), []);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+test(
+  "clipMistral3 turns a monolithic mistral3's Pixtral tower into its mmproj twin (names, Q/K rows permuted, zero [IMG_BREAK], F32 patches)",
+  { timeout: 120_000 },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tollama-clip-mistral3-"));
+    try {
+      const [mono, twin] = [join(dir, "mono.gguf"), join(dir, "twin.gguf")];
+      await writeMonolithic(mono, "mistral3");
+      await writeTwinProjector(twin, "mistral3");
+      assert.equal(await compatProjectorPath(twin, { cacheDir: dir }), undefined);
+      const derived = await compatProjectorPath(mono, { cacheDir: join(dir, "cache") });
+      assert.ok(derived);
+      assert.deepEqual(await projectorDifferences(derived, twin), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
 
-test("clipMistral3 refuses Q rows that are not whole heads, and a missing projector, naming mistral3", async () => {
+test("clipMistral3 refuses Q rows that are not whole heads, and a missing projector, naming mistral3", {
+  timeout: 120_000,
+}, async () => {
   const dir = await mkdtemp(join(tmpdir(), "tollama-clip-mistral3-"));
   try {
     const cases: Array<[string, Parameters<typeof writeMonolithic>[2], RegExp]> = [

@@ -7,47 +7,55 @@ import { projectorDifferences, writeMonolithic, writeTwinProjector } from "../..
 import { compatProjectorPath } from "./compat_projector_path.ts";
 import { CompatError } from "./compat_error.ts";
 
-test("clipQwen25vl turns a monolithic qwen25vl's tower into its mmproj twin (merger and patch renames, F32 patch embeddings, window pattern)", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "tollama-clip-qwen25vl-"));
-  try {
-    const [mono, twin] = [join(dir, "mono.gguf"), join(dir, "twin.gguf")];
-    await writeMonolithic(mono, "qwen25vl");
-    await writeTwinProjector(twin, "qwen25vl");
-    assert.equal(await compatProjectorPath(twin, { cacheDir: dir }), undefined);
-    const derived = await compatProjectorPath(mono, { cacheDir: join(dir, "cache") });
-    assert.ok(derived);
-    assert.deepEqual(await projectorDifferences(derived, twin), []);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test("clipQwen25vl refuses a file without its merger or second patch slice, naming qwen25vl", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "tollama-clip-qwen25vl-"));
-  try {
-    const cases: Array<[string, Parameters<typeof writeMonolithic>[2], RegExp]> = [
-      [
-        "no-mm2",
-        (v) => (v.published.tensors = v.published.tensors.filter((t) => !t.name.startsWith("v.merger.mlp.2"))),
-        /'mm\.2\.weight' is missing/,
-      ],
-      [
-        "no-slice",
-        (v) => (v.published.tensors = v.published.tensors.filter((t) => t.name !== "v.patch_embd_1.weight")),
-        /'v\.patch_embd\.weight\.1' is missing/,
-      ],
-    ];
-    for (const [name, edit, problem] of cases) {
-      const path = join(dir, `${name}.gguf`);
-      await writeMonolithic(path, "qwen25vl", edit);
-      await assert.rejects(compatProjectorPath(path, { cacheDir: dir }), (error: unknown) => {
-        assert.ok(error instanceof CompatError, String(error));
-        assert.equal(error.arch, "qwen25vl");
-        assert.match(error.message, problem);
-        return true;
-      });
+test(
+  "clipQwen25vl turns a monolithic qwen25vl's tower into its mmproj twin (merger and patch renames, F32 patch embeddings, window pattern)",
+  { timeout: 120_000 },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tollama-clip-qwen25vl-"));
+    try {
+      const [mono, twin] = [join(dir, "mono.gguf"), join(dir, "twin.gguf")];
+      await writeMonolithic(mono, "qwen25vl");
+      await writeTwinProjector(twin, "qwen25vl");
+      assert.equal(await compatProjectorPath(twin, { cacheDir: dir }), undefined);
+      const derived = await compatProjectorPath(mono, { cacheDir: join(dir, "cache") });
+      assert.ok(derived);
+      assert.deepEqual(await projectorDifferences(derived, twin), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
+
+test(
+  "clipQwen25vl refuses a file without its merger or second patch slice, naming qwen25vl",
+  { timeout: 120_000 },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tollama-clip-qwen25vl-"));
+    try {
+      const cases: Array<[string, Parameters<typeof writeMonolithic>[2], RegExp]> = [
+        [
+          "no-mm2",
+          (v) => (v.published.tensors = v.published.tensors.filter((t) => !t.name.startsWith("v.merger.mlp.2"))),
+          /'mm\.2\.weight' is missing/,
+        ],
+        [
+          "no-slice",
+          (v) => (v.published.tensors = v.published.tensors.filter((t) => t.name !== "v.patch_embd_1.weight")),
+          /'v\.patch_embd\.weight\.1' is missing/,
+        ],
+      ];
+      for (const [name, edit, problem] of cases) {
+        const path = join(dir, `${name}.gguf`);
+        await writeMonolithic(path, "qwen25vl", edit);
+        await assert.rejects(compatProjectorPath(path, { cacheDir: dir }), (error: unknown) => {
+          assert.ok(error instanceof CompatError, String(error));
+          assert.equal(error.arch, "qwen25vl");
+          assert.match(error.message, problem);
+          return true;
+        });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

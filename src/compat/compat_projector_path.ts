@@ -18,7 +18,7 @@ const QUICK_ARRAY_ELEMENTS = 64;
 const pending = new Map<string, Promise<string>>();
 
 export interface CompatProjectorPathOptions {
-  /** Where translated projectors are kept. Default: `mmproj/` beside the store's `blobs/`, else in OLLAMA_MODELS. */
+  /** Where translated projectors are kept. Default: `compat/` beside the store's `blobs/`, else in OLLAMA_MODELS. */
   cacheDir?: string;
 }
 
@@ -42,11 +42,15 @@ export async function compatProjectorPath(
   }
   const translation = translateProjector(file);
   if (!translation) return undefined;
+  // a store blob's projector is named for the blob beside the store's other derived files, so it goes with the blob
+  // (src/store/derived_files.ts); any other file's is keyed by its path, size and modification time
   const parent = dirname(resolve(path));
-  const cacheDir = options.cacheDir ??
-    (basename(parent) === "blobs" ? join(dirname(parent), "mmproj") : join(config.modelsDir(), "mmproj"));
+  const blob = basename(parent) === "blobs" && /^sha256-[0-9a-f]{64}$/.test(basename(path));
+  const cacheDir = options.cacheDir ?? (blob ? join(dirname(parent), "compat") : join(config.modelsDir(), "compat"));
   const { mtimeMs, size } = await stat(path);
-  const key = createHash("sha256").update(`${resolve(path)}\0${size}\0${mtimeMs}`).digest("hex").slice(0, 32);
+  const key = blob
+    ? basename(path)
+    : `file-${createHash("sha256").update(`${resolve(path)}\0${size}\0${mtimeMs}`).digest("hex").slice(0, 32)}`;
   const dest = join(cacheDir, `${key}.${translation.family}.v${PROJECTOR_VERSION}.gguf`);
   let writing = pending.get(dest);
   if (!writing) {

@@ -5,7 +5,9 @@ import { textPair } from "../../tests/fixtures/compat_pairs_vision.ts";
 import { HeaderEdit } from "./header_edit.ts";
 import { llama4 } from "./llama4.ts";
 
-test("llama4 hides the vision tower and projector of a monolithic file; a text-only llama4 is not touched", async () => {
+test("llama4 hides the vision tower and projector of a monolithic file; a text-only llama4 is not touched", {
+  timeout: 120_000,
+}, async () => {
   const { llamaCpp, ollama } = await textPair("llama4");
   ollama.tensors.push({ name: "v.class_embedding", shape: [32], kind: "f32", seed: "v" }, {
     name: "mm.linear_1.weight",

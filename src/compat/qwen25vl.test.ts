@@ -17,21 +17,25 @@ async function translated(edit?: (metadata: Map<string, unknown>) => void) {
   return { header, twin: llamaCpp };
 }
 
-test("qwen25vl becomes qwen2vl: keys copied, M-RoPE sections padded to four, v./mm. hidden", async () => {
-  const { header, twin } = await translated();
-  for (const [key, { value }] of twin.metadata) {
-    assert.deepEqual(header.get(key), value, key);
-  }
-  const extra = [...header.header.metadata.keys()].filter((k) => !twin.metadata.has(k));
-  assert.ok(extra.every((k) => k.startsWith("qwen25vl.") || k === "qwen2vl.rope.mrope_section"), extra.join());
-  assert.deepEqual(
-    header.header.tensors.map((t) => [t.name, t.shape.join()]),
-    twin.tensors.map((t) => [t.name, t.shape.join()]),
-  );
-  assert.deepEqual(header.hidden, ["v.", "mm."]);
-});
+test(
+  "qwen25vl becomes qwen2vl: keys copied, M-RoPE sections padded to four, v./mm. hidden",
+  { timeout: 120_000 },
+  async () => {
+    const { header, twin } = await translated();
+    for (const [key, { value }] of twin.metadata) {
+      assert.deepEqual(header.get(key), value, key);
+    }
+    const extra = [...header.header.metadata.keys()].filter((k) => !twin.metadata.has(k));
+    assert.ok(extra.every((k) => k.startsWith("qwen25vl.") || k === "qwen2vl.rope.mrope_section"), extra.join());
+    assert.deepEqual(
+      header.header.tensors.map((t) => [t.name, t.shape.join()]),
+      twin.tensors.map((t) => [t.name, t.shape.join()]),
+    );
+    assert.deepEqual(header.hidden, ["v.", "mm."]);
+  },
+);
 
-test("qwen25vl refuses a file without its M-RoPE sections, naming qwen25vl", async () => {
+test("qwen25vl refuses a file without its M-RoPE sections, naming qwen25vl", { timeout: 120_000 }, async () => {
   await assert.rejects(translated((m) => m.delete("qwen25vl.rope.mrope_section")), (error: unknown) => {
     assert.ok(error instanceof CompatError);
     assert.equal(error.arch, "qwen25vl");
