@@ -184,6 +184,48 @@ const CASES: Case[] = [
     wrong: [`<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather<|tool_call_argument_begin|>${ARGS_TEXT}<|tool_call_end|><|tool_calls_section_end|>`],
   },
   {
+    format: { jinja: "<TOOLCALL>" },
+    name: "nemotron-v2",
+    call: `<TOOLCALL>[{"name": "get_weather", "arguments": ${ARGS_TEXT}}]</TOOLCALL>`,
+    two: `<TOOLCALL>[{"name": "get_weather", "arguments": ${ARGS_TEXT}}, {"name": "get_time", "arguments": {"zone": "UTC"}}]</TOOLCALL>`,
+    thought: `<think>Look it up.</think>\n<TOOLCALL>[{"name": "get_weather", "arguments": ${ARGS_TEXT}}]</TOOLCALL>`,
+    wrong: [`<TOOLCALL>{"name": "get_weather", "arguments": ${ARGS_TEXT}}</TOOLCALL>`],
+  },
+  {
+    format: { jinja: "<|tools_prefix|>" },
+    name: "apertus",
+    call: `<|tools_prefix|>[{"get_weather": ${ARGS_TEXT}}]<|tools_suffix|>`,
+    two: `<|tools_prefix|>[{"get_weather": ${ARGS_TEXT}}, {"get_time": {"zone": "UTC"}}]<|tools_suffix|>`,
+    wrong: [`<|tools_prefix|>[{"name": "get_weather", "arguments": ${ARGS_TEXT}}]<|tools_suffix|>`],
+  },
+  {
+    format: { jinja: "functools[" },
+    name: "firefunction-v2",
+    call: ` functools[{"name": "get_weather", "arguments": ${ARGS_TEXT}}]`,
+    two: ` functools[{"name": "get_weather", "arguments": ${ARGS_TEXT}}, {"name": "get_time", "arguments": {"zone": "UTC"}}]`,
+    wrong: [`[{"name": "get_weather", "arguments": ${ARGS_TEXT}}]`],
+  },
+  {
+    format: { jinja: "<|START_ACTION|>" },
+    name: "command-r7b",
+    call: `<|START_THINKING|><|END_THINKING|><|START_ACTION|>[\n    {"tool_call_id": "0", "tool_name": "get_weather", "parameters": ${ARGS_TEXT}}\n]<|END_ACTION|>`,
+    two: `<|START_ACTION|>[\n    {"tool_call_id": "0", "tool_name": "get_weather", "parameters": ${ARGS_TEXT}},\n    {"tool_call_id": "1", "tool_name": "get_time", "parameters": {"zone": "UTC"}}\n]<|END_ACTION|>`,
+    wrong: [`<|START_ACTION|>[{"tool_name": "get_weather", "parameters": ${ARGS_TEXT}}]<|END_ACTION|>`],
+  },
+  {
+    format: { jinja: "<|role_sep|>" },
+    name: "gigachat",
+    call: `<|function_call|>{"name": "get_weather", "arguments": ${ARGS_TEXT}}`,
+    wrong: [`{"name": "get_weather", "arguments": ${ARGS_TEXT}}`],
+  },
+  {
+    format: { jinja: "<function=<|start_header_id|>" },
+    name: "functionary-v3.1",
+    call: `<function=get_weather>${ARGS_TEXT}</function>`,
+    two: `<function=get_weather>${ARGS_TEXT}</function><function=get_time>{"zone": "UTC"}</function>`,
+    wrong: [`<function=get_weather>{"days": 3}</function>`],
+  },
+  {
     format: { jinja: "{{ messages }}" },
     name: "generic",
     call: `{"name": "get_weather", "arguments": ${ARGS_TEXT}}`,
@@ -335,5 +377,5 @@ test("llama.cpp's tool-call outputs are allowed by their format's grammar and re
     );
   }
   assert.deepEqual(refused, []);
-  assert.ok(checked >= 70, `only ${checked} cases checked`);
+  assert.ok(checked >= 100, `only ${checked} cases checked`);
 });

@@ -16,6 +16,14 @@ import { llama3Grammar } from "./llama3.ts";
 import { mistralGrammar } from "./mistral.ts";
 import type { ToolGrammarOptions } from "./tool_grammar.ts";
 import { glmGrammar, qwen3CoderGrammar } from "./xml_params.ts";
+import {
+  apertusGrammar,
+  commandR7bGrammar,
+  firefunctionGrammar,
+  functionaryV31Grammar,
+  gigachatGrammar,
+  nemotronV2Grammar,
+} from "./json_lists.ts";
 
 export type { ToolGrammarOptions } from "./tool_grammar.ts";
 export { responseGrammar } from "./response.ts";
@@ -41,6 +49,12 @@ export const GRAMMAR_FAMILIES: readonly string[] = [
   "deepseek-r1",
   "deepseek-v3",
   "kimi-k2",
+  "nemotron-v2",
+  "apertus",
+  "firefunction-v2",
+  "command-r7b",
+  "gigachat",
+  "functionary-v3.1",
 ];
 
 /** The GBNF forcing one call (or, `parallel`, one or more) of `tools` in `format`'s syntax. */
@@ -68,6 +82,18 @@ export function formatToolGrammar(format: GrammarFormat, tools: readonly Tool[],
       return deepseekGrammar(tools, options, false);
     case "kimi-k2":
       return kimiGrammar(tools, options);
+    case "nemotron-v2":
+      return nemotronV2Grammar(tools, options);
+    case "apertus":
+      return apertusGrammar(tools, options);
+    case "firefunction-v2":
+      return firefunctionGrammar(tools, options);
+    case "command-r7b":
+      return commandR7bGrammar(tools, options);
+    case "gigachat":
+      return gigachatGrammar(tools, options);
+    case "functionary-v3.1":
+      return functionaryV31Grammar(tools, options);
     default: {
       const open = format.syntax.tools?.open[0];
       return taggedJsonGrammar(tools, options, format.name === "go-template" ? open : undefined);
