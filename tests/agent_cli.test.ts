@@ -171,22 +171,30 @@ test("claude -p against tollama: Claude Code's own prompt and tools over streame
   assert.equal(result.usage.output_tokens, sum.output_tokens);
 });
 
-/** `codex exec` with tollama as a Responses provider; its JSONL events parsed. */
-async function codex(prompt: string, extra: string[] = []): Promise<Run & { events: Json[] }> {
+/** Codex's settings for tollama as a custom Responses provider (`model_providers.<id>`), model codex-fixture. */
+const customProvider = () => [
+  "-m",
+  "codex-fixture",
+  "-c",
+  "model_provider=tollama",
+  "-c",
+  `model_providers.tollama={name="tollama",base_url="${proxy.url}/v1",wire_api="responses",request_max_retries=0,stream_max_retries=0}`,
+];
+
+/** `codex exec` (with the custom provider unless `provider` says otherwise); its JSONL events parsed. */
+async function codex(
+  prompt: string,
+  extra: string[] = [],
+  provider: { args: string[]; env?: Record<string, string> } = { args: customProvider() },
+): Promise<Run & { events: Json[] }> {
   const codexHome = await mkdtemp(join(dir, "codex-home-"));
-  const provider = `{name="tollama",base_url="${proxy.url}/v1",wire_api="responses",request_max_retries=0,stream_max_retries=0}`;
   const run = await runCli("node", [
     CODEX,
     "exec",
     "--skip-git-repo-check",
     "--ephemeral",
     "--json",
-    "-m",
-    "codex-fixture",
-    "-c",
-    "model_provider=tollama",
-    "-c",
-    `model_providers.tollama=${provider}`,
+    ...provider.args,
     // nothing but the provider leaves the process: no analytics, feedback, update check or plugin/app sync
     "-c",
     "analytics.enabled=false",
@@ -202,7 +210,7 @@ async function codex(prompt: string, extra: string[] = []): Promise<Run & { even
     "remote_plugin",
     ...extra,
     prompt,
-  ], { CODEX_HOME: codexHome });
+  ], { CODEX_HOME: codexHome, ...provider.env });
   const events = run.stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
   return { ...run, events };
 }
@@ -276,4 +284,38 @@ test("codex exec against tollama: a turn cut by the output limit is `incomplete`
   assert.deepEqual(last.data.response.incomplete_details, { reason: "max_output_tokens" });
   assert.equal(last.data.response.usage.output_tokens, 32);
   assert.ok(last.data.response.usage.input_tokens > 10_000, JSON.stringify(last.data.response.usage));
+});
+
+test("codex exec --oss against tollama: Codex's Ollama provider finds the model in /api/tags and talks Responses", codexOpts, async () => {
+  proxy.exchanges.length = 0;
+  const schemaPath = join(dir, "oss-schema.json");
+  await writeFile(schemaPath, JSON.stringify({
+    type: "object",
+    properties: { ok: { type: "boolean" } },
+    required: ["ok"],
+    additionalProperties: false,
+  }));
+  // Codex's built-in `ollama` provider, pointed at tollama; the name carries its tag as /api/tags lists it (without
+  // one Codex does not find it there and asks /api/pull for it)
+  const run = await codex("Done?", ["--output-schema", schemaPath], {
+    args: ["--oss", "--local-provider", "ollama", "-m", "codex-fixture:latest"],
+    env: { CODEX_OSS_BASE_URL: `${proxy.url}/v1` },
+  });
+  assert.equal(run.code, 0, `codex exited ${run.code}\n${run.stdout}\n${run.stderr.slice(-4000)}`);
+  const message = run.events.find((e) => e.type === "item.completed" && e.item.type === "agent_message")!.item;
+  assert.equal(typeof JSON.parse(message.text).ok, "boolean", message.text);
+  assert.equal(run.events.at(-1)!.type, "turn.completed");
+  const exchanges = await settled(proxy.exchanges);
+  const paths = exchanges.map((e) => `${e.method} ${e.path} ${e.status}`);
+  assert.deepEqual(paths.filter((p) => !p.startsWith("POST /v1/responses")).sort(), [
+    "GET /api/tags 200",
+    "GET /api/version 200",
+    "GET /v1/models 200",
+  ]);
+  assert.equal(paths.at(-1), "POST /v1/responses 200");
+  const tags: Json = JSON.parse(exchanges.find((e) => e.path === "/api/tags")!.response);
+  assert.ok(tags.models.some((m: Json) => m.name === "codex-fixture:latest"), JSON.stringify(tags));
+  const done = sse(exchanges.at(-1)!.response).at(-1)!.data.response;
+  assert.equal(done.status, "completed");
+  assert.equal(run.events.at(-1)!.usage.input_tokens, done.usage.input_tokens);
 });
