@@ -226,6 +226,24 @@ const CASES: Case[] = [
     wrong: [`<function=get_weather>{"days": 3}</function>`],
   },
   {
+    format: { jinja: "<minimax:tool_call>" },
+    name: "minimax-m2",
+    call: `<minimax:tool_call>\n<invoke name="get_weather">\n<parameter name="city">Paris</parameter>\n<parameter name="days">3</parameter>\n</invoke>\n</minimax:tool_call>`,
+    wrong: [`<minimax:tool_call>\n<invoke name="get_weather">\n<parameter name="city">Rome</parameter>\n<parameter name="days">3</parameter>\n</invoke>\n</minimax:tool_call>`],
+  },
+  {
+    format: { jinja: "{% set dsml_token = '｜DSML｜' %}" },
+    name: "deepseek-v4",
+    call: `<｜DSML｜tool_calls>\n<｜DSML｜invoke name="get_weather">\n<｜DSML｜parameter name="city" string="true">Paris</｜DSML｜parameter>\n<｜DSML｜parameter name="days" string="false">3</｜DSML｜parameter>\n</｜DSML｜invoke>\n</｜DSML｜tool_calls>`,
+    wrong: [`<｜DSML｜tool_calls>\n<｜DSML｜invoke name="get_weather">\n<｜DSML｜parameter name="city" string="true">Paris</｜DSML｜parameter>\n<｜DSML｜parameter name="days" string="true">3</｜DSML｜parameter>\n</｜DSML｜invoke>\n</｜DSML｜tool_calls>`],
+  },
+  {
+    format: { jinja: "<tool_sep:opensource><tool_calls:opensource>" },
+    name: "hunyuan3",
+    call: `<tool_calls:opensource>\n<tool_call:opensource>get_weather<tool_sep:opensource>\n<arg_key:opensource>city</arg_key:opensource>\n<arg_value:opensource>Paris</arg_value:opensource>\n<arg_key:opensource>days</arg_key:opensource>\n<arg_value:opensource>3</arg_value:opensource>\n</tool_call:opensource>\n</tool_calls:opensource>`,
+    wrong: [`<tool_calls:opensource>\n<tool_call:opensource>get_weather<tool_sep:opensource>\n<arg_key:opensource>days</arg_key:opensource>\n<arg_value:opensource>3</arg_value:opensource>\n</tool_call:opensource>\n</tool_calls:opensource>`],
+  },
+  {
     format: { jinja: "{{ messages }}" },
     name: "generic",
     call: `{"name": "get_weather", "arguments": ${ARGS_TEXT}}`,
@@ -377,5 +395,5 @@ test("llama.cpp's tool-call outputs are allowed by their format's grammar and re
     );
   }
   assert.deepEqual(refused, []);
-  assert.ok(checked >= 100, `only ${checked} cases checked`);
+  assert.ok(checked >= 110, `only ${checked} cases checked`);
 });

@@ -15,7 +15,7 @@ import { kimiGrammar } from "./kimi.ts";
 import { llama3Grammar } from "./llama3.ts";
 import { mistralGrammar } from "./mistral.ts";
 import type { ToolGrammarOptions } from "./tool_grammar.ts";
-import { glmGrammar, qwen3CoderGrammar } from "./xml_params.ts";
+import { deepseekDsmlGrammar, glmGrammar, hunyuanGrammar, minimaxM2Grammar, qwen3CoderGrammar } from "./xml_params.ts";
 import {
   apertusGrammar,
   commandR7bGrammar,
@@ -55,6 +55,9 @@ export const GRAMMAR_FAMILIES: readonly string[] = [
   "command-r7b",
   "gigachat",
   "functionary-v3.1",
+  "minimax-m2",
+  "deepseek-v4",
+  "hunyuan3",
 ];
 
 /** The GBNF forcing one call (or, `parallel`, one or more) of `tools` in `format`'s syntax. */
@@ -94,6 +97,12 @@ export function formatToolGrammar(format: GrammarFormat, tools: readonly Tool[],
       return gigachatGrammar(tools, options);
     case "functionary-v3.1":
       return functionaryV31Grammar(tools, options);
+    case "minimax-m2":
+      return minimaxM2Grammar(tools, options);
+    case "deepseek-v4":
+      return deepseekDsmlGrammar(tools, options);
+    case "hunyuan3":
+      return hunyuanGrammar(tools, options);
     default: {
       const open = format.syntax.tools?.open[0];
       return taggedJsonGrammar(tools, options, format.name === "go-template" ? open : undefined);

@@ -59,8 +59,8 @@ export function promptOpens(prompt: string | undefined, open: string): boolean {
  * with thinking off).
  */
 export function thinkingFirst(open: string, close: string, options: ToolGrammarOptions): string {
-  if (promptOpens(options.prompt, open)) return `${until(close)} ${lit(close)} [\\n]{0,2} `;
-  if (options.think) return `("\\n"? ${lit(open)} ${until(close)} ${lit(close)} [\\n]{0,2})? `;
+  if (promptOpens(options.prompt, open)) return `${until(close)} ${lit(close)} [\\n]{0,3} `;
+  if (options.think) return `("\\n"? ${lit(open)} ${until(close)} ${lit(close)} [\\n]{0,3})? `;
   return "";
 }
 
