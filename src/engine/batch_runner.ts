@@ -42,6 +42,15 @@ interface Slot {
    * them, since a cell has one position for all its sequences.
    */
   sharedUntil: number;
+  /** Images in `tokens` that advance positions less than the cells they take (M-RoPE); empty otherwise. */
+  images: HeldImage[];
+}
+
+/** An M-RoPE image held in a slot: cells `start`..`end` (token indexes), `nPos` positions from its start. */
+interface HeldImage {
+  readonly start: number;
+  readonly end: number;
+  readonly nPos: number;
 }
 
 export interface BatchRunnerOptions {
@@ -67,6 +76,8 @@ export class BatchRunner {
   readonly #log: (message: string) => void;
   readonly #unified: boolean;
   readonly #projector: (() => Projector) | undefined;
+  /** The projector places images with M-RoPE (known once an image request loaded it): no context shift then. */
+  #mrope = false;
   #clock = 0;
 
   constructor(model: Model, context: Context, batch: Batch, options: BatchRunnerOptions) {
@@ -79,7 +90,7 @@ export class BatchRunner {
     this.#projector = options.projector;
     this.#slots = Array.from(
       { length: options.nSeqMax },
-      (_, id) => ({ id, tokens: [], seq: undefined, lastUsed: 0, admitted: 0, sharedUntil: 0 }),
+      (_, id) => ({ id, tokens: [], seq: undefined, lastUsed: 0, admitted: 0, sharedUntil: 0, images: [] }),
     );
   }
 
@@ -174,7 +185,7 @@ export class BatchRunner {
       }
       seq.batchStart = slot.tokens.length;
       seq.batchCount = 1;
-      seq.outIndex = batch.add(seq.pending, seq.batchStart, slot.id, true);
+      seq.outIndex = batch.add(seq.pending, positionOf(slot.images, seq.batchStart), slot.id, true);
       members.push(slot);
       generating++;
     }
@@ -204,10 +215,12 @@ export class BatchRunner {
       }
       seq.batchStart = seq.next;
       seq.batchCount = count;
+      // positions trail token indexes by what M-RoPE images before saved (a run of text never spans an image)
+      const offset = positionOf(slot.images, seq.next) - seq.next;
       for (let k = 0; k < count; k++) {
         const at = seq.next + k;
         const last = at === seq.prompt.length - 1;
-        const i = batch.add(seq.prompt[at], at, slot.id, last);
+        const i = batch.add(seq.prompt[at], at + offset, slot.id, last);
         if (last) seq.outIndex = i;
       }
       budget -= count;
@@ -222,9 +235,7 @@ export class BatchRunner {
   #mediaPrompt(request: CompletionRequest): { tokens: number[]; media: NonNullable<Sequence["media"]> } {
     if (!this.#projector) throw new ImageInputError("this model does not support images");
     const projector = this.#projector();
-    if (projector.usesMrope) {
-      throw new ImageInputError("images for models with M-RoPE projectors (Qwen2-VL family) are not supported yet");
-    }
+    this.#mrope ||= projector.usesMrope;
     if (typeof request.prompt !== "string") throw new ImageInputError("images need a text prompt");
     const images = request.images!;
     let text = request.prompt;
@@ -270,11 +281,13 @@ export class BatchRunner {
   #evalImage(slot: Slot, seq: Sequence, span: { n: number; chunk: MediaChunk }): void {
     const last = seq.next + span.n === seq.prompt.length;
     try {
-      seq.media!.prompt.evalImage(this.#context, span.chunk, seq.next, slot.id, last);
+      seq.media!.prompt.evalImage(this.#context, span.chunk, positionOf(slot.images, seq.next), slot.id, last);
     } catch (error) {
       this.#release(slot, (s) => s.fail(error as Error), true);
       return;
     }
+    const nPos = span.chunk.type === "image" ? span.chunk.nPos : span.n;
+    if (nPos !== span.n) slot.images.push({ start: seq.next, end: seq.next + span.n, nPos });
     for (let k = 0; k < span.n; k++) slot.tokens.push(seq.prompt[seq.next + k]);
     seq.next += span.n;
     if (!last) return;
@@ -358,22 +371,26 @@ export class BatchRunner {
       for (const [start, span] of seq.media?.spans ?? []) if (best > start && best < start + span.n) best = start;
       const context = this.#context;
       if (source) {
+        // the KV cache cuts by position: where token `best` sits in the source (the same in the copy)
+        const cut = positionOf(source.images, best);
         context.seqRm(slot.id, -1, -1);
         if (this.#unified) {
-          context.seqCp(source.id, slot.id, 0, best);
+          context.seqCp(source.id, slot.id, 0, cut);
           slot.sharedUntil = best;
           source.sharedUntil = Math.max(source.sharedUntil, best);
         } else {
           // separate streams copy whole sequences only (a buffer copy), then the tail goes
           context.seqCp(source.id, slot.id, -1, -1);
-          context.seqRm(slot.id, best, -1);
+          context.seqRm(slot.id, cut, -1);
         }
         slot.tokens = source.tokens.slice(0, best);
-      } else if (!context.seqRm(slot.id, best, -1)) {
+        slot.images = source.images;
+      } else if (!context.seqRm(slot.id, positionOf(slot.images, best), -1)) {
         context.seqRm(slot.id, -1, -1); // a memory that cannot cut a sequence in the middle
         best = 0;
       }
       slot.tokens.length = best;
+      slot.images = slot.images.filter((image) => image.end <= best);
       slot.sharedUntil = Math.min(slot.sharedUntil, best);
       slot.seq = seq;
       slot.admitted = ++this.#clock;
@@ -387,6 +404,8 @@ export class BatchRunner {
 
   /** Frees the context of a sequence that reached the end: keep the first `keep` tokens, drop half of the rest. */
   #shift(slot: Slot, seq: Sequence): boolean {
+    // M-RoPE positions (an image's 2-D grid) cannot be moved: llama.cpp has no K-shift for them
+    if (this.#mrope || slot.images.length > 0) return false;
     const used = slot.tokens.length;
     // shared cells stay where they are: keep them too
     const keep = Math.max(Math.min(seq.keep, used - 1), slot.sharedUntil);
@@ -410,6 +429,7 @@ export class BatchRunner {
       this.#context.seqRm(slot.id, -1, -1);
       slot.tokens = [];
       slot.sharedUntil = 0;
+      slot.images = [];
     }
     if (seq) end(seq);
   }
@@ -418,6 +438,13 @@ export class BatchRunner {
   #byAge(): Slot[] {
     return this.#slots.filter((s) => s.seq).sort((a, b) => a.admitted - b.admitted);
   }
+}
+
+/** Where token `index` of a slot sits: its index, less the positions M-RoPE images before it did not take. */
+function positionOf(images: readonly HeldImage[], index: number): number {
+  let position = index;
+  for (const image of images) if (image.end <= index) position -= image.end - image.start - image.nPos;
+  return position;
 }
 
 function commonPrefix(a: readonly number[], b: readonly number[]): number {

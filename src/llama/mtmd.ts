@@ -49,8 +49,13 @@ export type MediaChunk =
   | { readonly type: "text"; readonly tokens: number[] }
   | {
     readonly type: "image";
-    /** Positions it takes in the context (= tokens for the projectors tollama supports). */
+    /** KV cells it takes (one per embedding). */
     readonly nTokens: number;
+    /**
+     * Positions it advances the sequence by: = nTokens, but for M-RoPE projectors (Qwen2-VL family), whose
+     * tokens sit on a 2-D grid from one start position, max(grid width, grid height).
+     */
+    readonly nPos: number;
     /** The image's content hash: the prefix cache keys on it. */
     readonly hash: string;
     /** Its tokens attend to each other both ways (gemma3): they must fit in one ubatch. */
@@ -129,7 +134,10 @@ export class Projector extends NativeHandle {
     return new Projector(model, path, handle, fn);
   }
 
-  /** M-RoPE models (Qwen2-VL…) place image tokens on 2-D positions; the batch runner needs plain positions. */
+  /**
+   * M-RoPE models (Qwen2-VL…) place an image's tokens on a 2-D grid of positions from one start: the image
+   * advances the sequence by its chunk's `nPos`, fewer positions than the KV cells it takes.
+   */
   get usesMrope(): boolean {
     this.assertOpen();
     return this.#fn.mtmd_decode_use_mrope(this.handle);
@@ -227,6 +235,7 @@ export class MediaPrompt extends NativeHandle {
         chunks.push({
           type: "image",
           nTokens: Number(fn.mtmd_input_chunk_get_n_tokens(chunk)),
+          nPos: fn.mtmd_input_chunk_get_n_pos(chunk),
           hash: hashes[image++] ?? "",
           nonCausal: fn.mtmd_decode_use_non_causal(projector.handle, chunk),
           pointer: chunk,
@@ -236,14 +245,20 @@ export class MediaPrompt extends NativeHandle {
     this.chunks = chunks;
   }
 
-  /** Positions the whole prompt takes. */
+  /** KV cells the whole prompt takes. */
   get nTokens(): number {
     return this.chunks.reduce((n, c) => n + (c.type === "text" ? c.tokens.length : c.nTokens), 0);
   }
 
+  /** Positions the whole prompt advances a sequence by (fewer than nTokens for M-RoPE images). */
+  get nPos(): number {
+    return this.chunks.reduce((n, c) => n + (c.type === "text" ? c.tokens.length : c.nPos), 0);
+  }
+
   /**
-   * Encodes an image chunk and decodes its embeddings into `context` for sequence `seqId` at positions
-   * `nPast`..; `logitsLast`: the last position gets logits (an image that ends the prompt).
+   * Encodes an image chunk and decodes its embeddings into `context` for sequence `seqId` from position `nPast`
+   * (M-RoPE: on its 2-D grid from there); `logitsLast`: the last embedding gets logits (an image that ends the
+   * prompt). Returns the position after the image (`nPast + chunk.nPos`).
    */
   evalImage(context: Context, chunk: MediaChunk, nPast: number, seqId: number, logitsLast: boolean): number {
     this.assertOpen();
