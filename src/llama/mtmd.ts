@@ -14,6 +14,7 @@ import { NativeHandle } from "./handle.ts";
 import type { Model } from "./model.ts";
 import { cstr, utf8 } from "./strings.ts";
 import { LayoutMismatchError, readField } from "./check_layout.ts";
+import { isWebp, WebpDecodeError, webpToPng } from "../image/mod.ts";
 
 /** No libmtmd next to libllama nor in lib/: the install could not build it (no C++ compiler). */
 export class MtmdUnavailableError extends Error {
@@ -35,7 +36,7 @@ export class ProjectorLoadError extends Error {
   }
 }
 
-/** An image the decoder refused (not PNG/JPEG/BMP/GIF, truncated, too large) or a prompt that does not match its images. */
+/** An image the decoder refused (not PNG/JPEG/BMP/GIF/WebP, truncated, too large) or a prompt that does not match its images. */
 export class ImageInputError extends Error {
   readonly status = 400;
   constructor(message: string) {
@@ -145,7 +146,7 @@ export class Projector extends NativeHandle {
 
   /**
    * Tokenizes `text` (with one `marker` per image, in order) and decodes each image from its file bytes
-   * (PNG, JPEG, BMP, GIF: stb_image). Throws ImageInputError for an image that cannot be decoded.
+   * (PNG, JPEG, BMP, GIF: stb_image; WebP through src/image/). Throws ImageInputError for an image that cannot be decoded.
    */
   tokenize(text: string, images: readonly Uint8Array[], options: { addSpecial: boolean; parseSpecial: boolean }): MediaPrompt {
     this.assertOpen();
@@ -158,11 +159,18 @@ export class Projector extends NativeHandle {
       const opt = fn.mtmd_helper_init_opt_default();
       images.forEach((bytes, i) => {
         if (bytes.length === 0) throw new ImageInputError(`image ${i} is empty`);
+        let data = bytes;
         if (isWebp(bytes)) {
-          // libmtmd decodes WebP only through ffmpeg (a video build); Ollama re-encodes it to PNG first
-          throw new ImageInputError(`image ${i} is WebP, which tollama cannot decode yet: send PNG, JPEG, BMP or GIF`);
+          // stb_image reads no WebP (libmtmd decodes it only in a build with ffmpeg): as Ollama does, decode it and
+          // hand the decoder the same pixels as PNG
+          try {
+            data = webpToPng(bytes);
+          } catch (error) {
+            if (!(error instanceof WebpDecodeError)) throw error;
+            throw new ImageInputError(`image ${i} is WebP that could not be decoded: ${error.message}`);
+          }
         }
-        const wrapper = fn.mtmd_helper_bitmap_init_from_buf(this.handle, bytes, bytes.length, false, opt);
+        const wrapper = fn.mtmd_helper_bitmap_init_from_buf(this.handle, data, data.length, false, opt);
         const address = new DataView(wrapper.buffer, wrapper.byteOffset).getBigUint64(0, true);
         if (address === 0n) {
           throw new ImageInputError(`image ${i} could not be decoded: not a PNG, JPEG, BMP or GIF image, or truncated`);
@@ -281,10 +289,4 @@ export class MediaPrompt extends NativeHandle {
   protected free(): void {
     this.#fn.mtmd_input_chunks_free(this.#handle);
   }
-}
-
-/** A RIFF container of WebP data. */
-function isWebp(bytes: Uint8Array): boolean {
-  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  return bytes.length >= 12 && tag(0) === "RIFF" && tag(8) === "WEBP";
 }
