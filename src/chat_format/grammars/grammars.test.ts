@@ -244,6 +244,14 @@ const CASES: Case[] = [
     wrong: [`<tool_calls:opensource>\n<tool_call:opensource>get_weather<tool_sep:opensource>\n<arg_key:opensource>days</arg_key:opensource>\n<arg_value:opensource>3</arg_value:opensource>\n</tool_call:opensource>\n</tool_calls:opensource>`],
   },
   {
+    format: { jinja: "{{ '<|tool_call>call:' }}<tool_call|>" },
+    name: "gemma4",
+    call: `<|tool_call>call:get_weather{city:<|"|>Paris<|"|>,days:3}<tool_call|>`,
+    two: `<|tool_call>call:get_weather{city:<|"|>Paris<|"|>,days:3}<tool_call|><|tool_call>call:get_time{zone:<|"|>UTC<|"|>}<tool_call|>`,
+    thought: `<|channel>thought\nLook it up.<channel|><|tool_call>call:get_weather{city:<|"|>Paris<|"|>,days:3}<tool_call|>`,
+    wrong: [`<|tool_call>call:get_weather{days:3,city:<|"|>Paris<|"|>}<tool_call|>`, `<|tool_call>call:get_weather{city:<|"|>Rome<|"|>,days:3}<tool_call|>`],
+  },
+  {
     format: { jinja: "{{ messages }}" },
     name: "generic",
     call: `{"name": "get_weather", "arguments": ${ARGS_TEXT}}`,
@@ -395,5 +403,5 @@ test("llama.cpp's tool-call outputs are allowed by their format's grammar and re
     );
   }
   assert.deepEqual(refused, []);
-  assert.ok(checked >= 110, `only ${checked} cases checked`);
+  assert.ok(checked >= 115, `only ${checked} cases checked`);
 });

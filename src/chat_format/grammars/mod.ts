@@ -9,6 +9,7 @@
 import type { Tool } from "../../prompt/mod.ts";
 import type { OutputSyntax } from "../types.ts";
 import { deepseekGrammar } from "./deepseek.ts";
+import { gemma4Grammar } from "./gemma4.ts";
 import { harmonyGrammar } from "./harmony.ts";
 import { hermesGrammar, taggedJsonGrammar } from "./hermes.ts";
 import { kimiGrammar } from "./kimi.ts";
@@ -58,6 +59,7 @@ export const GRAMMAR_FAMILIES: readonly string[] = [
   "minimax-m2",
   "deepseek-v4",
   "hunyuan3",
+  "gemma4",
 ];
 
 /** The GBNF forcing one call (or, `parallel`, one or more) of `tools` in `format`'s syntax. */
@@ -103,6 +105,8 @@ export function formatToolGrammar(format: GrammarFormat, tools: readonly Tool[],
       return deepseekDsmlGrammar(tools, options);
     case "hunyuan3":
       return hunyuanGrammar(tools, options);
+    case "gemma4":
+      return gemma4Grammar(tools, options);
     default: {
       const open = format.syntax.tools?.open[0];
       return taggedJsonGrammar(tools, options, format.name === "go-template" ? open : undefined);

@@ -89,10 +89,10 @@ export class GrammarBuilder {
   readonly #schemas = new SchemaRules();
   #count = 0;
 
-  /** Adds `name ::= body` and returns `name` (made unique). */
-  rule(name: string, body: string): string {
+  /** Adds `name ::= body` and returns `name` (made unique); `body` may be given its own name (a recursive rule). */
+  rule(name: string, body: string | ((self: string) => string)): string {
     const unique = `g-${name.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase()}-${this.#count++}`;
-    this.#rules.push(`${unique} ::= ${body}`);
+    this.#rules.push(`${unique} ::= ${typeof body === "string" ? body : body(unique)}`);
     return unique;
   }
 
