@@ -252,6 +252,22 @@ const CASES: Case[] = [
     wrong: [`<|tool_call>call:get_weather{days:3,city:<|"|>Paris<|"|>}<tool_call|>`, `<|tool_call>call:get_weather{city:<|"|>Rome<|"|>,days:3}<tool_call|>`],
   },
   {
+    format: { jinja: "<|tool_call|>" },
+    name: "granite",
+    call: `<|tool_call|>[{"name": "get_weather", "arguments": ${ARGS_TEXT}}]`,
+    two: `<|tool_call|>[{"name": "get_weather", "arguments": ${ARGS_TEXT}}, {"name": "get_time", "arguments": {"zone": "UTC"}}]`,
+    thought: `<think>Look it up.</think>\n<|tool_call|>[{"name": "get_weather", "arguments": ${ARGS_TEXT}}]`,
+    wrong: [`<|tool_call|>{"name": "get_weather", "arguments": ${ARGS_TEXT}}`],
+  },
+  {
+    format: { jinja: "<|tool_call:begin|>" },
+    name: "solar-open",
+    call: `<|tool_calls|><|tool_call:begin|>call00000<|tool_call:name|>get_weather<|tool_call:args|>${ARGS_TEXT}<|tool_call:end|>`,
+    two: `<|tool_calls|><|tool_call:begin|>call00000<|tool_call:name|>get_weather<|tool_call:args|>${ARGS_TEXT}<|tool_call:end|><|tool_call:begin|>call00001<|tool_call:name|>get_time<|tool_call:args|>{"zone": "UTC"}<|tool_call:end|>`,
+    thought: `<|think|>Look it up.<|end|><|tool_calls|><|tool_call:begin|>call00000<|tool_call:name|>get_weather<|tool_call:args|>${ARGS_TEXT}<|tool_call:end|>`,
+    wrong: [`<|tool_calls|><|tool_call:begin|>call00000<|tool_call:name|>get_weather<|tool_call:args|>{"city": "Paris"}<|tool_call:end|>`],
+  },
+  {
     format: { jinja: "{{ messages }}" },
     name: "generic",
     call: `{"name": "get_weather", "arguments": ${ARGS_TEXT}}`,

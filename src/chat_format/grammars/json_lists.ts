@@ -3,7 +3,8 @@
  * </TOOLCALL>`, Apertus `<|tools_prefix|>[{"NAME": {…}}]<|tools_suffix|>`, FireFunction v2 ` functools[{…}]`,
  * Command R7B / Cohere2 `<|START_ACTION|>[{"tool_call_id": "0", "tool_name": …, "parameters": {…}}]<|END_ACTION|>`
  * (thinking in `<|START_THINKING|>…<|END_THINKING|>`), GigaChat 3 (`function call<|role_sep|>\n{…}` or
- * `<|function_call|>{…}`, one call) and Functionary v3.1 (`<function=NAME>{…}</function>`).
+ * `<|function_call|>{…}`, one call), Functionary v3.1 (`<function=NAME>{…}</function>`), Granite 3.x
+ * (`<|tool_call|>[…]`) and Solar Open (`<|tool_calls|><|tool_call:begin|>…`).
  * @module
  */
 import type { Tool } from "../../prompt/mod.ts";
@@ -68,4 +69,24 @@ export function functionaryV31Grammar(tools: readonly Tool[], options: ToolGramm
   const g = new GrammarBuilder();
   const call = perTool(g, forcedTools(tools, options), (t) => `${lit(`<function=${t.function.name}>`)} ${g.arguments(t)} ${lit("</function>")}`);
   return g.build(repeated(call, options));
+}
+
+/** IBM Granite 3.x: `<|tool_call|>[{"name": …, "arguments": {…}}, …]`, thinking in `<think>` first. */
+export function graniteGrammar(tools: readonly Tool[], options: ToolGrammarOptions): string {
+  const g = new GrammarBuilder();
+  const call = perTool(g, forcedTools(tools, options), (t) => jsonCallObject(g, t));
+  return g.build(`${thinkingFirst("<think>", "</think>", options)}${lit("<|tool_call|>")} ${list(call, options)}`);
+}
+
+/**
+ * Upstage Solar Open: `<|tool_calls|>` then per call `<|tool_call:begin|>ID<|tool_call:name|>NAME
+ * <|tool_call:args|>{…}<|tool_call:end|>`, thinking after `<|think|>` up to `<|end|>`.
+ */
+export function solarGrammar(tools: readonly Tool[], options: ToolGrammarOptions): string {
+  const g = new GrammarBuilder();
+  const call = perTool(g, forcedTools(tools, options), (t) =>
+    `${lit("<|tool_call:begin|>")} [a-zA-Z0-9_-]{1,24} ${lit(`<|tool_call:name|>${t.function.name}<|tool_call:args|>`)} ${
+      g.arguments(t)
+    } ${lit("<|tool_call:end|>")}`);
+  return g.build(`${thinkingFirst("<|think|>", "<|end|>", options)}${lit("<|tool_calls|>")} ${repeated(call, options)}`);
 }

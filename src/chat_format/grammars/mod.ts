@@ -23,7 +23,9 @@ import {
   firefunctionGrammar,
   functionaryV31Grammar,
   gigachatGrammar,
+  graniteGrammar,
   nemotronV2Grammar,
+  solarGrammar,
 } from "./json_lists.ts";
 
 export type { ToolGrammarOptions } from "./tool_grammar.ts";
@@ -60,6 +62,8 @@ export const GRAMMAR_FAMILIES: readonly string[] = [
   "deepseek-v4",
   "hunyuan3",
   "gemma4",
+  "granite",
+  "solar-open",
 ];
 
 /** The GBNF forcing one call (or, `parallel`, one or more) of `tools` in `format`'s syntax. */
@@ -107,6 +111,10 @@ export function formatToolGrammar(format: GrammarFormat, tools: readonly Tool[],
       return hunyuanGrammar(tools, options);
     case "gemma4":
       return gemma4Grammar(tools, options);
+    case "granite":
+      return graniteGrammar(tools, options);
+    case "solar-open":
+      return solarGrammar(tools, options);
     default: {
       const open = format.syntax.tools?.open[0];
       return taggedJsonGrammar(tools, options, format.name === "go-template" ? open : undefined);
