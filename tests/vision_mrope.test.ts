@@ -4,7 +4,8 @@
 // (max of the grid's sides) later, not one per token: the greedy output through /api/generate, /api/chat and
 // /v1/chat/completions equals libmtmd's own C API (tests/helpers/mtmd_check.c, mtmd_helper_eval_chunks). A second
 // chat turn reuses the cached image (fewer tokens evaluated) and still matches; a generation that fills the
-// context ends with "length" (M-RoPE positions cannot be shifted) and the server stays up.
+// context ends with "length" (llama.cpp cannot shift M-RoPE positions: it would abort the process), with or without
+// an image, and the server stays up.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -161,7 +162,8 @@ for (const arch of ["qwen25vl", "qwen3vl"] as const) {
 
     // a context the image prompt just fits: generation ends with "length" (no shift of M-RoPE positions), and a
     // prompt that does not fit is refused (an image is never cut); the server keeps serving
-    for (const [name, numCtx] of [["fits", wantA.promptTokens + 4], ["short", wantA.promptTokens - 4]] as const) {
+    const numCtxFits = wantA.promptTokens + 4;
+    for (const [name, numCtx] of [["fits", numCtxFits], ["short", wantA.promptTokens - 4]] as const) {
       const made = await postJson(server, "/api/create", {
         model: `${model}-${name}`,
         files,
@@ -190,6 +192,17 @@ for (const arch of ["qwen25vl", "qwen3vl"] as const) {
     assert.equal(full.json.done_reason, "length");
     assert.ok(full.json.eval_count > 0 && full.json.eval_count <= 4, `stopped at the context's end: ${full.json.eval_count}`);
     assert.ok(wantA.text.startsWith(full.json.response), "the tokens before the end are the reference's");
+    // text alone on the same small context: no shift either (llama.cpp would abort the process), "length" at the end
+    const text = await postJson(server, "/api/generate", {
+      model: `${model}-fits`,
+      prompt: PROMPT,
+      raw: true,
+      stream: false,
+      options: { ...OPTIONS, num_predict: 200 },
+    });
+    assert.equal(text.status, 200, JSON.stringify(text.json));
+    assert.equal(text.json.done_reason, "length");
+    assert.ok(text.json.eval_count < numCtxFits, `stopped at the context's end: ${text.json.eval_count}`);
     const again = await generate(`[img-0]${PROMPT}`, [images.bBase64]);
     assert.equal(again.status, 200, JSON.stringify(again.json));
     assert.equal(again.json.response, wantB.text);

@@ -76,8 +76,6 @@ export class BatchRunner {
   readonly #log: (message: string) => void;
   readonly #unified: boolean;
   readonly #projector: (() => Projector) | undefined;
-  /** The projector places images with M-RoPE (known once an image request loaded it): no context shift then. */
-  #mrope = false;
   #clock = 0;
 
   constructor(model: Model, context: Context, batch: Batch, options: BatchRunnerOptions) {
@@ -235,7 +233,6 @@ export class BatchRunner {
   #mediaPrompt(request: CompletionRequest): { tokens: number[]; media: NonNullable<Sequence["media"]> } {
     if (!this.#projector) throw new ImageInputError("this model does not support images");
     const projector = this.#projector();
-    this.#mrope ||= projector.usesMrope;
     if (typeof request.prompt !== "string") throw new ImageInputError("images need a text prompt");
     const images = request.images!;
     let text = request.prompt;
@@ -404,8 +401,8 @@ export class BatchRunner {
 
   /** Frees the context of a sequence that reached the end: keep the first `keep` tokens, drop half of the rest. */
   #shift(slot: Slot, seq: Sequence): boolean {
-    // M-RoPE positions (an image's 2-D grid) cannot be moved: llama.cpp has no K-shift for them
-    if (this.#mrope || slot.images.length > 0) return false;
+    // llama.cpp cannot move M-RoPE positions (it aborts the process): such a model ends at the context's length
+    if (slot.images.length > 0 || !this.#context.canShift) return false;
     const used = slot.tokens.length;
     // shared cells stay where they are: keep them too
     const keep = Math.max(Math.min(seq.keep, used - 1), slot.sharedUntil);

@@ -219,6 +219,15 @@ export class Context extends NativeHandle {
     this.model.llama.ffi.fn.llama_memory_seq_add(this.#memory, seq, p0, p1, delta);
   }
 
+  /**
+   * Whether `seqAdd` can move positions (a context shift): false for M-RoPE models (Qwen2-VL, Qwen3-VL, Qwen3.5…),
+   * whose KV cache aborts the process on a shift, and for memories without positions to move.
+   */
+  get canShift(): boolean {
+    this.assertOpen();
+    return this.model.llama.ffi.fn.llama_memory_can_shift(this.#memory);
+  }
+
   /** Largest position held for `seq`, -1 when empty. */
   seqPosMax(seq: number): number {
     this.assertOpen();

@@ -319,6 +319,8 @@ export const SYMBOLS = {
   llama_memory_seq_add: fn(["ptr", "i32", "i32", "i32", "i32"], "void"),
   llama_memory_seq_pos_min: fn(["ptr", "i32"], "i32"),
   llama_memory_seq_pos_max: fn(["ptr", "i32"], "i32"),
+  /** False where the memory cannot move positions (M-RoPE, recurrent): no context shift there. */
+  llama_memory_can_shift: fn(["ptr"], "bool"),
 
   llama_batch_init: fn(["i32", "i32", "i32"], batch),
   llama_batch_free: fn([batch], "void"),
