@@ -12,7 +12,10 @@ import { f32Bytes, toF32 } from "./tensor_data.ts";
 /** One family of projectors to translate; errors name `name`. */
 export interface ClipFamily {
   readonly name: string;
-  /** True when the header carries this family's vision part in Ollama's layout (a llama.cpp mmproj never does). */
+  /**
+   * True when the header carries this family's vision part in Ollama's layout (a llama.cpp mmproj never does): its
+   * `<arch>.vision.block_count` (what also makes /api/show say `vision`) and `v.` tensors.
+   */
   detect(file: GgufFile): boolean;
   /**
    * Edits the header (already cut to the `v.`/`mm.` tensors) into an mmproj: `clip.*` keys, llama.cpp's tensor

@@ -43,9 +43,9 @@ test("clipGemma3 refuses a vision part without its patch embedding or its vision
         /'v\.patch_embd\.weight' is missing/,
       ],
       [
-        "no-blocks",
-        (v) => v.published.metadata.delete("gemma3.vision.block_count"),
-        /gemma3\.vision\.block_count is missing/,
+        "no-patch-size",
+        (v) => v.published.metadata.delete("gemma3.vision.patch_size"),
+        /gemma3\.vision\.patch_size is missing/,
       ],
     ];
     for (const [name, edit, problem] of cases) {
@@ -73,6 +73,21 @@ test("compatProjectorPath() names a store blob's projector for the blob, beside 
     await writeMonolithic(blob, "gemma3");
     const derived = await compatProjectorPath(blob);
     assert.equal(derived, join(dir, "compat", `sha256-${"ab".repeat(32)}.gemma3-mmproj.v1.gguf`));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("compatProjectorPath() leaves alone v. tensors without the vision keys that make a model show `vision`", {
+  timeout: 120_000,
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollama-clip-gemma3-"));
+  try {
+    const path = join(dir, "keyless.gguf");
+    await writeMonolithic(path, "gemma3", (v) => {
+      for (const key of [...v.published.metadata.keys()]) v.published.metadata.delete(key);
+    });
+    assert.equal(await compatProjectorPath(path, { cacheDir: dir }), undefined);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

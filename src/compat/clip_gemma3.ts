@@ -3,7 +3,7 @@
  * `gemma3.vision.*`, Hugging Face leaf names, F16 patch and position embeddings.
  * @module
  */
-import { archOf, hasTensorPrefix } from "./family.ts";
+import { archOf, hasKey, hasTensorPrefix } from "./family.ts";
 import {
   type ClipFamily,
   copyRequired,
@@ -32,7 +32,8 @@ const RENAMES: ReadonlyArray<readonly [string, string]> = [
 /** gemma3 monolithic (vision side). */
 export const clipGemma3: ClipFamily = {
   name: "gemma3",
-  detect: (file) => archOf(file) === "gemma3" && hasTensorPrefix(file, "v."),
+  detect: (file) =>
+    archOf(file) === "gemma3" && hasKey(file, "gemma3.vision.block_count") && hasTensorPrefix(file, "v."),
   translate(edit) {
     for (const key of ["block_count", "embedding_length", "feed_forward_length", "image_size", "patch_size"]) {
       copyRequired(edit, `gemma3.vision.${key}`, `clip.vision.${key}`);

@@ -4,7 +4,7 @@
  * projector split between `mm.linear_1` and the vision adapter's MLP.
  * @module
  */
-import { archOf, hasTensorPrefix } from "./family.ts";
+import { archOf, hasKey, hasTensorPrefix } from "./family.ts";
 import { type ClipFamily, copyRequired, HALF, markProjector, setF32ArrayIfMissing } from "./clip_family.ts";
 
 /** Published names → llama.cpp's, in this order (the adapter's MLP before the blocks' `.mlp.fc*`). */
@@ -26,7 +26,8 @@ const RENAMES: ReadonlyArray<readonly [string, string]> = [
 /** llama4 monolithic (vision side). */
 export const clipLlama4: ClipFamily = {
   name: "llama4",
-  detect: (file) => archOf(file) === "llama4" && hasTensorPrefix(file, "v."),
+  detect: (file) =>
+    archOf(file) === "llama4" && hasKey(file, "llama4.vision.block_count") && hasTensorPrefix(file, "v."),
   translate(edit) {
     for (
       const key of [

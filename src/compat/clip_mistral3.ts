@@ -5,7 +5,7 @@
  * @module
  */
 import { GGML_TYPE } from "../gguf/mod.ts";
-import { archOf, hasTensorPrefix } from "./family.ts";
+import { archOf, hasKey, hasTensorPrefix } from "./family.ts";
 import { type ClipFamily, copyRequired, markProjector, promoteToF32, setF32ArrayIfMissing } from "./clip_family.ts";
 import type { HeaderEdit } from "./header_edit.ts";
 import { permuteRows } from "./tensor_data.ts";
@@ -29,7 +29,8 @@ const STD = [0.26862955, 0.26130259, 0.2757771];
 /** mistral3 monolithic (vision side). */
 export const clipMistral3: ClipFamily = {
   name: "mistral3",
-  detect: (file) => archOf(file) === "mistral3" && hasTensorPrefix(file, "v."),
+  detect: (file) =>
+    archOf(file) === "mistral3" && hasKey(file, "mistral3.vision.block_count") && hasTensorPrefix(file, "v."),
   translate(edit) {
     for (
       const key of [

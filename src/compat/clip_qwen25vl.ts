@@ -4,7 +4,7 @@
  * Face names, and the Conv3D patch embedding already split per frame (`patch_embd_0`/`_1`, F16).
  * @module
  */
-import { archOf } from "./family.ts";
+import { archOf, hasKey, hasTensorPrefix } from "./family.ts";
 import { type ClipFamily, copyRequired, markProjector, promoteToF32, setF32ArrayIfMissing } from "./clip_family.ts";
 
 const MEAN = [0.48145466, 0.4578275, 0.40821073];
@@ -13,7 +13,8 @@ const STD = [0.26862954, 0.26130258, 0.27577711];
 /** qwen25vl monolithic (vision side). */
 export const clipQwen25vl: ClipFamily = {
   name: "qwen25vl",
-  detect: (file) => archOf(file) === "qwen25vl" && file.tensors.some((t) => t.name.startsWith("v.")),
+  detect: (file) =>
+    archOf(file) === "qwen25vl" && hasKey(file, "qwen25vl.vision.block_count") && hasTensorPrefix(file, "v."),
   translate(edit) {
     const v = (key: string) => `qwen25vl.vision.${key}`;
     for (const key of ["block_count", "embedding_length", "attention.head_count", "patch_size"]) {

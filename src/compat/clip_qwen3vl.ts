@@ -25,7 +25,7 @@ export const clipQwen3vl: ClipFamily = {
   detect(file) {
     const arch = archOf(file);
     return (arch === "qwen3vl" || arch === "qwen3vlmoe") && !hasKey(file, `${arch}.rope.dimension_sections`) &&
-      hasTensorPrefix(file, "v.");
+      hasKey(file, `${arch}.vision.block_count`) && hasTensorPrefix(file, "v.");
   },
   translate(edit) {
     const arch = edit.string("general.architecture")!;

@@ -16,7 +16,8 @@ import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { config } from "../config.ts";
 import { log } from "../log.ts";
-import { GgufError, GgufValidationError, validateGgufFile } from "../gguf/mod.ts";
+import { readTranslatedGguf } from "../compat/mod.ts";
+import { GgufError, GgufValidationError, validateGguf } from "../gguf/mod.ts";
 import { locateLlama } from "../llama/mod.ts";
 import { runtime, selfCommand, selfEnv } from "../runtime/mod.ts";
 import { LOAD_PROBE_COMMAND, PROBE_REFUSED } from "./load_probe_child.ts";
@@ -106,7 +107,9 @@ async function check(path: string, probe: boolean, signal?: AbortSignal): Promis
   let verdict: Verdict | undefined;
   try {
     try {
-      await validateGgufFile(path);
+      // a published-Ollama file is checked as libllama will see it (gemma3's tokenizer outgrows its embedding rows
+      // until the translation cuts it)
+      validateGguf(await readTranslatedGguf(path));
       if (!probing) memory.set(identity.key, { ok: true, library, checker: CHECKER_VERSION }); // not on disk
     } catch (error) {
       if (error instanceof GgufValidationError) {
