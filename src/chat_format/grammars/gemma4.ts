@@ -11,6 +11,7 @@ import {
   forcedTools,
   GrammarBuilder,
   lit,
+  members,
   perTool,
   repeated,
   thinkingFirst,
@@ -82,19 +83,7 @@ class GemmaValues {
     if (keys.length === 0) return this.anyObject();
     const required = new Set(Array.isArray(schema.required) ? schema.required as string[] : []);
     const pair = (k: string) => `${lit(`${k}:`)} ${this.value(properties[k], `${hint}-${k}`)}`;
-    const first = keys.findIndex((k) => required.has(k));
-    let body: string;
-    if (first < 0) {
-      // no required key: any ordered subset, commas only between the chosen keys
-      const starts = keys.map((k, i) => [pair(k), ...keys.slice(i + 1).map((q) => `("," ${pair(q)})?`)].join(" "));
-      body = `(${starts.map((s) => `(${s})`).join(" | ")})?`;
-    } else {
-      body = [
-        ...keys.slice(0, first).map((k) => `(${pair(k)} ",")?`),
-        pair(keys[first]),
-        ...keys.slice(first + 1).map((k) => required.has(k) ? `"," ${pair(k)}` : `("," ${pair(k)})?`),
-      ].join(" ");
-    }
+    const body = members(keys, required, pair, `","`);
     return this.#g.rule(`${hint}-object`, `"{" ${body} "}"`);
   }
 }

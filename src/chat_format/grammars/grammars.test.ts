@@ -268,6 +268,21 @@ const CASES: Case[] = [
     wrong: [`<|tool_calls|><|tool_call:begin|>call00000<|tool_call:name|>get_weather<|tool_call:args|>{"city": "Paris"}<|tool_call:end|>`],
   },
   {
+    format: { jinja: "<|tool_call_start|>" },
+    name: "lfm2",
+    call: `<|tool_call_start|>[get_weather(city='Paris', days=3)]<|tool_call_end|>`,
+    two: `<|tool_call_start|>[get_weather(city='Paris', days=3), get_time(zone='UTC')]<|tool_call_end|>`,
+    thought: `<think>Look it up.</think>\n<|tool_call_start|>[get_weather(city='Paris', days=3)]<|tool_call_end|>`,
+    wrong: [`<|tool_call_start|>[get_weather(days=3)]<|tool_call_end|>`, `<|tool_call_start|>[get_weather(city='Rome', days=3)]<|tool_call_end|>`],
+  },
+  {
+    format: { jinja: "<function_calls><functions>" },
+    name: "olmo3",
+    call: `<function_calls>get_weather(city="Paris", days=3)</function_calls>`,
+    two: `<function_calls>get_weather(city="Paris", days=3)\nget_time(zone="UTC")</function_calls>`,
+    wrong: [`<function_calls>get_weather(city="Paris", days="3")</function_calls>`],
+  },
+  {
     format: { jinja: "{{ messages }}" },
     name: "generic",
     call: `{"name": "get_weather", "arguments": ${ARGS_TEXT}}`,
@@ -392,6 +407,14 @@ test("a JSON answer goes where the format answers: harmony's final channel, afte
 // llama.cpp's own corpus (../shared/conformance/chatfmt, read when present): every output of a template whose
 // format has a grammar here, where llama.cpp reads tool calls, is text the grammar allows (for the case's
 // tools, prompt and thinking), and the format's parser reads the same calls from it.
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 const CORPUS = join(dirname(fileURLToPath(import.meta.url)), "../../../../shared/conformance/chatfmt");
 const corpusSkip = skip || (existsSync(join(CORPUS, "cases.jsonl")) ? false : `needs ${CORPUS}`);
 
@@ -410,14 +433,13 @@ test("llama.cpp's tool-call outputs are allowed by their format's grammar and re
     checked++;
     const grammar = fmt.toolCallGrammar(c.tools, { parallel: expected.length > 1, think: c.enable_thinking, prompt: c.prompt });
     if (!await accepts(grammar, c.output)) refused.push(`${c.id} (${fmt.name})`);
+    // llama.cpp's own arguments text is not always JSON (LFM2 keeps a raw newline in a string): compare where it is
+    const wanted = expected.map((x) => [x.name, jsonOrUndefined(x.arguments)]);
+    if (wanted.some(([, args]) => args === undefined)) continue;
     const p = fmt.parser({ tools: c.tools, think: c.enable_thinking, prompt: c.prompt });
     const calls = [...p.add(c.output).toolCalls, ...p.finish().toolCalls];
-    assert.deepEqual(
-      calls.map((x) => [x.name, x.arguments]),
-      expected.map((x) => [x.name, JSON.parse(x.arguments)]),
-      c.id,
-    );
+    assert.deepEqual(calls.map((x) => [x.name, x.arguments]), wanted, c.id);
   }
   assert.deepEqual(refused, []);
-  assert.ok(checked >= 115, `only ${checked} cases checked`);
+  assert.ok(checked >= 118, `only ${checked} cases checked`);
 });

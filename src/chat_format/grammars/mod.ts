@@ -15,6 +15,7 @@ import { hermesGrammar, taggedJsonGrammar } from "./hermes.ts";
 import { kimiGrammar } from "./kimi.ts";
 import { llama3Grammar } from "./llama3.ts";
 import { mistralGrammar } from "./mistral.ts";
+import { pythonicGrammar } from "./pythonic.ts";
 import type { ToolGrammarOptions } from "./tool_grammar.ts";
 import { deepseekDsmlGrammar, glmGrammar, hunyuanGrammar, minimaxM2Grammar, qwen3CoderGrammar } from "./xml_params.ts";
 import {
@@ -64,6 +65,8 @@ export const GRAMMAR_FAMILIES: readonly string[] = [
   "gemma4",
   "granite",
   "solar-open",
+  "lfm2",
+  "olmo3",
 ];
 
 /** The GBNF forcing one call (or, `parallel`, one or more) of `tools` in `format`'s syntax. */
@@ -115,6 +118,9 @@ export function formatToolGrammar(format: GrammarFormat, tools: readonly Tool[],
       return graniteGrammar(tools, options);
     case "solar-open":
       return solarGrammar(tools, options);
+    case "lfm2":
+    case "olmo3":
+      return pythonicGrammar(tools, options, format.name === "olmo3");
     default: {
       const open = format.syntax.tools?.open[0];
       return taggedJsonGrammar(tools, options, format.name === "go-template" ? open : undefined);

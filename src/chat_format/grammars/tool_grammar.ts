@@ -112,6 +112,23 @@ export class GrammarBuilder {
   }
 }
 
+/**
+ * Members in the given order, the required ones always and each optional one or not, `separator` (GBNF)
+ * only between those written; with no required member, any ordered subset.
+ */
+export function members(keys: readonly string[], required: ReadonlySet<string>, pair: (key: string) => string, separator: string): string {
+  const first = keys.findIndex((k) => required.has(k));
+  if (first < 0) {
+    const starts = keys.map((k, i) => [pair(k), ...keys.slice(i + 1).map((q) => `(${separator} ${pair(q)})?`)].join(" "));
+    return `(${starts.map((s) => `(${s})`).join(" | ")})?`;
+  }
+  return [
+    ...keys.slice(0, first).map((k) => `(${pair(k)} ${separator})?`),
+    pair(keys[first]),
+    ...keys.slice(first + 1).map((k) => required.has(k) ? `${separator} ${pair(k)}` : `(${separator} ${pair(k)})?`),
+  ].join(" ");
+}
+
 /** `one` once, or (parallel) one or more times with `separator` between. */
 export function repeated(one: string, options: ToolGrammarOptions, separator = ""): string {
   if (!options.parallel) return one;
