@@ -119,6 +119,12 @@ for (const arch of ["qwen25vl", "qwen3vl"] as const) {
       assert.equal(json.eval_count, want.ids.length);
     }
 
+    // a prompt that ends with the image: the first generated token sits n_pos after the image's start
+    const wantEnd = await native(pair.text, pair.mmproj, `${PROMPT}${MARKER}`, [images.b]);
+    const end = await generate(`${PROMPT}[img-0]`, [images.bBase64]);
+    assert.equal(end.status, 200, JSON.stringify(end.json));
+    assert.equal(end.json.response, wantEnd.text, "a prompt ending with an image");
+
     // text before, between and after two images: positions advance by each image's n_pos
     const twoPrompt = `Look: ${MARKER} and ${MARKER} ${PROMPT}`;
     const wantTwo = await native(pair.text, pair.mmproj, twoPrompt, [images.a, images.b]);

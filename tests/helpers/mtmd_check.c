@@ -1,7 +1,8 @@
 // Reference for tests/vision.test.ts: what libllama + libmtmd's own C API generate greedily for a model, its
 // projector, image files and a prompt (one <__media__> marker per image), with the settings tollama uses
-// (CPU only, no warm-up, 1 thread). Prints `prompt_tokens=N` (positions, image tokens included), `prompt_ms=`
-// (image decode + encode + prompt eval, for bench/vision.ts), `generated=<ids>` and `text_hex=<the pieces' bytes>`.
+// (CPU only, no warm-up, 1 thread); mtmd_helper_eval_chunks places M-RoPE images on their 2-D positions.
+// Prints `prompt_tokens=N` (KV cells, image tokens included), `prompt_ms=` (image decode + encode + prompt eval,
+// for bench/vision.ts), `generated=<ids>` and `text_hex=<the pieces' bytes>`.
 // Usage: mtmd_check <lib dir> <model.gguf> <mmproj.gguf> <prompt> <n_gen> [image ...]
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,15 +80,22 @@ int main(int argc, char ** argv) {
     struct llama_sampler * greedy = llama_sampler_init_greedy();
     llama_token * generated = calloc(n_gen > 0 ? n_gen : 1, sizeof(llama_token));
     int n_out = 0;
+    struct llama_batch next = llama_batch_init(1, 0, 1);
     printf("generated=");
     for (int i = 0; i < n_gen; i++) {
         llama_token token = llama_sampler_sample(greedy, ctx, -1);
         if (llama_vocab_is_eog(vocab, token)) break;
         printf("%s%d", i ? " " : "", token);
         generated[n_out++] = token;
-        struct llama_batch batch = llama_batch_get_one(&token, 1);
-        if (llama_decode(ctx, batch) != 0) return fail("decode failed");
-        n_past++;
+        // at n_past, not the cache's last position + 1: after an M-RoPE image (Qwen2-VL family) they differ, the
+        // image's tokens sharing one temporal position while the sequence advances by its n_pos
+        next.n_tokens = 1;
+        next.token[0] = token;
+        next.pos[0] = n_past++;
+        next.n_seq_id[0] = 1;
+        next.seq_id[0][0] = 0;
+        next.logits[0] = 1;
+        if (llama_decode(ctx, next) != 0) return fail("decode failed");
     }
     printf("\ntext_hex=");
     // piece by piece, as a streaming server sends it
@@ -99,6 +107,7 @@ int main(int argc, char ** argv) {
     }
     printf("\n");
     free(generated);
+    llama_batch_free(next);
     llama_sampler_free(greedy);
     for (int i = 0; i < n_images; i++) mtmd_bitmap_free(bitmaps[i]);
     free(bitmaps);
