@@ -58,7 +58,11 @@ async function native(model: string, projector: string, prompt: string, images: 
   const value = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(run.stdout)?.[1] ?? "";
   const ids = value("generated").split(" ").filter(Boolean).map(Number);
   assert.ok(ids.length > 0, `mtmd_check generated nothing:\n${run.stdout}`);
-  return { ids, text: Buffer.from(value("text_hex"), "hex").toString("utf8"), promptTokens: Number(value("prompt_tokens")) };
+  return {
+    ids,
+    text: Buffer.from(value("text_hex"), "hex").toString("utf8"),
+    promptTokens: Number(value("prompt_tokens")),
+  };
 }
 
 let server: TestServer;
@@ -102,7 +106,10 @@ for (const arch of ["qwen25vl", "qwen3vl"] as const) {
   }, async () => {
     const pair = await visionPair(arch);
     const model = `${arch}-mrope`;
-    const files = { "model.gguf": await uploadBlob(server, pair.text), "mmproj.gguf": await uploadBlob(server, pair.mmproj) };
+    const files = {
+      "model.gguf": await uploadBlob(server, pair.text),
+      "mmproj.gguf": await uploadBlob(server, pair.mmproj),
+    };
     const created = await postJson(server, "/api/create", { model, files, stream: false });
     assert.equal(created.status, 200, JSON.stringify(created.json));
     const generate = (prompt: string, imgs: string[], options: Record<string, unknown> = OPTIONS) =>
@@ -118,6 +125,37 @@ for (const arch of ["qwen25vl", "qwen3vl"] as const) {
       assert.equal(json.response, want.text, "raw generate text");
       assert.equal(json.eval_count, want.ids.length);
     }
+
+    // at once, batched with each other and with a text request (other slots, prefixes shared between them): each
+    // still gets its own image's output
+    const textOnly = await postJson(server, "/api/generate", {
+      model,
+      prompt: PROMPT,
+      raw: true,
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(textOnly.status, 200, JSON.stringify(textOnly.json));
+    const together = await Promise.all(
+      ([[images.aBase64, wantA.text], [images.bBase64, wantB.text], [undefined, textOnly.json.response], [
+        images.aBase64,
+        wantA.text,
+      ]] as const)
+        .map(async ([image, want]) => {
+          const { status, json } = image
+            ? await generate(`[img-0]${PROMPT}`, [image])
+            : await postJson(server, "/api/generate", {
+              model,
+              prompt: PROMPT,
+              raw: true,
+              stream: false,
+              options: OPTIONS,
+            });
+          assert.equal(status, 200, JSON.stringify(json));
+          return [json.response, want];
+        }),
+    );
+    for (const [got, want] of together) assert.equal(got, want, "concurrent requests");
 
     // a prompt that ends with the image: the first generated token sits n_pos after the image's start
     const wantEnd = await native(pair.text, pair.mmproj, `${PROMPT}${MARKER}`, [images.b]);
@@ -139,7 +177,10 @@ for (const arch of ["qwen25vl", "qwen3vl"] as const) {
     const chat = await postJson(server, "/api/chat", { model, messages: first, stream: false, options: OPTIONS });
     assert.equal(chat.status, 200, JSON.stringify(chat.json));
     assert.equal(chat.json.message.content, wantChat.text, "chat text");
-    const second = [...first, { role: "assistant", content: chat.json.message.content }, { role: "user", content: "And its colours?" }];
+    const second = [...first, { role: "assistant", content: chat.json.message.content }, {
+      role: "user",
+      content: "And its colours?",
+    }];
     const wantSecond = await native(pair.text, pair.mmproj, await renderedChat(model, second), [images.a]);
     const turn = await postJson(server, "/api/chat", { model, messages: second, stream: false, options: OPTIONS });
     assert.equal(turn.status, 200, JSON.stringify(turn.json));
@@ -196,7 +237,10 @@ for (const arch of ["qwen25vl", "qwen3vl"] as const) {
     const full = await small("fits", images.aBase64);
     assert.equal(full.status, 200, JSON.stringify(full.json));
     assert.equal(full.json.done_reason, "length");
-    assert.ok(full.json.eval_count > 0 && full.json.eval_count <= 4, `stopped at the context's end: ${full.json.eval_count}`);
+    assert.ok(
+      full.json.eval_count > 0 && full.json.eval_count <= 4,
+      `stopped at the context's end: ${full.json.eval_count}`,
+    );
     assert.ok(wantA.text.startsWith(full.json.response), "the tokens before the end are the reference's");
     // text alone on the same small context: no shift either (llama.cpp would abort the process), "length" at the end
     const text = await postJson(server, "/api/generate", {

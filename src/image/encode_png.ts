@@ -24,7 +24,9 @@ function crc32(bytes: Uint8Array): number {
  * (libmtmd reads three channels either way and drops alpha, as it does for any PNG).
  */
 export function encodePng(width: number, height: number, rgba: Uint8Array): Uint8Array {
-  if (rgba.length !== width * height * 4) throw new RangeError(`${width}×${height} RGBA needs ${width * height * 4} bytes, got ${rgba.length}`);
+  if (rgba.length !== width * height * 4) {
+    throw new RangeError(`${width}×${height} RGBA needs ${width * height * 4} bytes, got ${rgba.length}`);
+  }
   let opaque = true;
   for (let i = 3; i < rgba.length; i += 4) {
     if (rgba[i] !== 255) {
@@ -53,7 +55,11 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Uint
   view.setUint32(0, width);
   view.setUint32(4, height);
   header.set([8, opaque ? 2 : 6, 0, 0, 0], 8); // 8 bits per channel, colour type RGB or RGBA
-  const chunks = [chunk("IHDR", header), chunk("IDAT", new Uint8Array(deflateSync(raw, { level: 1 }))), chunk("IEND", new Uint8Array())];
+  const chunks = [
+    chunk("IHDR", header),
+    chunk("IDAT", new Uint8Array(deflateSync(raw, { level: 1 }))),
+    chunk("IEND", new Uint8Array()),
+  ];
   const out = new Uint8Array(SIGNATURE.length + chunks.reduce((n, c) => n + c.length, 0));
   out.set(SIGNATURE);
   let at = SIGNATURE.length;

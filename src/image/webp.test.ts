@@ -35,7 +35,11 @@ test("webpToPng() gives libwebp's pixels: lossless exactly the source, lossy lib
       rgba.set(png.pixels.subarray(i * png.channels, i * png.channels + 3), i * 4);
       rgba[i * 4 + 3] = png.channels === 4 ? png.pixels[i * 4 + 3] : 255;
     }
-    assert.equal(createHash("sha256").update(rgba).digest("hex"), vector.rgbaSha256, `${vector.name}: libwebp's decoding`);
+    assert.equal(
+      createHash("sha256").update(rgba).digest("hex"),
+      vector.rgbaSha256,
+      `${vector.name}: libwebp's decoding`,
+    );
     if (!vector.lossy) assert.deepEqual(rgba, webpPattern(vector.alpha).rgba, `${vector.name}: the source pixels`);
   }
 });
@@ -48,21 +52,33 @@ test("webpToPng() refuses truncated, corrupt, animated and oversized files with 
     ["cut short, sizes patched (the VP8 partitions run out)", resized(lossy.subarray(0, 60)), /corrupt or truncated/],
     ["cut short lossless, sizes patched", resized(lossless.subarray(0, 40)), /corrupt or truncated/],
     ["no bitstream", resized(lossy.subarray(0, 24)), /truncated/],
-    ["a VP8 start code broken", (() => {
-      const b = lossy.slice();
-      b[24] = 0;
-      return b;
-    })(), /start code/],
-    ["a VP8L signature broken", (() => {
-      const b = lossless.slice();
-      b[20] = 0;
-      return b;
-    })(), /VP8L signature/],
-    ["an unknown chunk", (() => {
-      const b = lossy.slice();
-      b.set(new TextEncoder().encode("JUNK"), 12);
-      return b;
-    })(), /unknown first chunk/],
+    [
+      "a VP8 start code broken",
+      (() => {
+        const b = lossy.slice();
+        b[24] = 0;
+        return b;
+      })(),
+      /start code/,
+    ],
+    [
+      "a VP8L signature broken",
+      (() => {
+        const b = lossless.slice();
+        b[20] = 0;
+        return b;
+      })(),
+      /VP8L signature/,
+    ],
+    [
+      "an unknown chunk",
+      (() => {
+        const b = lossy.slice();
+        b.set(new TextEncoder().encode("JUNK"), 12);
+        return b;
+      })(),
+      /unknown first chunk/,
+    ],
   ];
   // a VP8X canvas: animated, and one far larger than the limit
   const extended = (flags: number, side: number) => {

@@ -60,7 +60,9 @@ export function readWebpHeader(bytes: Uint8Array): WebpHeader {
   if (!isWebp(bytes)) throw new WebpDecodeError("not a RIFF WEBP file");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const riffSize = view.getUint32(4, true);
-  if (riffSize + 8 > bytes.length) throw new WebpDecodeError(`truncated: the RIFF header says ${riffSize + 8} bytes, the file has ${bytes.length}`);
+  if (riffSize + 8 > bytes.length) {
+    throw new WebpDecodeError(`truncated: the RIFF header says ${riffSize + 8} bytes, the file has ${bytes.length}`);
+  }
   if (bytes.length < 30) throw new WebpDecodeError("truncated: no bitstream header");
   const chunk = tag(bytes, 12);
   const size = view.getUint32(16, true);
@@ -70,7 +72,12 @@ export function readWebpHeader(bytes: Uint8Array): WebpHeader {
     // frame tag (3 bytes; bit 0 clear on a key frame), start code 9d 01 2a, then 14-bit width and height
     if (bytes[20] & 1) throw new WebpDecodeError("the VP8 frame is not a key frame");
     if (bytes[23] !== 0x9d || bytes[24] !== 0x01 || bytes[25] !== 0x2a) throw new WebpDecodeError("bad VP8 start code");
-    header = { format: "lossy", width: view.getUint16(26, true) & 0x3fff, height: view.getUint16(28, true) & 0x3fff, animated: false };
+    header = {
+      format: "lossy",
+      width: view.getUint16(26, true) & 0x3fff,
+      height: view.getUint16(28, true) & 0x3fff,
+      animated: false,
+    };
   } else if (chunk === "VP8L") {
     // signature 0x2f, then width - 1 and height - 1 in 14 bits each, an alpha hint, a 3-bit version (0)
     if (bytes[20] !== 0x2f) throw new WebpDecodeError("bad VP8L signature");
