@@ -1,23 +1,5 @@
-import { createRequire } from "node:module";
 import { encodePng } from "./encode_png.ts";
-
-type Decode = (bytes: Uint8Array) => { width: number; height: number; data: Uint8ClampedArray };
-let decoder: Decode | undefined;
-
-/**
- * libwebp's decoder as WebAssembly (@cwasm/webp, pinned), loaded on the first WebP: it compiles its module when
- * imported, which no request without a WebP image should pay for.
- */
-function webpDecoder(): Decode {
-  if (!decoder) {
-    try {
-      decoder = (createRequire(import.meta.url)("@cwasm/webp") as { decode: Decode }).decode;
-    } catch (error) {
-      throw new WebpDecoderUnavailableError(error as Error);
-    }
-  }
-  return decoder;
-}
+import { decodeWebpRgba } from "./webp_wasm.ts";
 
 /** Pixels a WebP may have before it is refused (libwebp's own limit is 16383 × 16383; this bounds the RGBA copy). */
 const MAX_PIXELS = 1 << 26;
@@ -27,15 +9,6 @@ export class WebpDecodeError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "WebpDecodeError";
-  }
-}
-
-/** The WebP decoder could not be loaded (a build without node_modules/@cwasm/webp): the server's fault, not the image's. */
-export class WebpDecoderUnavailableError extends Error {
-  readonly status = 500;
-  constructor(cause: Error) {
-    super(`the WebP decoder (@cwasm/webp) could not be loaded: ${cause.message}`, { cause });
-    this.name = "WebpDecoderUnavailableError";
   }
 }
 
@@ -96,22 +69,22 @@ export function readWebpHeader(bytes: Uint8Array): WebpHeader {
 }
 
 /**
- * Decodes a WebP file (libwebp compiled to WebAssembly: @cwasm/webp) and re-encodes its pixels as PNG, which
- * libmtmd reads; alpha is kept in the PNG. Animated files are refused (Ollama's decoder reads no animation either).
+ * Decodes a WebP file (libwebp compiled to WebAssembly, from the pinned npm package @cwasm/webp) and re-encodes its
+ * pixels as PNG, which libmtmd reads; alpha is kept in the PNG. Animated files are refused (Ollama's decoder reads no
+ * animation either). `wasmDirs`: where else to look for webp.wasm (a single executable puts it beside libllama).
  */
-export function webpToPng(bytes: Uint8Array): Uint8Array {
+export function webpToPng(bytes: Uint8Array, options: { wasmDirs?: readonly string[] } = {}): Uint8Array {
   const header = readWebpHeader(bytes);
   if (header.animated) throw new WebpDecodeError("animated WebP is not supported");
   if (header.width * header.height > MAX_PIXELS) {
     throw new WebpDecodeError(`${header.width}×${header.height} is more than ${MAX_PIXELS} pixels`);
   }
-  const decode = webpDecoder();
-  let image: ReturnType<Decode>;
-  try {
-    image = decode(bytes);
-  } catch {
-    throw new WebpDecodeError(`the ${header.format} bitstream is corrupt or truncated`);
+  const image = decodeWebpRgba(bytes, options);
+  if (!image) throw new WebpDecodeError(`the ${header.format} bitstream is corrupt or truncated`);
+  if (image.width !== header.width || image.height !== header.height) {
+    throw new WebpDecodeError(
+      `the header says ${header.width}×${header.height}, the bitstream ${image.width}×${image.height}`,
+    );
   }
-  const rgba = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  return encodePng(image.width, image.height, rgba);
+  return encodePng(image.width, image.height, image.rgba);
 }

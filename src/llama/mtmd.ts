@@ -164,7 +164,7 @@ export class Projector extends NativeHandle {
           // stb_image reads no WebP (libmtmd decodes it only in a build with ffmpeg): as Ollama does, decode it and
           // hand the decoder the same pixels as PNG
           try {
-            data = webpToPng(bytes);
+            data = webpToPng(bytes, { wasmDirs: [this.model.llama.libDir] });
           } catch (error) {
             if (!(error instanceof WebpDecodeError)) throw error;
             throw new ImageInputError(`image ${i} is WebP that could not be decoded: ${error.message}`);
