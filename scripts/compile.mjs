@@ -12,9 +12,12 @@ const outFile = process.argv[2] || join(root, "dist/tollama");
 const libs = readdirSync(libDir).filter((name) => /\.so(\.|$)/.test(name)).sort();
 if (!libs.some((name) => name.startsWith("libllama"))) throw new Error(`no libllama in ${libDir}; run npm install`);
 
+// Extracted beside the libraries too: the WebP decoder's WebAssembly (src/image/webp_wasm.ts looks there).
+const extras = { "webp.wasm": join(root, "node_modules/@cwasm/webp/webp.wasm") };
+const files = [...libs.map((name) => [name, join(libDir, name)]), ...Object.entries(extras)];
 const hash = createHash("sha256");
-const imports = libs.map((name, i) => {
-  const real = realpathSync(join(libDir, name));
+const imports = files.map(([name, path], i) => {
+  const real = realpathSync(path);
   hash.update(name).update(readFileSync(real));
   return `import lib${i} from ${JSON.stringify(real)} with { type: "file" };`;
 });
@@ -27,7 +30,7 @@ ${imports.join("\n")}
 import { extractEmbeddedLibraries } from ${JSON.stringify(rel("src/runtime/embedded_libs.ts"))};
 
 await extractEmbeddedLibraries({
-${libs.map((name, i) => `  ${JSON.stringify(name)}: lib${i},`).join("\n")}
+${files.map(([name], i) => `  ${JSON.stringify(name)}: lib${i},`).join("\n")}
 }, ${JSON.stringify(key)});
 const { main } = await import(${JSON.stringify(rel("mod.ts"))});
 const { runtime } = await import(${JSON.stringify(rel("src/runtime/mod.ts"))});
