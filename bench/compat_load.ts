@@ -6,7 +6,8 @@
  * runtime: the native load of the twin (`Model.load`: libllama's mmap), and the translated load of the published file
  * (`loadModelFile`: header read and translated, then `llama_model_init_from_user` with each tensor read from the
  * file into libllama's buffers; nothing written to disk). A child reports its load time and its resident memory
- * (VmRSS after the load, VmHWM: the peak) above what it had before the load. Printed: medians, each as a ratio to
+ * (VmRSS after the load, VmHWM: the peak) above what it had before the load, then decodes a 128-token prompt and 16
+ * tokens (the no-copy route keeps the CPU's repacked weight layouts off). Printed: medians, each as a ratio to
  * native, and the model's size; the spread of the ratios over the reps.
  *
  *   npx deno run -A bench/compat_load.ts [--embd 2048] [--layers 16] [--ff 5632] [--reps 5]
@@ -23,7 +24,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadModelFile, type LoadRoute } from "../src/compat/mod.ts";
-import { Llama, Model } from "../src/llama/mod.ts";
+import { Batch, Llama, Model } from "../src/llama/mod.ts";
 import { runtime } from "../src/runtime/mod.ts";
 import { scaledOlmoPair, writeSpec } from "../tests/fixtures/compat_pairs.ts";
 
@@ -50,6 +51,9 @@ interface Sample {
   rss: number;
   peak: number;
   route: LoadRoute | "native";
+  /** A 128-token prompt's decode, and one token's (the mean of 16), after the load. */
+  promptMs: number;
+  tokenMs: number;
 }
 
 if (values.child) {
@@ -63,8 +67,24 @@ if (values.child) {
     : await loadModelFile(llama, values.path!, { cacheDir: join(dirname(values.path!), "compat"), onRoute: (r) => (route = r) });
   const ms = performance.now() - started;
   const after = memory();
+  // what the route costs afterwards: a 128-token prompt, then 16 tokens one at a time
+  const context = model.createContext({ nCtx: 512, nBatch: 128 });
+  const batch = new Batch(llama.ffi, 128, 1);
+  for (let i = 0; i < 128; i++) batch.add(100 + i, i, 0, i === 127);
+  let at = performance.now();
+  context.decode(batch);
+  const promptMs = performance.now() - at;
+  at = performance.now();
+  for (let i = 0; i < 16; i++) {
+    batch.clear();
+    batch.add(300 + i, 128 + i, 0, true);
+    context.decode(batch);
+  }
+  const tokenMs = (performance.now() - at) / 16;
+  batch.close();
+  context.close();
   model.close();
-  const sample: Sample = { ms, rss: after.rss - before.rss, peak: after.peak - before.rss, route };
+  const sample: Sample = { ms, rss: after.rss - before.rss, peak: after.peak - before.rss, route, promptMs, tokenMs };
   process.stdout.write(`${JSON.stringify(sample)}\n`);
   process.exit(0);
 }
@@ -116,6 +136,12 @@ try {
     `peak ÷ native peak      ${(m(translated, "peak") / m(native, "peak")).toFixed(2)}x; extra peak over native ${
       ((m(translated, "peak") - m(native, "peak")) / size).toFixed(2)
     } of the model`,
+  );
+  const mt = (samples: Sample[], key: "promptMs" | "tokenMs") => median(samples.map((s) => s[key]));
+  console.log(
+    `after the load           128-token prompt ${mt(translated, "promptMs").toFixed(0)} ms vs ${mt(native, "promptMs").toFixed(0)} ms native (${
+      (mt(translated, "promptMs") / mt(native, "promptMs")).toFixed(2)
+    }x), a token ${mt(translated, "tokenMs").toFixed(1)} ms vs ${mt(native, "tokenMs").toFixed(1)} ms (${(mt(translated, "tokenMs") / mt(native, "tokenMs")).toFixed(2)}x)`,
   );
   const compatFiles = readdirSync(dir).filter((name) => name !== "twin.gguf" && name !== "published.gguf");
   console.log(`written beside the model ${compatFiles.length ? compatFiles.join(", ") : "nothing"}`);

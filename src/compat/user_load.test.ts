@@ -91,7 +91,7 @@ test("loadModelFile: a tied model (no output.weight) gets token_embd's bytes as 
   assert.deepEqual(published.ids, twin.ids);
 });
 
-test("loadModelFile: optional biases, present in one layer and absent (zeros) in the others, match the twin", { skip, timeout: 120_000 }, async () => {
+test("loadModelFile: optional biases, present in one layer and absent in the others, match the twin", { skip, timeout: 120_000 }, async () => {
   const { twin, published, wrote } = await editedPair("llama", (spec) => {
     const q = spec.tensors.find((t) => t.name === "blk.0.attn_q.weight")!;
     const k = spec.tensors.find((t) => t.name === "blk.0.attn_k.weight")!;
@@ -138,5 +138,34 @@ test("loadModelFile: a tensor whose shape is not what the architecture creates i
       assert.match(error.message, /tensor 'blk\.0\.ffn_up\.weight' has shape \[\d+,\d+\], the architecture expects \[\d+,\d+\]/);
       return true;
     });
+  });
+});
+
+test("loadModelFile: a published file without a tensor the architecture needs is a clear load error, and nothing is read", { skip, timeout: 120_000 }, async () => {
+  const llama = await Llama.open();
+  await withDir(async (dir) => {
+    const { ollama } = await buildPair("olmo3");
+    ollama.tensors = ollama.tensors.filter((t) => t.name !== "blk.0.ffn_up.weight");
+    const path = join(dir, "short.gguf");
+    await writeSpec(path, ollama);
+    // libllama counts the tensors it creates against the header's and refuses before any byte is asked for
+    await assert.rejects(loadModelFile(llama, path, { cacheDir: join(dir, "compat") }), (error: unknown) => {
+      assert.ok(error instanceof ModelLoadError || error instanceof CompatError, String(error));
+      return true;
+    });
+    assert.equal(existsSync(join(dir, "compat")), false);
+  });
+});
+
+test("loadModelFile: copy (TOLLAMA_COMPAT_COPY) takes the derived file, which gives the same ids", { skip, timeout: 120_000 }, async () => {
+  const llama = await Llama.open();
+  await withDir(async (dir) => {
+    const pair = await compatPair("olmo3");
+    const twin = await viaLoadModelFile(llama, pair.llamaCpp, dir);
+    let route: LoadRoute | undefined;
+    using model = await loadModelFile(llama, pair.ollama, { cacheDir: join(dir, "compat"), copy: true, onRoute: (r) => (route = r) });
+    assert.equal(route, "derived");
+    assert.deepEqual(greedy(llama, model).ids, twin.ids);
+    assert.equal(existsSync(join(dir, "compat")), true);
   });
 });

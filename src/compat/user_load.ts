@@ -7,16 +7,22 @@
  * buffer libllama allocated (or what a data-transform family's `produce` makes). Nothing is written to disk; the
  * weights sit in anonymous memory instead of a file mapping, about the same resident size.
  *
- * On that route libllama creates every optional tensor the architecture names, present in the file or not, and
- * hands it to the callback (ollama-compat.md, "Header-only vs tensor data changes"). Those with a neutral value are
- * filled here: a tied `output.weight` gets `token_embd.weight`'s bytes (declared with its type), a missing bias
- * zeros, missing `rope_freqs` ones. Any other tensor the translation lacks (an optional norm, a gate: their absence
- * changes the graph, no fill can stand for it) stops this route, and the file is loaded through the derived-file
- * route instead (compat_model_path.ts: the translation written as a GGUF of its own, then mmapped), which is also the
- * route of every case this one cannot serve.
+ * Which tensors reach the callback: those of the header the architecture asks for, by their llama.cpp names (a tied
+ * model's output is token_embd created a second time, served by name). The libllama we ship leaves an optional tensor
+ * the header lacks uncreated, as its file loader does, and refuses a header with more or fewer tensors than it
+ * creates. ollama-compat.md ("Header-only vs tensor data changes") reads the loader source as creating optional
+ * tensors anyway and handing them to the callback; in case a build does, such a tensor with a neutral value is
+ * filled (a bias zeros, `rope_freqs` ones), and any other one stops this route. The file then loads through the
+ * derived-file route (compat_model_path.ts: the translation written as a GGUF of its own, then mmapped), which is also
+ * the route asked for with TOLLAMA_COMPAT_COPY.
+ *
+ * The price of no copy: `llama_model_init_from_user` turns libllama's extra CPU buffer types off, so weights the
+ * mmap load would repack for the CPU's kernels (Q4_0, Q4_K, Q8_0... on AVX2/AVX-512 and ARM) run through the generic
+ * ones (bench/compat_load.ts measures both).
  * @module
  */
 import { closeSync, openSync, readSync } from "node:fs";
+import { config } from "../config.ts";
 import { encodeGgufHeader, GGML_TYPE, type GgufTypedValue } from "../gguf/mod.ts";
 import { type Llama, type LoadOptions, Model, type TensorSlot } from "../llama/mod.ts";
 import { log } from "../log.ts";
@@ -30,6 +36,12 @@ import type { Translation } from "./translate_header.ts";
 export type LoadRoute = "file" | "user" | "derived";
 
 export interface LoadModelFileOptions extends LoadOptions, CompatModelPathOptions {
+  /**
+   * Load a published file through its derived file (a translated copy on disk) even where the no-copy route works
+   * (default: TOLLAMA_COMPAT_COPY, off). The copy is mmapped like any model, so libllama may repack its weights for
+   * the CPU's kernels, which llama_model_init_from_user does not allow: faster CPU inference for twice the disk.
+   */
+  copy?: boolean;
   /** Told the route taken, once the model is loaded. */
   onRoute?: (route: LoadRoute) => void;
 }
@@ -45,13 +57,15 @@ export async function loadModelFile(llama: Llama, path: string, options: LoadMod
     options.onRoute?.("file");
     return model;
   }
-  try {
-    const model = loadTranslated(llama, path, translation, options);
-    options.onRoute?.("user");
-    return model;
-  } catch (error) {
-    if (!(error instanceof NoNeutralFill)) throw error;
-    log.warn(`${path}: ${error.message}; loading it through a translated copy on disk instead`);
+  if (!(options.copy ?? config.compatCopy())) {
+    try {
+      const model = loadTranslated(llama, path, translation, options);
+      options.onRoute?.("user");
+      return model;
+    } catch (error) {
+      if (!(error instanceof NoNeutralFill)) throw error;
+      log.warn(`${path}: ${error.message}; loading it through a translated copy on disk instead`);
+    }
   }
   const derived = await compatModelPath(path, options);
   const model = Model.load(llama, derived, options);
@@ -70,25 +84,15 @@ class NoNeutralFill extends Error {
 /** Bytes read at most per read call (node's readSync takes lengths below 2 GiB). */
 const READ_CHUNK = 1 << 30;
 
-/** Translated architectures without an output head (an encoder's pooled embedding is its output): nothing to tie. */
-const ENCODERS = new Set(["bert"]);
-
 /** The no-copy route: libllama builds the model from the translated header, and `fill` reads each tensor's bytes. */
 function loadTranslated(llama: Llama, path: string, translation: Translation, options: LoadOptions): Model {
   const { family, header } = translation;
   const byName = new Map(header.tensors.map((t) => [t.name, t]));
-  const declared = [...header.tensors];
-  // A tied model's output.weight is created here (the tie fallback is not taken on this route): with token_embd's
-  // type declared, it gets token_embd's bytes.
-  const embedding = byName.get("token_embd.weight");
-  const arch = header.metadata.get("general.architecture")?.value;
-  if (embedding && !byName.has("output.weight") && !ENCODERS.has(String(arch))) {
-    const tied: CompatTensor = { ...embedding, name: "output.weight" };
-    declared.push(tied);
-    byName.set(tied.name, tied);
-  }
   const metadata: Record<string, GgufTypedValue> = Object.fromEntries(header.metadata);
-  const { bytes } = encodeGgufHeader({ metadata, tensors: declared });
+  // Exactly the file's tensors: libllama counts the tensors it creates against the header's (one the architecture
+  // never asks for, such as an output head declared for an encoder, fails the load), and a tied model's output is
+  // token_embd created a second time, which `fill` serves by name like the first.
+  const { bytes } = encodeGgufHeader({ metadata, tensors: header.tensors });
   const total = header.tensors.reduce((n, t) => n + t.size, 0) || 1;
   const fd = openSync(path, "r");
   const read = (offset: number, size: number) => readRange(fd, path, offset, size);

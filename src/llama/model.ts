@@ -72,6 +72,22 @@ function placement(llama: Llama, params: Uint8Array, options: LoadOptions): BigU
   return devices;
 }
 
+const PAGE = 4096n;
+const MADV_POPULATE_WRITE = 23;
+
+/**
+ * Before a host buffer of weights is filled: fault its whole range in with one call (Linux 5.14+) instead of one
+ * fault per 4 KiB page as the reads reach it (~5-10% of a load measured; the same pages are touched either way).
+ * Best effort: a kernel without the advice refuses it and the reads fault the pages in. (Transparent huge pages,
+ * MADV_HUGEPAGE, made the load 2.5x slower here: the kernel compacts memory to find them.)
+ */
+function adviseWeights(llama: Llama, address: bigint, size: number): void {
+  const { ffi } = llama;
+  const start = (address + PAGE - 1n) / PAGE * PAGE;
+  const end = (address + BigInt(size)) / PAGE * PAGE;
+  if (end > start) ffi.fn.madvise(ffi.pointer(start), Number(end - start), MADV_POPULATE_WRITE);
+}
+
 /** NUL-terminated UTF-8 strings packed into one buffer of at least 256 bytes (allocated off V8's moving heap). */
 function pack(texts: string[]): { bytes: Uint8Array; offsets: number[] } {
   const encoded = texts.map((t) => cstr(t));
@@ -154,10 +170,17 @@ export class Model extends NativeHandle {
     let failure: { error: unknown } | undefined;
     let cancelled = false;
     // an exception must not unwind through libllama's frames: keep it, skip the rest, throw it once the call returns
+    const advised = new Set<bigint>();
     const callback = ffi.callback("set_tensor_data", (tensor) => {
       if (failure || cancelled) return;
       try {
-        if (fill(new TensorSlot(ffi, tensor)) === false) cancelled = true;
+        const slot = new TensorSlot(ffi, tensor);
+        const buffer = slot.hostBuffer();
+        if (buffer && !advised.has(buffer.address)) {
+          advised.add(buffer.address);
+          adviseWeights(llama, buffer.address, buffer.size);
+        }
+        if (fill(slot) === false) cancelled = true;
       } catch (error) {
         failure = { error };
       }

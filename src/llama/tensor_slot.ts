@@ -41,6 +41,15 @@ export class TensorSlot {
     return new Uint8Array(ffi.view(data, this.size));
   }
 
+  /** The host buffer the tensor lives in (its base address, as a number, and size), or undefined for a device one. */
+  hostBuffer(): { address: bigint; size: number } | undefined {
+    const ffi = this.#ffi;
+    const head = new DataView(ffi.view(this.#tensor, GGML_TENSOR_HEAD.size));
+    const buffer = ffi.pointer(head.getBigUint64(GGML_TENSOR_HEAD.buffer, true));
+    if (ffi.address(buffer) === 0n || !ffi.fn.ggml_backend_buffer_is_host(buffer)) return undefined;
+    return { address: ffi.address(ffi.fn.ggml_backend_buffer_get_base(buffer)), size: Number(ffi.fn.ggml_backend_buffer_get_size(buffer)) };
+  }
+
   /** Copies `bytes` into the tensor at byte `offset` (any buffer kind). */
   set(bytes: Uint8Array, offset = 0): void {
     if (offset + bytes.byteLength > this.size) {

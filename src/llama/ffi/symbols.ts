@@ -259,6 +259,10 @@ export const SYMBOLS = {
   ggml_nbytes: fn(["ptr"], "usize"),
   ggml_get_data: fn(["ptr"], "ptr"),
   ggml_backend_buffer_is_host: fn(["ptr"], "bool"),
+  ggml_backend_buffer_get_base: fn(["ptr"], "ptr"),
+  ggml_backend_buffer_get_size: fn(["ptr"], "usize"),
+  /** libc's (found through libllama's dependencies): (addr, length, advice) → 0, or -1 with errno. */
+  madvise: fn(["ptr", "usize", "i32"], "i32"),
   /** (tensor, const void * data, offset, size): copies into a tensor's buffer, wherever it lives. */
   ggml_backend_tensor_set: fn(["ptr", "buf", "usize", "usize"], "void"),
   llama_model_free: fn(["ptr"], "void"),
