@@ -67,6 +67,25 @@ async function rawEvents(path: string, body: unknown): Promise<SseEvent[]> {
   });
 }
 
+/**
+ * A stop sequence that ends the model's greedy answer to `content` after about `tokens` tokens (a suffix of what it
+ * writes in that many, found nowhere earlier): a thinking request needs max_tokens above Anthropic's minimum budget
+ * (1024), which a random-weight model would fill, slowly, on a loaded machine.
+ */
+async function stopAfter(model: string, content: string, tokens: number): Promise<string> {
+  const response = await fetch(server.url + "/api/chat", {
+    method: "POST",
+    body: JSON.stringify({ model, stream: false, messages: [{ role: "user", content }], options: { num_predict: tokens, temperature: 0 } }),
+  });
+  const { message } = await response.json() as { message: { content: string; thinking?: string } };
+  const out = (message.thinking || message.content).trimEnd();
+  for (let n = 3; n <= out.length; n++) {
+    const stop = out.slice(-n);
+    if (stop.trim() === stop && out.indexOf(stop) === out.length - n) return stop;
+  }
+  throw new Error(`no stop sequence in ${JSON.stringify(out)}`);
+}
+
 /** The event names with each run of content_block_delta (and of ping after the first) collapsed to one. */
 function shape(events: SseEvent[]): string[] {
   const names: string[] = [];
@@ -272,7 +291,10 @@ test("POST /v1/messages tools streamed: a tool_use block with its input in input
 
 test("POST /v1/messages thinking: enabled splits thinking into its block (and deltas), disabled keeps it all text", opts, async () => {
   const params = { model: "thinker", messages: [{ role: "user" as const, content: "Why?" }], max_tokens: 8, temperature: 0 };
-  const thought = await client.messages.create({ ...params, thinking: { type: "enabled", budget_tokens: 1024 } });
+  // Anthropic's bounds: a budget of at least 1024, below max_tokens; a stop sequence ends it early
+  const budget = { type: "enabled" as const, budget_tokens: 1024 };
+  const enabled = { max_tokens: 1025, stop_sequences: [await stopAfter("thinker", "Why?", 8)], thinking: budget };
+  const thought = await client.messages.create({ ...params, ...enabled });
   assert.equal(thought.content[0]?.type, "thinking", JSON.stringify(thought.content));
   const block = thought.content[0] as { thinking: string; signature: string };
   assert.ok(block.thinking.length > 0);
@@ -282,7 +304,7 @@ test("POST /v1/messages thinking: enabled splits thinking into its block (and de
   const adaptive = await client.messages.create({ ...params, thinking: { type: "adaptive" } as never });
   assert.equal(adaptive.content[0]?.type, "thinking");
 
-  const events = await rawEvents("/v1/messages", { ...params, thinking: { type: "enabled", budget_tokens: 1024 }, stream: true });
+  const events = await rawEvents("/v1/messages", { ...params, ...enabled, stream: true });
   assert.deepEqual(events[1].data.content_block, { type: "thinking", thinking: "", signature: "" });
   const thinking = events.filter((e) => e.data.delta?.type === "thinking_delta").map((e) => e.data.delta.thinking).join("");
   assert.equal(thinking, block.thinking);
@@ -300,7 +322,12 @@ test("POST /v1/messages thinking: enabled splits thinking into its block (and de
   });
   assert.ok(withThought.input_tokens > withoutThought.input_tokens);
   // a model without thinking answers an agent's `enabled` without it instead of failing
-  const tiny = await client.messages.create({ ...params, model: "tiny", thinking: { type: "enabled", budget_tokens: 1024 } });
+  const tiny = await client.messages.create({
+    ...params,
+    model: "tiny",
+    ...enabled,
+    stop_sequences: [await stopAfter("tiny", "Why?", 8)],
+  });
   assert.ok(tiny.content.every((b) => b.type === "text"));
 });
 

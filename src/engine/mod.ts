@@ -53,3 +53,5 @@ export { estimateSpec, localMemory, systemMemoryBudget } from "./memory_budget.t
 export { StopMatcher } from "./stop_matcher.ts";
 /** Prompt longer than the context (shift or truncate off); maps to HTTP 400. */
 export { ContextLengthError } from "./overflow.ts";
+/** How a too-long prompt is cut (the server predicts the tokens a model will read for usage reports). */
+export { keepCount, truncatedPromptLimit } from "./overflow.ts";

@@ -5,7 +5,7 @@
  * client leaves mid-stream.
  * @module
  */
-import type { LoadSpec } from "../engine/mod.ts";
+import { keepCount, type LoadSpec, truncatedPromptLimit } from "../engine/mod.ts";
 import type { AppDeps, GenerationChunk, OutputParser, ResolvedModel, ServerRunner, ToolCallDelta } from "./deps.ts";
 import type { Logprob, Metrics, ToolCall } from "./schemas.ts";
 import type { Options } from "./options.ts";
@@ -26,7 +26,7 @@ export interface GenerationEvent {
   /** Prompt and output token ids (final event, when asked for). */
   context?: number[];
   logprobs?: Logprob[];
-  /** Final event: the whole prompt's token count (cached prefix included), for OpenAI's usage. */
+  /** Final event: the prompt tokens the model read (cached prefix included, a truncated middle not), for usage. */
   promptTokens?: number;
   /** Final event: prompt tokens dropped to fit the context (tollama addition; absent when none). */
   truncated?: number;
@@ -87,6 +87,18 @@ export interface GenerationPlan {
 /** A rendered prompt's token count as the engine counts a text prompt (special tokens parsed, BOS/EOS as the model wants). */
 export async function promptTokenCount(runner: ServerRunner, text: string): Promise<number> {
   return (await runner.tokenize(text, { addSpecial: true })).length;
+}
+
+/**
+ * The tokens the model will read of a rendered prompt: its count, or, when it fills the context, what the engine's
+ * middle cut leaves (Ollama truncates silently; usage then counts the kept tokens, as the final event does).
+ */
+export async function promptTokensRead(runner: ServerRunner, text: string, numKeep = 4): Promise<number> {
+  const count = await promptTokenCount(runner, text);
+  const nCtx = runner.contextLength;
+  if (count < nCtx) return count;
+  const addsBos = (await runner.tokenize("", { addSpecial: true })).length > 0;
+  return truncatedPromptLimit(nCtx, keepCount(numKeep, count, addsBos, nCtx));
 }
 
 /** The scheduler's view of a model with these options. */
@@ -208,7 +220,9 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
       }
       const end = now();
       const t = chunk.timings;
-      const promptTokens = t?.promptTokens ?? (prompt.tokens?.length ?? 0);
+      // the tokens the model read: a prompt cut to fit the context counts what is left of it, so the part
+      // reused from the prefix cache (whole prompt minus computed) does not take in the dropped middle
+      const promptTokens = (t?.promptTokens ?? (prompt.tokens?.length ?? 0)) - (chunk.truncated ?? 0);
       event.done = true;
       event.doneReason = chunk.doneReason ?? "stop";
       if (chunk.stopSequence !== undefined) event.stopSequence = chunk.stopSequence;

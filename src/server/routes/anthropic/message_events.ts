@@ -60,7 +60,8 @@ export async function* toMessageEvents(
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        // the whole prompt for now; message_delta splits it into computed and cached once the engine has said
+        // the prompt the model reads (cut to the context if it is longer) for now; message_delta splits it into
+        // computed and cached once the engine has said (the prefix cache is only known once the prompt is placed)
         usage: { input_tokens: promptTokens ?? 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 },
       },
     };

@@ -1,7 +1,8 @@
 /**
  * The Anthropic `message` for a collected chat answer, and the pieces the stream shares with it: ids (`msg_…`,
  * `toolu_…`), `stop_reason`/`stop_sequence`, and `usage` split as Anthropic counts it (`input_tokens` are the
- * prompt tokens computed, `cache_read_input_tokens` those reused from the prefix cache; their sum is the prompt).
+ * prompt tokens computed, `cache_read_input_tokens` those reused from the prefix cache; their sum is the prompt the
+ * model read: count_tokens' figure, or for a prompt longer than the context what Ollama's silent middle cut left).
  * @module
  */
 import { PROMPT_TOKENS, STOP_SEQUENCE } from "../../generation.ts";

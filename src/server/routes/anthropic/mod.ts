@@ -11,7 +11,7 @@ import * as v from "valibot";
 import type { AppDeps } from "../../deps.ts";
 import { checkNesting, readJsonValue } from "../../body.ts";
 import { ApiError } from "../../errors.ts";
-import { promptTokenCount } from "../../generation.ts";
+import { promptTokenCount, promptTokensRead } from "../../generation.ts";
 import { eventStreamResponse } from "../../stream.ts";
 import { chatChunks, collectChat } from "../chat.ts";
 import { requestAbort } from "../_progress.ts";
@@ -51,6 +51,14 @@ function describe(issue: v.GenericIssue): { path: string; issue: v.GenericIssue 
   return { path: path.join("."), issue };
 }
 
+/** Anthropic's bounds on an extended-thinking budget: at least 1024 tokens, and below `max_tokens`. */
+function checkThinkingBudget(body: { thinking?: { type: string; budget_tokens?: number } | null; max_tokens: number }): void {
+  if (body.thinking?.type !== "enabled") return;
+  const budget = body.thinking.budget_tokens ?? 0;
+  if (budget < 1024) throw new ApiError(400, "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
+  if (budget >= body.max_tokens) throw new ApiError(400, "`max_tokens` must be greater than `thinking.budget_tokens`");
+}
+
 function anthropic(handler: (c: Context) => Promise<Response>) {
   return async (c: Context) => {
     try {
@@ -65,6 +73,7 @@ function anthropic(handler: (c: Context) => Promise<Response>) {
 export function registerAnthropicRoutes(app: Hono, deps: AppDeps): void {
   app.post("/v1/messages", anthropic(async (c) => {
     const body = await readAnthropic(c, MessagesRequestSchema, deps.bodyLimit);
+    checkThinkingBudget(body);
     const { request, toolChoice, oneToolCall } = toChatRequest(body);
     const abort = requestAbort(c.req.raw);
     const counted = Promise.withResolvers<number>();
@@ -74,7 +83,7 @@ export function registerAnthropicRoutes(app: Hono, deps: AppDeps): void {
       parallelToolCalls: body.tool_choice?.disable_parallel_tool_use === false,
       streamToolArguments: body.stream === true,
       // message_start reports the prompt's size; the final chunk's counts come from the engine
-      onPrompt: body.stream ? async (text, runner) => counted.resolve(await promptTokenCount(runner, text)) : undefined,
+      onPrompt: body.stream ? async (text, runner) => counted.resolve(await promptTokensRead(runner, text)) : undefined,
     });
     if (!(Symbol.asyncIterator in result)) throw new ApiError(500, "no response from the model");
     const meta = {

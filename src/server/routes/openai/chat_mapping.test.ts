@@ -55,7 +55,7 @@ test("toChatCompletion() reports tool calls with string arguments and usage", ()
   const choice = out.choices[0] as { finish_reason: string; message: { tool_calls: Array<{ function: { arguments: string } }> } };
   assert.equal(choice.finish_reason, "tool_calls");
   assert.equal(choice.message.tool_calls[0].function.arguments, '{"a":1}');
-  assert.deepEqual(out.usage, { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+  assert.deepEqual(out.usage, { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, prompt_tokens_details: { cached_tokens: 0 } });
 });
 
 test("toChatChunks() sends the role first, a final finish_reason, then usage", async () => {
@@ -70,5 +70,5 @@ test("toChatChunks() sends the role first, a final finish_reason, then usage", a
   assert.deepEqual(deltas[1].delta, { content: "hi" });
   assert.equal(deltas[2].finish_reason, "length");
   assert.deepEqual(chunks[3].choices, []);
-  assert.deepEqual(chunks[3].usage, { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+  assert.deepEqual(chunks[3].usage, { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, prompt_tokens_details: { cached_tokens: 0 } });
 });

@@ -208,12 +208,19 @@ export function toOpenAiLogprobs(logprobs: Logprob[] | undefined) {
 
 /**
  * OpenAI's usage: `prompt_tokens` is the whole prompt, cached prefix included (clients bill on it), while
- * Ollama's prompt_eval_count counts only the tokens computed.
+ * Ollama's prompt_eval_count counts only the tokens computed. A prompt cut to fit the context counts what the model read.
  */
 export function usageOf(chunk: { prompt_eval_count?: number; eval_count?: number; [PROMPT_TOKENS]?: number }) {
   const prompt = chunk[PROMPT_TOKENS] ?? chunk.prompt_eval_count ?? 0;
   const completion = chunk.eval_count ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  // the part of the prompt the prefix cache held (OpenAI's prompt_tokens_details.cached_tokens)
+  const cached = prompt - Math.min(chunk.prompt_eval_count ?? prompt, prompt);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: cached },
+  };
 }
 
 /** The `chat.completion` object for a collected native answer. */

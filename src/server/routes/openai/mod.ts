@@ -17,6 +17,17 @@ import { OpenAiChatRequestSchema, toChatChunks, toChatCompletion, toChatRequest 
 import { OpenAiCompletionRequestSchema, toCompletion, toCompletionChunks, toGenerateRequest } from "./completions.ts";
 import { embeddingInputs, OpenAiEmbeddingRequestSchema, toEmbeddingList } from "./embeddings.ts";
 import { tryParseModelName } from "../../../registry/mod.ts";
+import { anthropicModel, anthropicModelList, isAnthropicClient } from "../anthropic/models.ts";
+import { anthropicErrorResponse } from "../anthropic/errors.ts";
+
+/** An Anthropic client's answer, its errors in Anthropic's shape. */
+function anthropicOr(answer: () => Response): Response {
+  try {
+    return answer();
+  } catch (error) {
+    return anthropicErrorResponse(error);
+  }
+}
 
 async function readOpenAi<S extends v.GenericSchema>(
   c: Context,
@@ -103,6 +114,7 @@ export function registerOpenAiRoutes(app: Hono, deps: AppDeps): void {
 
   app.get("/v1/models", openAi(async (c) => {
     const models = await deps.store.list();
+    if (isAnthropicClient(c.req.raw)) return anthropicOr(() => c.json(anthropicModelList(models, c.req.query())));
     return c.json({
       object: "list",
       data: models.map((m) => ({
@@ -123,6 +135,12 @@ export function registerOpenAiRoutes(app: Hono, deps: AppDeps): void {
       return m.name === name || (have && wanted && have.host === wanted.host && have.namespace === wanted.namespace &&
         have.model.toLowerCase() === wanted.model.toLowerCase() && have.tag.toLowerCase() === wanted.tag.toLowerCase());
     });
+    if (isAnthropicClient(c.req.raw)) {
+      return anthropicOr(() => {
+        if (!found) throw new ApiError(404, `model "${name}" not found`);
+        return c.json(anthropicModel(found, name));
+      });
+    }
     if (!found) throw new ApiError(404, `model "${name}" not found`);
     return c.json({
       id: name,

@@ -200,6 +200,11 @@ export async function* toResponseEvents(
       }
       const final = chunk as FinalChunk;
       const status = statusOf(final, calls);
+      // an answer with nothing in it is still a message, with one empty output_text (as OpenAI answers it)
+      if (output.length === 0) {
+        yield* start("message");
+        if (heldText) yield* delta("message", heldText);
+      }
       yield* close(status.status);
       yield* endStreaming();
       const usage = usageOf(final, thinking ? await meta.countTokens(thinking) : 0);

@@ -132,6 +132,8 @@ export function outputItems(response: ChatResponse, oneToolCall: boolean, incomp
   if (hasText(m.content)) items.push(messageItem(responsesId("msg_"), m.content, status));
   const calls = (m.tool_calls ?? []).slice(0, oneToolCall ? 1 : undefined);
   for (const call of calls) items.push(functionCallItem(call, "completed"));
+  // an answer with nothing in it is still a message, with one empty output_text (as OpenAI answers it)
+  if (items.length === 0) items.push(messageItem(responsesId("msg_"), m.content, status));
   return items;
 }
 
