@@ -9,11 +9,13 @@
  *    Ratios: tollama / curl (goal ≥ 0.95) and tollama / (curl + sha256).
  * 2. A CDN-shaped link: a second blob from a server that caps each connection (as CDN edges do), curl against
  *    tollama's adaptive parallel parts.
- * 3. Resume: a pull in a child process is killed at 50 % and resumed; the server's record of the byte ranges it
- *    sent gives the share fetched twice (goal ≤ 0.02).
+ * 3. Resume: pulls in a child process are killed at 20, 45 and 70 % of a 300 MiB blob over a 40 MiB/s link
+ *    (all connections share it) and resumed; the server's record of the byte ranges it sent gives the share fetched twice, bytes
+ *    still in flight when the kill landed included (goal ≤ 0.02 at every point). `--resume-only` runs this alone.
  *
  *   npx deno run -A bench/pull.ts [--size-mib 1024] [--reps 3] [--cap-mib 64] [--capped-size-mib 256]
  *                                 [--concurrency N] [--part-mib N]
+ *                                 [--resume-size-mib 300] [--resume-link-mib 40] [--resume-only]
  *   npx bun run bench/pull.ts ...
  *
  * The box is shared: expect noise between separate runs; the interleaved ratio in one run is what means something.
@@ -44,6 +46,9 @@ const { values, positionals } = parseArgs({
     "capped-size-mib": { type: "string", default: "256" },
     concurrency: { type: "string" },
     "part-mib": { type: "string" },
+    "resume-size-mib": { type: "string", default: "300" },
+    "resume-link-mib": { type: "string", default: "40" },
+    "resume-only": { type: "boolean", default: false },
     child: { type: "boolean", default: false },
   },
 });
@@ -103,7 +108,7 @@ interface Served {
  * Writes `size` random bytes to `blobPath` and serves them (and a manifest naming them) from a process of its own,
  * under node when there is one.
  */
-async function serveRandomBlob(blobPath: string, size: number, capBytesPerSecond = 0): Promise<Served> {
+async function serveRandomBlob(blobPath: string, size: number, capBytesPerSecond = 0, linkBytesPerSecond = 0): Promise<Served> {
   const digest = writeBlob(blobPath, size);
   const manifest = JSON.stringify({
     schemaVersion: 2,
@@ -112,7 +117,7 @@ async function serveRandomBlob(blobPath: string, size: number, capBytesPerSecond
     layers: [{ mediaType: "application/vnd.ollama.image.model", digest, size }],
   });
   const hasNode = spawnSync("node", ["--version"]).status === 0;
-  const args = [SERVER, blobPath, digest, manifest, REPO, String(capBytesPerSecond)];
+  const args = [SERVER, blobPath, digest, manifest, REPO, String(capBytesPerSecond), String(linkBytesPerSecond)];
   const server = hasNode
     ? spawn("node", args, { stdio: ["ignore", "pipe", "inherit"] })
     : spawn(runtime.execPath(), [...(runtime.name === "deno" ? ["run", "-A"] : ["run"]), ...args], {
@@ -143,6 +148,69 @@ function timed(command: string): [number, number, string] {
 }
 
 type Contender = "curl" | "curl+sha256" | "tollama";
+
+/** Where the resume runs kill the first pull, as shares of the blob. */
+const KILL_AT = [0.2, 0.45, 0.7];
+
+interface Resume {
+  /** Bytes the first pull had reported when it was killed. */
+  killedAt: number;
+  /** Bytes the server sent to both the killed pull and the resumed one. */
+  twice: number;
+  seconds: number;
+}
+
+/** A child pull of `server`'s blob into `dir`, killed (-9) once it reports `fraction` of it, then resumed here. */
+async function resumeAfterKill(server: Served, fraction: number, dir: string): Promise<Resume> {
+  await fetch(`${server.base}/stats/reset`).then((r) => r.text());
+  const args = runtime.name === "deno" ? ["run", "-A", SELF] : ["run", SELF];
+  const tuningArgs = [
+    ...(values.concurrency ? ["--concurrency", values.concurrency] : []),
+    ...(values["part-mib"] ? ["--part-mib", values["part-mib"]] : []),
+  ];
+  const pull = spawn(runtime.execPath(), [...args, "--child", `${server.host}/${REPO}:latest`, dir, ...tuningArgs], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let killedAt = 0;
+  await new Promise<void>((resolve) => {
+    let buffered = "";
+    pull.stdout!.setEncoding("utf8");
+    pull.stdout!.on("data", (data: string) => {
+      buffered += data;
+      const lines = buffered.split("\n");
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        if (!killedAt && Number(line) >= server.size * fraction) {
+          killedAt = Number(line);
+          pull.kill("SIGKILL");
+        }
+      }
+    });
+    pull.once("exit", () => resolve());
+  });
+  // the server notices the closed sockets a moment later; what it sent until then counts as fetched
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const first = (await (await fetch(`${server.base}/stats`)).json()).served as Array<[number, number]>;
+  await fetch(`${server.base}/stats/reset`).then((r) => r.text());
+  const started = performance.now();
+  await pullModel(`${server.host}/${REPO}:latest`, { modelsDir: dir, insecure: true, ...tuning });
+  const seconds = (performance.now() - started) / 1000;
+  const second = ((await (await fetch(`${server.base}/stats`)).json()).served as Array<[number, number]>)
+    .filter(([s, e]) => e - s > 1);
+  await rm(dir, { recursive: true, force: true });
+  return { killedAt, twice: overlap(first, second), seconds };
+}
+
+function printResumes(resumes: Resume[], size: number): void {
+  const link = values["resume-link-mib"];
+  console.log(`resume after kill -9 (${size / MiB} MiB blob over a ${link} MiB/s link; goal <= 0.02 each):`);
+  for (const r of resumes) {
+    console.log(
+      `  killed at ${(r.killedAt / size * 100).toFixed(0).padStart(2)} %: re-fetched ${r.twice} bytes = ` +
+        `${(r.twice / size * 100).toFixed(2)} % of the blob; resume took ${r.seconds.toFixed(2)} s`,
+    );
+  }
+}
 
 async function main(): Promise<void> {
   const size = Number(values["size-mib"]) * MiB;
@@ -211,44 +279,12 @@ async function main(): Promise<void> {
       }
     }
 
-    // 3. Resume efficiency: a child pull killed at 50 %, then resumed here.
-    const dir = join(work, "resume-store");
-    await fetch(`${loopback.base}/stats/reset`).then((r) => r.text());
-    const args = runtime.name === "deno" ? ["run", "-A", SELF] : ["run", SELF];
-    const tuningArgs = [
-      ...(values.concurrency ? ["--concurrency", values.concurrency] : []),
-      ...(values["part-mib"] ? ["--part-mib", values["part-mib"]] : []),
-    ];
-    const pull = spawn(runtime.execPath(), [...args, "--child", `${loopback.host}/${REPO}:latest`, dir, ...tuningArgs], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let killedAt = 0;
-    await new Promise<void>((resolve) => {
-      let buffered = "";
-      pull.stdout!.setEncoding("utf8");
-      pull.stdout!.on("data", (data: string) => {
-        buffered += data;
-        const lines = buffered.split("\n");
-        buffered = lines.pop()!;
-        for (const line of lines) {
-          if (!killedAt && Number(line) >= size / 2) {
-            killedAt = Number(line);
-            pull.kill("SIGKILL");
-          }
-        }
-      });
-      pull.once("exit", () => resolve());
-    });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const first = (await (await fetch(`${loopback.base}/stats`)).json()).served as Array<[number, number]>;
-    await fetch(`${loopback.base}/stats/reset`).then((r) => r.text());
-    const resumeStarted = performance.now();
-    await pullModel(`${loopback.host}/${REPO}:latest`, { modelsDir: dir, insecure: true, ...tuning });
-    const resumeSeconds = (performance.now() - resumeStarted) / 1000;
-    const second = ((await (await fetch(`${loopback.base}/stats`)).json()).served as Array<[number, number]>)
-      .filter(([s, e]) => e - s > 1);
-    const twice = overlap(first, second);
-
+    // 3. Resume efficiency: child pulls killed at 20, 45 and 70 %, each resumed here.
+    const resumeSize = Number(values["resume-size-mib"]) * MiB;
+    const resumeServer = await serveRandomBlob(join(work, "resume-blob"), resumeSize, 0, Number(values["resume-link-mib"]) * MiB);
+    servers.push(resumeServer);
+    const resumes: Resume[] = [];
+    for (const fraction of KILL_AT) resumes.push(await resumeAfterKill(resumeServer, fraction, join(work, `resume-${fraction}`)));
     const perGiB = (xs: number[]) => xs.length && !xs.some(Number.isNaN) ? (median(xs) / (size / 2 ** 30)).toFixed(2) : "n/a";
     console.log(`pull throughput (${runtime.name} ${runtime.version}, ${size / MiB} MiB blob, loopback, median of ${reps}):`);
     console.log(`  curl          ${rate("curl").toFixed(0)} MiB/s  (cpu ${perGiB(cpu.curl)} s/GiB)`);
@@ -267,12 +303,29 @@ async function main(): Promise<void> {
     console.log(`each connection capped at ${capMiB} MiB/s (${cappedSize / MiB} MiB blob, median of ${reps}):`);
     console.log(`  curl ${cappedRate("curl").toFixed(0)} MiB/s, tollama ${cappedRate("tollama").toFixed(0)} MiB/s: ratio ${(cappedRate("tollama") / cappedRate("curl")).toFixed(2)}`);
     console.log(`  load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`);
-    console.log(`resume after kill -9 at ${(killedAt / size * 100).toFixed(0)} %: re-fetched ${twice} of ${size} bytes = ${(twice / size).toFixed(4)} (goal <= 0.02); resume took ${resumeSeconds.toFixed(2)} s`);
+    printResumes(resumes, resumeSize);
   } finally {
     for (const server of servers) server.stop();
     await rm(work, { recursive: true, force: true });
   }
 }
 
+/** `--resume-only`: part 3 alone. */
+async function resumeOnly(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), "tollama-bench-pull-"));
+  const size = Number(values["resume-size-mib"]) * MiB;
+  const server = await serveRandomBlob(join(work, "resume-blob"), size, 0, Number(values["resume-link-mib"]) * MiB);
+  try {
+    const resumes: Resume[] = [];
+    for (const fraction of KILL_AT) resumes.push(await resumeAfterKill(server, fraction, join(work, `resume-${fraction}`)));
+    console.log(`${runtime.name} ${runtime.version}`);
+    printResumes(resumes, size);
+  } finally {
+    server.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 if (values.child) await child(positionals[0], positionals[1]);
+else if (values["resume-only"]) await resumeOnly();
 else await main();

@@ -1,13 +1,19 @@
 // Registry stand-in for bench/pull.ts: serves one manifest and one blob (with Range) on 127.0.0.1 and records
 // the byte ranges it sends (GET /stats, /stats/reset). Plain JS so that node, deno and bun can all run it.
 //   <runtime> bench/pull_server.mjs <blob file> <digest> <manifest json> <repo> [bytes per second per connection]
-// The optional cap throttles each blob response on its own, as a CDN edge does per connection.
+//                                   [bytes per second over all connections]
+// The optional cap throttles each blob response on its own, as a CDN edge does per connection; the link cap
+// shares one rate among all responses, as a slow line does.
 import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
 import process from "node:process";
 
-const [blobPath, digest, manifest, repo, capArg] = process.argv.slice(2);
-const cap = Number(capArg ?? 0);
+const [blobPath, digest, manifest, repo, capArg, linkArg] = process.argv.slice(2);
+const linkCap = Number(linkArg ?? 0);
+// a link cap alone throttles each response at the link's rate; the link then decides who goes first
+const cap = Number(capArg ?? 0) || linkCap;
+/** When the link is free to send its next chunk (ms since the epoch). */
+let linkFreeAt = 0;
 const size = statSync(blobPath).size;
 let served = [];
 
@@ -26,7 +32,12 @@ function throttled(stream, res, record) {
       waiting++;
       res.once("drain", resume);
     }
-    const wait = started + (sent / cap) * 1000 - Date.now();
+    let wait = started + (sent / cap) * 1000 - Date.now();
+    if (linkCap) {
+      const slot = Math.max(Date.now(), linkFreeAt);
+      linkFreeAt = slot + (chunk.length / linkCap) * 1000;
+      wait = Math.max(wait, slot - Date.now());
+    }
     if (wait > 0) {
       waiting++;
       setTimeout(resume, wait);
