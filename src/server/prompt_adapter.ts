@@ -115,7 +115,8 @@ export const promptRenderer: PromptRenderer = {
     // where toolCallTag() finds no tag, so that is read too.
     // The model's named parser (or renderer) comes first, as Ollama's config names select its built-in ones.
     const fmt = modelFormat(model, chatTemplate);
-    const bareJson = promptRenderer.toolCallTag?.(model, chatTemplate) === undefined;
+    // (not for a named parser: Ollama's read their own syntax only, and forced calls are written in it)
+    const bareJson = !model.parser && promptRenderer.toolCallTag?.(model, chatTemplate) === undefined;
     const parser = fmt.parser({ tools: tools as unknown as PromptTool[] | undefined, think, prompt, bareJson });
     // the calls' arguments stream as they are written; whole calls keep the ids their deltas had
     const calls = new ToolCallStream((tools ?? []).map((t) => t.function.name));
