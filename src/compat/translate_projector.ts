@@ -7,6 +7,7 @@
 import type { GgufFile } from "../gguf/mod.ts";
 import type { ClipFamily } from "./clip_family.ts";
 import { clipGemma3 } from "./clip_gemma3.ts";
+import { clipGemma4 } from "./clip_gemma4.ts";
 import { clipLlama4 } from "./clip_llama4.ts";
 import { clipLlava } from "./clip_llava.ts";
 import { clipMistral3 } from "./clip_mistral3.ts";
@@ -23,6 +24,7 @@ export const CLIP_FAMILIES: readonly ClipFamily[] = [
   clipQwen25vl,
   clipQwen3vl,
   clipLlama4,
+  clipGemma4,
 ];
 
 /** The vision family whose marker the header carries, or undefined. */
