@@ -8,6 +8,13 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { fixtureModel, fixtureSkip } from "./fixtures/mod.ts";
 import { installGguf, startTestServer, type TestServer } from "./helpers/server.ts";
+import { TOOLS_TEMPLATE, THINKING_TEMPLATE } from "./helpers/templates.ts";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { eventStreamResponse } from "../src/server/stream.ts";
+import { toMessageEvents } from "../src/server/routes/anthropic/message_events.ts";
+import { anthropicErrorBody, anthropicErrorResponse } from "../src/server/routes/anthropic/errors.ts";
+import type { ChatResponse } from "../src/server/schemas.ts";
 
 const skip = fixtureSkip("tiny-spm");
 const opts = { skip, timeout: 240_000 };
@@ -23,6 +30,8 @@ before(async () => {
   gguf = await fixtureModel("tiny-spm");
   await installGguf(server.store, "tiny:latest", gguf);
   await installGguf(server.store, "short:latest", gguf, { params: { num_ctx: NUM_CTX } });
+  await installGguf(server.store, "tooly:latest", gguf, { template: TOOLS_TEMPLATE });
+  await installGguf(server.store, "thinker:latest", gguf, { template: THINKING_TEMPLATE });
   anthropic = new Anthropic({ baseURL: server.url, apiKey: "unused", maxRetries: 0 });
   openai = new OpenAI({ baseURL: server.url + "/v1", apiKey: "unused", maxRetries: 0 });
 });
@@ -200,4 +209,113 @@ test("POST /v1/messages thinking.budget_tokens: below 1024 or not below max_toke
   const stop_sequences = [await stopAfter("tiny", "Hi", 6)];
   const ok = await anthropic.messages.create({ ...params, max_tokens: 1025, stop_sequences, thinking: { type: "enabled", budget_tokens: 1024 } } as never);
   assert.equal(ok.type, "message");
+});
+
+const weatherTool = {
+  name: "get_weather",
+  description: "Weather in a city",
+  input_schema: { type: "object" as const, properties: { city: { type: "string", enum: ["Paris", "Oslo"] } }, required: ["city"] },
+};
+
+test("POST /v1/messages stream: an error after the first byte is an `event: error` the SDK throws", opts, async () => {
+  // A model cannot be made to fail mid-answer on purpose: the route's event source and SSE writer are served over
+  // loopback with a chat stream that fails after its first chunk.
+  async function* failing(): AsyncGenerator<ChatResponse> {
+    yield { model: "m", created_at: "", message: { role: "assistant", content: "Hi" }, done: false };
+    throw new Error("the runner died");
+  }
+  let body = "";
+  const http = createServer(async (_req, res) => {
+    const response = await eventStreamResponse(toMessageEvents(failing(), { id: "msg_1", model: "m", promptReady: Promise.resolve(3) }), {
+      errorBody: anthropicErrorBody,
+      errorResponse: anthropicErrorResponse,
+    });
+    body = await response.text();
+    res.writeHead(response.status, { "content-type": response.headers.get("content-type")! });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  try {
+    const local = new Anthropic({ baseURL: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, apiKey: "k", maxRetries: 0 });
+    const stream = local.messages.stream({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "x" }] });
+    const texts: string[] = [];
+    stream.on("text", (text) => texts.push(text));
+    await assert.rejects(stream.finalMessage(), (error: any) => {
+      assert.match(String(error.message ?? error), /the runner died/);
+      return true;
+    });
+    assert.deepEqual(texts, ["Hi"]);
+    const last = body.trim().split("\n\n").at(-1)!;
+    assert.equal(last.split("\n")[0], "event: error");
+    assert.deepEqual(JSON.parse(last.split("\n")[1].slice(6)), { type: "error", error: { type: "api_error", message: "the runner died" } });
+  } finally {
+    await new Promise((resolve) => http.close(resolve));
+  }
+});
+
+test("a full queue: Anthropic's 529 overloaded_error, OpenAI's 503, streamed or not", opts, async () => {
+  await using busy = await startTestServer({ scheduler: { maxQueue: () => 0 } });
+  await installGguf(busy.store, "tiny:latest", gguf);
+  const local = new Anthropic({ baseURL: busy.url, apiKey: "k", maxRetries: 0 });
+  for (const stream of [false, true]) {
+    await assert.rejects(local.messages.create({ model: "tiny", max_tokens: 4, messages: [{ role: "user", content: "x" }], stream } as never), (error: any) => {
+      assert.equal(error.status, 529);
+      assert.equal(error.error?.type, "error");
+      assert.equal(error.error?.error?.type, "overloaded_error");
+      return true;
+    });
+  }
+  const openaiBusy = new OpenAI({ baseURL: busy.url + "/v1", apiKey: "k", maxRetries: 0 });
+  for (const stream of [false, true]) {
+    await assert.rejects(openaiBusy.responses.create({ model: "tiny", input: "x", stream } as never), (error: any) => {
+      assert.equal(error.status, 503);
+      assert.equal(typeof error.error?.message, "string");
+      return true;
+    });
+  }
+});
+
+test("metadata is accepted (Anthropic, with top_k and top_p) and echoed (Responses)", opts, async () => {
+  const message = await anthropic.messages.create({
+    model: "tiny",
+    max_tokens: 3,
+    messages: [{ role: "user", content: "Hi" }],
+    metadata: { user_id: "user-1" },
+    top_k: 1,
+    top_p: 0.9,
+  } as never) as Anthropic.Message;
+  assert.equal(message.type, "message");
+  const response = await openai.responses.create({ model: "tiny", input: "Hi", max_output_tokens: 3, metadata: { run: "7" } });
+  assert.deepEqual(response.metadata, { run: "7" });
+});
+
+test("POST /v1/responses parallel_tool_calls false: one forced call; echoed either way", opts, async () => {
+  const tools = [{ type: "function" as const, name: weatherTool.name, description: weatherTool.description, parameters: weatherTool.input_schema, strict: false }];
+  for (const parallel of [false, true]) {
+    const response = await openai.responses.create({
+      model: "tooly",
+      input: "Weather?",
+      tools,
+      tool_choice: "required",
+      parallel_tool_calls: parallel,
+      max_output_tokens: 80,
+      temperature: 0,
+    });
+    const calls = response.output.filter((item) => item.type === "function_call");
+    if (!parallel) assert.equal(calls.length, 1, JSON.stringify(response.output));
+    else assert.ok(calls.length >= 1, JSON.stringify(response.output));
+    assert.equal(response.parallel_tool_calls, parallel);
+  }
+});
+
+test("POST /v1/responses reasoning input items: the thinking of an earlier turn is rendered back into the prompt", opts, async () => {
+  const turn = (reasoning: boolean) => [
+    { role: "user" as const, content: "Why?" },
+    ...(reasoning ? [{ type: "reasoning" as const, id: "rs_1", summary: [], content: [{ type: "reasoning_text" as const, text: "Because of the sky" }] }] : []),
+    { type: "message" as const, role: "assistant" as const, content: [{ type: "output_text" as const, text: "Blue.", annotations: [] }] },
+    { role: "user" as const, content: "And then?" },
+  ];
+  const plain = await openai.responses.create({ model: "thinker", input: turn(false) as never, max_output_tokens: 2, store: false });
+  const withReasoning = await openai.responses.create({ model: "thinker", input: turn(true) as never, max_output_tokens: 2, store: false });
+  assert.ok(withReasoning.usage!.input_tokens > plain.usage!.input_tokens, `${withReasoning.usage!.input_tokens} vs ${plain.usage!.input_tokens}`);
 });
