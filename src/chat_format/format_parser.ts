@@ -51,7 +51,8 @@ export class FormatParser {
     this.#toolsOn = syntax.tools !== undefined && this.#tools.length > 0;
     this.#bareJson = this.#toolsOn && options.bareJson === true && !syntax.tools!.open.includes("{");
     const prompt = (options.prompt ?? "").trimEnd();
-    this.#thinking = prompt !== "" && (syntax.thinking?.open ?? []).some((t) => prompt.endsWith(t.trimEnd()));
+    this.#thinking = prompt !== "" && syntax.promptOpensThinking !== false &&
+      (syntax.thinking?.open ?? []).some((t) => prompt.endsWith(t.trimEnd()));
     if (options.startInThinking && syntax.thinking) this.#thinking = true;
     this.#trim = options.trimThinking === true;
     this.#skipLead = this.#trim && this.#thinking;

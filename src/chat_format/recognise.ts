@@ -1,7 +1,8 @@
 /**
  * Which format a model writes: its config's `parser`/`renderer` name (Ollama's names) first, then
  * the special tokens of its Go TEMPLATE or GGUF Jinja template, then the tool-call and thinking tags
- * the Go template's parse tree shows (today's inference), else bare JSON.
+ * the Go template's parse tree shows (today's inference); a Jinja template no family names is read by
+ * rendering it with and without reasoning and a call (template_analysis.ts), else bare JSON.
  * @module
  */
 import { ChatTemplate } from "../prompt/mod.ts";
@@ -10,6 +11,7 @@ import { hermesBody } from "./parsers/hermes.ts";
 import { namedParser } from "./named_parsers.ts";
 import { taggedSyntax } from "./parsers/tagged.ts";
 import { readBareJson } from "./parsers/llama3.ts";
+import { analyseTemplate, type TemplateAnalysis } from "./template_analysis.ts";
 import type { OutputSyntax } from "./types.ts";
 
 /** What {@linkcode recogniseFormat} reads. */
@@ -71,6 +73,21 @@ export function recogniseFormat(input: RecogniseInput): Recognised {
     return byGoTags(input.template);
   }
   const jinja = input.jinja ?? "";
-  const family = byMarks(jinja) ?? GENERIC;
-  return { name: family.name, syntax: withThinking(family.syntax, jinja) };
+  const family = byMarks(jinja);
+  if (!jinja) return { name: GENERIC.name, syntax: GENERIC.syntax };
+  const analysis = analyseTemplate(jinja);
+  let syntax = family ? withThinking(family.syntax, jinja) : byAnalysis(analysis, jinja);
+  // As llama.cpp: only what the generation prompt writes is in front of the output.
+  if (syntax.thinking && !syntax.thinking.open.some((t) => t.trim() && analysis.generationPrompt.includes(t.trim()))) {
+    syntax = { ...syntax, promptOpensThinking: false };
+  }
+  return { name: family?.name ?? (syntax.tools === GENERIC.syntax.tools ? GENERIC.name : "analysed"), syntax };
+}
+
+// A template no family's marks name: the thinking tags and call markers its renders show (llama.cpp's autoparser).
+function byAnalysis(analysis: TemplateAnalysis, jinja: string): OutputSyntax {
+  const syntax: OutputSyntax = { ...withThinking(GENERIC.syntax, jinja) };
+  if (analysis.thinking) syntax.thinking = analysis.thinking;
+  if (analysis.tools) syntax.tools = analysis.tools;
+  return syntax;
 }

@@ -70,6 +70,11 @@ export interface OutputSyntax {
   thinking?: { open: readonly string[]; close: readonly string[] };
   /** Thinking is part of the turn's structure (harmony channels): split even when the request does not think. */
   thinkingAlways?: boolean;
+  /**
+   * False where the template's generation prompt never writes the thinking opener (it is written with every
+   * turn, so a prompt ending in it opens nothing; llama.cpp parses after the generation prompt only).
+   */
+  promptOpensThinking?: boolean;
   /** Control markers dropped from content (`<|START_RESPONSE|>`, harmony's final-channel header...). */
   drop?: readonly string[];
   tools?: ToolSyntax;
