@@ -53,12 +53,26 @@ before(async () => {
   home = await mkdtemp(join(tmpdir(), "tollama-compat-qg-"));
   process.env.OLLAMA_MODELS = join(home, "models");
   server = await startTestServer();
-  for (const arch of BUILT_ARCHS) {
-    const pair = await qwenGlmPair(arch);
-    await installGguf(server.store, `${arch}-llamacpp:latest`, pair.llamaCpp);
-    await installGguf(server.store, `${arch}-ollama:latest`, pair.ollama);
-  }
 });
+
+const installs = new Map<QwenGlmArch, Promise<{ llamaCpp: string; ollama: string }>>();
+/**
+ * `arch`'s twins, written on first use and installed as `<arch>-llamacpp` and `<arch>-ollama`. Inside the tests (not
+ * in `before`, whose timeout Bun does not take): writing them takes a few seconds each on a cold cache.
+ */
+function installedPair(arch: QwenGlmArch): Promise<{ llamaCpp: string; ollama: string }> {
+  let promise = installs.get(arch);
+  if (!promise) {
+    promise = (async () => {
+      const pair = await qwenGlmPair(arch);
+      await installGguf(server.store, `${arch}-llamacpp:latest`, pair.llamaCpp);
+      await installGguf(server.store, `${arch}-ollama:latest`, pair.ollama);
+      return pair;
+    })();
+    installs.set(arch, promise);
+  }
+  return promise;
+}
 after(async () => {
   await server?.[Symbol.asyncDispose]();
   if (savedModels === undefined) delete process.env.OLLAMA_MODELS;
@@ -119,7 +133,7 @@ for (const arch of BUILT_ARCHS) {
     skip,
     timeout: 300_000,
   }, async () => {
-    const pair = await qwenGlmPair(arch);
+    const pair = await installedPair(arch);
     assert.match((await bareError(pair.ollama)) ?? "loaded", BARE_ERRORS[arch]);
     // no second copy on disk: the transforms run in libllama's tensor callback
     let route: LoadRoute | undefined;
@@ -242,6 +256,7 @@ test("compat qwen/glm: malformed published files are refused with the architectu
     );
   }
   // the server still answers
+  await installedPair(BUILT_ARCHS[0]);
   const ok = await httpGenerate(`${BUILT_ARCHS[0]}-ollama`);
   assert.equal(ok.status, 200);
   assert.equal(ok.body.eval_count, 8);
