@@ -1,6 +1,7 @@
 /**
- * Every family of published-Ollama GGUFs tollama translates, one file each. The data-transforming families
- * (qwen35, glmocr, gemma4 MoE, gemma3n, clip) will join this list with a data step of their own.
+ * Every family of published-Ollama GGUFs tollama translates, one file each. Families whose tensors change bytes
+ * (qwen35 MTP norms and experts, glmocr gate/up, gemma4 MoE gate/up, gemma3n rows) give those tensors a `produce`
+ * step; the vision side of single-file models is clip_family.ts's.
  * @module
  */
 import type { CompatFamily } from "./family.ts";
