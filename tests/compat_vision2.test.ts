@@ -12,10 +12,11 @@ import process from "node:process";
 import { LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { compatProjectorPath } from "../src/compat/mod.ts";
 import { gbPairSkip } from "./fixtures/compat_pairs_gemma_bert.ts";
-import { VISION2_ARCHS, visionPair2 } from "./fixtures/compat_pairs_vision2.ts";
+import { VISION2_ARCHS, visionPair2, writeMonolithic2 } from "./fixtures/compat_pairs_vision2.ts";
+import { deepseekocrPair } from "./fixtures/compat_pairs_vision.ts";
 import { compileCheck, LIB_DIR } from "./helpers/compile_check.ts";
 import { png } from "./helpers/png.ts";
-import { installGguf, postJson, startTestServer, type TestServer } from "./helpers/server.ts";
+import { installGguf, postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
 
 const MARKER = "<__media__>";
 const N_GEN = 10;
@@ -111,3 +112,92 @@ for (const arch of VISION2_ARCHS) {
     },
   );
 }
+
+/** Makes model `name` from a text GGUF and a projector GGUF over the HTTP API (a projector layer of its own). */
+async function createWithProjector(name: string, model: string, projector: string): Promise<void> {
+  const files = { "model.gguf": await uploadBlob(server, model), "mmproj.gguf": await uploadBlob(server, projector) };
+  const { status, json } = await postJson(server, "/api/create", { model: name, files, stream: false });
+  assert.equal(status, 200, `create ${name}: ${JSON.stringify(json)}`);
+}
+
+/** projector_info's clip keys and parameter count (the general.* keys a derived projector keeps from its model aside). */
+function projectorKeys(info: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(info ?? {}).filter(([key]) =>
+      key.startsWith("clip.") || key === "general.architecture" || key === "general.parameter_count"
+    ),
+  );
+}
+
+test(
+  "/api/show: a single published vision file shows the projector libmtmd is given as projector_info, as its twin's projector layer shows",
+  { skip, timeout: 600_000 },
+  async () => {
+    const pair = await visionPair2("gemma4");
+    await installGguf(server.store, "gemma4-show:latest", pair.monolithic);
+    await createWithProjector("gemma4-show-twin", pair.text, pair.mmproj);
+    const [mono, twin] = await Promise.all(
+      ["gemma4-show", "gemma4-show-twin"].map((model) => postJson(server, "/api/show", { model })),
+    );
+    assert.equal(mono.status, 200, JSON.stringify(mono.json));
+    assert.equal(mono.json.projector_info?.["clip.vision.projector_type"], "gemma4v");
+    assert.equal(mono.json.projector_info?.["general.architecture"], "clip");
+    assert.deepEqual(projectorKeys(mono.json.projector_info), projectorKeys(twin.json.projector_info));
+    assert.deepEqual(mono.json.capabilities, twin.json.capabilities);
+    // /api/tags says the same
+    const tags = await (await fetch(`${server.url}/api/tags`)).json();
+    const listed = tags.models.find((m: { name: string }) => m.name === "gemma4-show:latest");
+    assert.ok(listed?.capabilities?.includes("vision"), JSON.stringify(listed));
+    // a malformed vision part still shows vision (its image request names the problem) but no projector_info
+    const broken = join(dir, "gemma4-broken.gguf");
+    await writeMonolithic2(broken, "gemma4", (v) => {
+      v.published.tensors = v.published.tensors.filter((t) => t.name !== "mm.input_projection.weight");
+    });
+    await installGguf(server.store, "gemma4-broken:latest", broken);
+    const shown = await postJson(server, "/api/show", { model: "gemma4-broken" });
+    assert.equal(shown.status, 200, JSON.stringify(shown.json));
+    assert.ok(shown.json.capabilities.includes("vision"));
+    assert.equal(shown.json.projector_info, undefined);
+    const image = await postJson(server, "/api/generate", {
+      model: "gemma4-broken",
+      prompt: PROMPT,
+      images: [imageBase64],
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.ok(image.status >= 400 && image.status < 600, JSON.stringify(image.json));
+    assert.match(String(image.json.error), /gemma4/);
+    assert.match(String(image.json.error), /mm\.input_projection\.weight/);
+  },
+);
+
+test(
+  "deepseekocr (SAM+CLIP projector, not translated): /api/show lists no vision and no projector_info, and an image is a clear 400",
+  { skip, timeout: 600_000 },
+  async () => {
+    const pair = await deepseekocrPair();
+    await installGguf(server.store, "deepseekocr-show:latest", pair.monolithic);
+    const shown = await postJson(server, "/api/show", { model: "deepseekocr-show" });
+    assert.equal(shown.status, 200, JSON.stringify(shown.json));
+    assert.ok(!shown.json.capabilities.includes("vision"), JSON.stringify(shown.json.capabilities));
+    assert.ok(shown.json.capabilities.includes("completion"));
+    assert.equal(shown.json.projector_info, undefined);
+    const { status, json } = await postJson(server, "/api/generate", {
+      model: "deepseekocr-show",
+      prompt: PROMPT,
+      images: [imageBase64],
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(status, 400, JSON.stringify(json));
+    assert.match(String(json.error), /does not support images/);
+    const text = await postJson(server, "/api/generate", {
+      model: "deepseekocr-show",
+      prompt: PROMPT,
+      raw: true,
+      stream: false,
+      options: OPTIONS,
+    });
+    assert.equal(text.status, 200, JSON.stringify(text.json));
+  },
+);

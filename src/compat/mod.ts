@@ -35,6 +35,8 @@ export { readTranslatedGguf } from "./read_translated.ts";
 /** The projector libmtmd should load for a file: a published model's vision tower, or a typeless projector, translated. */
 export { compatProjectorPath } from "./compat_projector_path.ts";
 export type { CompatProjectorPathOptions } from "./compat_projector_path.ts";
+/** For /api/show: whether a file carries a vision part libmtmd can be given, and its projector header. */
+export { projectorView, visionFamilyOf } from "./projector_view.ts";
 /** The mmproj header of a file's vision part in Ollama's layout. */
 export { CLIP_FAMILIES, translateProjector } from "./translate_projector.ts";
 export type { ClipFamily } from "./clip_family.ts";

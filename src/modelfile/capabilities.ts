@@ -16,6 +16,12 @@ export interface CapabilitySources {
   /** The Go TEMPLATE layer, when the model has one. */
   template?: string;
   hasProjector?: boolean;
+  /**
+   * Whether the model file carries a vision part libmtmd can be given (a published-Ollama vision tower a compat family
+   * translates). Given, it replaces the header's `<arch>.vision.block_count`, which a file whose vision part cannot run
+   * (deepseekocr's SAM+CLIP) also has: such a model must not show `vision`, its images are refused.
+   */
+  embeddedVision?: boolean;
   family?: string;
   /** Ollama's named renderer / parser from the config: they replace the GGUF template's reading. */
   renderer?: string;
@@ -39,7 +45,7 @@ export function modelCapabilities(sources: CapabilitySources): string[] {
       for (const capability of chatTemplateCapabilities(chatTemplate)) add(capability);
     }
     add(`${arch}.pooling_type` in metadata ? "embedding" : "completion");
-    if (`${arch}.vision.block_count` in metadata) add("vision");
+    if (sources.embeddedVision ?? `${arch}.vision.block_count` in metadata) add("vision");
   }
   if (sources.hasProjector) add("vision");
   if (sources.template !== undefined) {

@@ -9,6 +9,7 @@ import { parseModelName } from "../registry/mod.ts";
 import { type ModelRef, shortName, type Store, type StoredManifest } from "../store/mod.ts";
 import { goFloat, goSharpValue, goValue } from "./_go_format.ts";
 import { readModelHeader } from "./model_header.ts";
+import { projectorView, visionFamilyOf } from "../compat/mod.ts";
 import { modelCapabilities } from "./capabilities.ts";
 import { formatModelfile } from "./format.ts";
 import { checkLink } from "./link.ts";
@@ -47,6 +48,7 @@ export async function showModel(store: Store, name: ModelRef | string, options: 
     : undefined;
   const system = options.system || model.system || "";
   const params = model.params ?? {};
+  const embeddedVision = model.modelPath ? (await visionFamilyOf(model.modelPath)) !== undefined : false;
 
   const response: ShowResponse = {
     details: modelDetails(model, gguf),
@@ -69,8 +71,13 @@ export async function showModel(store: Store, name: ModelRef | string, options: 
   if (model.projectorPaths.length > 0) {
     const projector = await readGguf(model.projectorPaths[0], options.verbose ? {} : { maxArrayElements: SHOWN_ARRAY_LIMIT });
     response.projector_info = modelInfo(projector);
+  } else if (embeddedVision) {
+    // the projector libmtmd will be given is the translation of the model file's own vision part (a malformed one
+    // shows none: its load names the problem)
+    const projector = await projectorView(model.modelPath!).catch(() => undefined);
+    if (projector) response.projector_info = modelInfo(projector);
   }
-  const capabilities = storedModelCapabilities(model, gguf);
+  const capabilities = storedModelCapabilities(model, gguf, embeddedVision);
   if (capabilities.length > 0) response.capabilities = capabilities;
   if (model.config.requires) response.requires = model.config.requires;
   if (link) response.link = link;
@@ -92,7 +99,8 @@ export async function listDetails(
     if (!details.context_length && contextLength) details.context_length = contextLength;
     if (!details.embedding_length && embeddingLength) details.embedding_length = embeddingLength;
   }
-  return { details, capabilities: storedModelCapabilities(model, gguf) };
+  const embeddedVision = model.modelPath ? (await visionFamilyOf(model.modelPath)) !== undefined : false;
+  return { details, capabilities: storedModelCapabilities(model, gguf, embeddedVision) };
 }
 
 /** `details` as Ollama builds it from the config blob, with the GGUF's file type when the config has none. */
@@ -116,10 +124,11 @@ export function modelDetails(model: StoredModel, gguf?: GgufFile): ModelDetails 
 }
 
 /** Capabilities of a read model (see capabilities.ts). */
-export function storedModelCapabilities(model: StoredModel, gguf?: GgufFile): string[] {
+export function storedModelCapabilities(model: StoredModel, gguf?: GgufFile, embeddedVision?: boolean): string[] {
   return modelCapabilities({
     configCapabilities: model.config.capabilities,
     gguf,
+    embeddedVision,
     template: model.template,
     hasProjector: model.projectorPaths.length > 0,
     family: model.config.model_family,
