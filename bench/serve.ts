@@ -2,56 +2,70 @@
  * tollama's HTTP server against llama.cpp's own `llama-server`, whose sources (tools/server only, from the
  * llama.cpp of our release) are compiled and linked to the same prebuilt libllama/libggml tollama loads
  * (bench/native/build_llama_server.mjs, about a minute once; skipped with a message when no compiler is there):
- * a ratio against it measures the servers, not the builds. Same model (the bench-q8 fixture, ~134M Q8_0), same
- * threads, 4 slots with num_ctx each on both, greedy, fixed lengths, prompts that share no prefix between runs. Runs are interleaved (tollama and llama-server
- * alternate, ABBA) and medians compared:
- *   (a) 1 client: generation tokens/s and time to first token            goal: tollama / llama-server ≥ 0.97
- *   (b) 4 concurrent clients: aggregate generation tokens/s             goal: ≥ 1.0
- *   (c) an 8-turn chat: prompt tokens computed with the prefix cache,
- *       over the prompt tokens a cacheless server computes               goal: ≤ 0.2
+ * a ratio against it measures the servers, not the builds.
  *
- *   npx deno run -A bench/serve.ts [--reps 3] [--gen 128] [--prompt 96] [--threads N] [--no-llama-server]
+ * Both run as their own processes with the same model, threads (2 by default) and 4 slots: llama-server
+ * `-np 4 -cb`, tollama `serve` with OLLAMA_NUM_PARALLEL=4. Requests are greedy, 64 generated tokens, each with a
+ * fresh prompt (no prefix reuse). Scenarios, every one with 16 requests in all:
+ *   1 client   × 16 requests in turn: generation tokens/s of a stream, and time to first token
+ *   4 clients  ×  4 requests each:    aggregate tokens/s over the round's wall time
+ *   8 clients  ×  2 requests each:    the same, queueing beyond OLLAMA_NUM_PARALLEL
+ * `--model tinyllama` runs the TinyLlama-1.1B-shaped Q4_0 fixture (bound by memory bandwidth, not overhead) at 1
+ * and 4 clients.
+ *
+ * Rounds are interleaved (tollama then llama-server, then the other way round) and the idle server is paused with
+ * SIGSTOP while the other runs, so neither steals the 2 cores. Each pair of rounds gives a ratio; the summary prints
+ * the median ratio and its spread (min–max over the pairs). TTFT is compared as tollama's minus llama-server's, ms.
+ *
+ *   npx deno run -A bench/serve.ts [--model bench|tinyllama] [--reps 5] [--gen 64] [--prompt 48] [--threads 2]
  *   npx bun run bench/serve.ts ...
  *
- * The box is shared (2 cores, other jobs): separate runs differ by 10–20 %; only ratios inside one run mean much.
- * With 2 threads on 2 busy cores ggml's spinning barriers make single reps collapse (×5 slower, either side);
- * `--threads 1` gives steady reps there. llama-server's own timings (its `timings.predicted_per_second`) agree
- * with the client-side figures here.
  * Random weights emit EOS only by chance: llama-server gets ignore_eos, and tollama's eval_count is checked.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { defaultThreadCount } from "../src/llama/mod.ts";
-import { loadModel } from "../src/engine/mod.ts";
 import { runtime } from "../src/runtime/mod.ts";
 import { fixtureModel } from "../tests/fixtures/mod.ts";
 import { buildLlamaServer } from "./native/build_llama_server.mjs";
 import { installGguf, startTestServer } from "../tests/helpers/server.ts";
+import { cliCommand } from "../tests/helpers/cli.ts";
+import { startServeProcess } from "../tests/helpers/large_create.ts";
 
 const { values } = parseArgs({
   args: runtime.args(),
   options: {
-    reps: { type: "string", default: "3" },
-    gen: { type: "string", default: "128" },
-    prompt: { type: "string", default: "96" },
-    threads: { type: "string" },
+    model: { type: "string", default: "bench" },
+    reps: { type: "string", default: "5" },
+    gen: { type: "string", default: "64" },
+    prompt: { type: "string", default: "48" },
+    threads: { type: "string", default: "2" },
+    requests: { type: "string", default: "16" },
     "no-llama-server": { type: "boolean", default: false },
   },
 });
+if (values.model !== "bench" && values.model !== "tinyllama") throw new Error("--model is bench or tinyllama");
+const tiny = values.model === "tinyllama";
 const reps = Number(values.reps);
 const gen = Number(values.gen);
 const promptWords = Number(values.prompt);
-const threads = values.threads ? Number(values.threads) : defaultThreadCount();
+const threads = Number(values.threads);
+const totalRequests = Number(values.requests);
 const PARALLEL = 4;
 const NUM_CTX = 2048;
 const NUM_BATCH = 512;
+const scenarios = tiny ? [1, 4] : [1, 4, 8];
 
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = sorted(xs);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const fmt = (x: number, digits = 1) => Number.isFinite(x) ? x.toFixed(digits) : "—";
+const spread = (xs: number[], digits: number) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
 async function startLlamaServer(binary: string, model: string): Promise<{ url: string; child: ChildProcess }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
@@ -62,11 +76,14 @@ async function startLlamaServer(binary: string, model: string): Promise<{ url: s
     "-b", String(NUM_BATCH), "-ub", String(NUM_BATCH),
     "-ngl", "0", "--log-disable",
   ];
-  const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
+  // ggml looks for its CPU backends (libggml-cpu-<variant>.so) beside the executable and in the working directory:
+  // run it in lib/, where tollama loads the same variant from
+  const lib = join(dirname(fileURLToPath(import.meta.url)), "..", "lib");
+  const child = spawn(binary, args, { cwd: lib, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d).length > 20000 && (stderr = stderr.slice(-10000)));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`llama-server exited (${child.exitCode ?? child.signalCode}): ${stderr.slice(-2000)}`);
     }
@@ -76,7 +93,7 @@ async function startLlamaServer(binary: string, model: string): Promise<{ url: s
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
-  throw new Error("llama-server did not come up in 60 s");
+  throw new Error("llama-server did not come up in 120 s");
 }
 
 /** One streamed request as a client sees it. */
@@ -85,7 +102,6 @@ interface Stream {
   /** Generation tokens/s between the first and the last token. */
   tps: number;
   tokens: number;
-  ms: number;
 }
 
 /** Reads NDJSON (tollama) or SSE `data:` lines (llama-server), calling `onValue` per JSON value. */
@@ -118,6 +134,7 @@ async function tollamaStream(url: string, prompt: string): Promise<Stream> {
       prompt,
       raw: true,
       stream: true,
+      keep_alive: -1,
       options: { temperature: 0, num_predict: gen, num_ctx: NUM_CTX, num_thread: threads, num_batch: NUM_BATCH },
     }),
   });
@@ -130,7 +147,7 @@ async function tollamaStream(url: string, prompt: string): Promise<Stream> {
     if (v.done) tokens = Number(v.eval_count);
   });
   if (tokens !== gen) console.warn(`warning: tollama generated ${tokens} tokens, not ${gen} (EOS?)`);
-  return { ttftMs: first - t0, tps: (tokens - 1) / ((last - first) / 1e3), tokens, ms: performance.now() - t0 };
+  return { ttftMs: first - t0, tps: (tokens - 1) / ((last - first) / 1e3), tokens };
 }
 
 async function llamaStream(url: string, prompt: string): Promise<Stream> {
@@ -152,7 +169,7 @@ async function llamaStream(url: string, prompt: string): Promise<Stream> {
     }
     if (v.stop) tokens = Number((v.timings as Record<string, number> | undefined)?.predicted_n ?? v.tokens_predicted ?? gen);
   });
-  return { ttftMs: first - t0, tps: (tokens - 1) / ((last - first) / 1e3), tokens, ms: performance.now() - t0 };
+  return { ttftMs: first - t0, tps: (tokens - 1) / ((last - first) / 1e3), tokens };
 }
 
 let promptSerial = 0;
@@ -162,142 +179,126 @@ function freshPrompt(): string {
   return `${tag} ` + Array.from({ length: promptWords }, (_, i) => `w${(i * 7) % 101}`).join(" ");
 }
 
-type Client = (prompt: string) => Promise<Stream>;
-/** A server under test: its client, and the CPU time (ms) its process has used so far. */
+/** A server under test: its client and its process (paused while the other side runs). */
 interface Side {
-  client: Client;
-  cpuMs: () => number;
+  name: string;
+  client: (prompt: string) => Promise<Stream>;
+  pid: number;
 }
 
-/** CPU time of this process (tollama runs in it; so do the benchmark's clients, which counts against tollama). */
-const ownCpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e3;
-};
-/** CPU time of another process from /proc (clock ticks of 10 ms). */
-const childCpuMs = (pid: number) => () => {
+/** CPU time of a process from /proc (clock ticks of 10 ms). */
+const cpuMs = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
 
-interface Round extends Stream {
-  /** Generated tokens per CPU-second of the server's process (steadier than wall time on a shared box). */
+interface Round {
+  /** Generated tokens over the round's wall time. */
+  aggregate: number;
+  /** Median over the round's streams. */
+  tps: number;
+  ttftMs: number;
+  /** Generated tokens per CPU-second of the server's process. */
   perCpu: number;
 }
 
-async function oneClient(side: Side): Promise<Round> {
-  const c0 = side.cpuMs();
-  const stream = await side.client(freshPrompt());
-  return { ...stream, perCpu: stream.tokens / ((side.cpuMs() - c0) / 1e3) };
-}
-
-/** `PARALLEL` clients at once: aggregate tokens/s over the wall time of the whole round. */
-async function fourClients(side: Side): Promise<{ aggregate: number; ttftMs: number; perCpu: number }> {
-  const c0 = side.cpuMs();
+/** `clients` clients at once, each sending its share of the requests in turn. */
+async function round(side: Side, clients: number): Promise<Round> {
+  const c0 = cpuMs(side.pid);
   const t0 = performance.now();
-  const streams = await Promise.all(Array.from({ length: PARALLEL }, () => side.client(freshPrompt())));
+  const per = Math.max(1, Math.round(totalRequests / clients));
+  const streams = (await Promise.all(Array.from({ length: clients }, async () => {
+    const mine: Stream[] = [];
+    for (let i = 0; i < per; i++) mine.push(await side.client(freshPrompt()));
+    return mine;
+  }))).flat();
   const wall = (performance.now() - t0) / 1e3;
   const tokens = streams.reduce((n, s) => n + s.tokens, 0);
-  return { aggregate: tokens / wall, ttftMs: median(streams.map((s) => s.ttftMs)), perCpu: tokens / ((side.cpuMs() - c0) / 1e3) };
+  return {
+    aggregate: tokens / wall,
+    tps: median(streams.map((s) => s.tps)),
+    ttftMs: median(streams.map((s) => s.ttftMs)),
+    perCpu: tokens / ((cpuMs(side.pid) - c0) / 1e3),
+  };
 }
 
-/** (c): an 8-turn chat through the engine the server runs; every turn re-sends the whole history. */
-async function chatPrefixRatio(path: string): Promise<{ computed: number; total: number; turns: number }> {
-  const model = await loadModel(path, { numCtx: NUM_CTX, numThread: threads, numParallel: PARALLEL });
+const signal = (pid: number, sig: "SIGSTOP" | "SIGCONT") => {
   try {
-    let history = "<|im_start|>system\nYou are a helpful assistant who answers briefly.<|im_end|>\n";
-    let computed = 0;
-    let total = 0;
-    const questions = [
-      "What is the capital of France?",
-      "And how many people live there?",
-      "Name three museums in that city.",
-      "Which one is the oldest?",
-      "When was it founded?",
-      "Who designed its main building?",
-      "What else did that architect build?",
-      "Summarise our conversation in one sentence.",
-    ];
-    for (const question of questions) {
-      history += `<|im_start|>user\n${question}<|im_end|>\n<|im_start|>assistant\n`;
-      const r = await model.complete(history, { raw: true, options: { temperature: 0, num_predict: 32 } });
-      computed += r.timings.promptEvalCount;
-      total += r.promptTokens.length; // what a server without the prefix cache evaluates
-      history += `${r.text}<|im_end|>\n`;
-    }
-    return { computed, total, turns: questions.length };
-  } finally {
-    await model.close();
-  }
-}
+    process.kill(pid, sig);
+  } catch { /* already gone */ }
+};
 
-const path = await fixtureModel("bench-q8");
+const path = await fixtureModel(tiny ? "tinyllama-q4" : "bench-q8");
 const built = values["no-llama-server"] ? ["--no-llama-server given: comparison skipped"] : await buildLlamaServer();
 const skipReason = Array.isArray(built) ? built[0] : undefined;
 if (skipReason) console.log(skipReason);
 
-await using server = await startTestServer({ scheduler: { parallel: () => PARALLEL } });
-await installGguf(server.store, "bench:latest", path);
+// the store is written in-process; `tollama serve` runs as its own process over it, as llama-server does
+await using store = await startTestServer();
+await installGguf(store.store, "bench:latest", path);
+await using served = await startServeProcess(cliCommand(), {
+  env: { OLLAMA_MODELS: store.dir, OLLAMA_NUM_PARALLEL: String(PARALLEL), OLLAMA_KEEP_ALIVE: "-1" },
+});
 const reference = skipReason ? undefined : await startLlamaServer(built as string, path);
-const ours: Side = { client: (p) => tollamaStream(server.url, p), cpuMs: ownCpuMs };
+const ours: Side = { name: "tollama", client: (p) => tollamaStream(`http://${served.host}`, p), pid: served.pid };
 const theirs: Side | undefined = reference &&
-  { client: (p) => llamaStream(reference.url, p), cpuMs: childCpuMs(reference.child.pid!) };
+  { name: "llama-server", client: (p) => llamaStream(reference.url, p), pid: reference.child.pid! };
+const sides = [ours, ...(theirs ? [theirs] : [])];
 
-console.log(`${runtime.name} ${runtime.version}; model ${path}; ${threads} threads; ${PARALLEL} slots × num_ctx ${NUM_CTX}`);
-console.log(`prompt ~${promptWords * 2} tokens (fresh each request), ${gen} generated, ${reps} interleaved reps\n`);
-try {
-  // warm both (load, first-touch of the weights) before timing anything
-  await oneClient(ours);
-  if (theirs) await oneClient(theirs);
-  type Four = { aggregate: number; ttftMs: number; perCpu: number };
-  const a = { ours: [] as Round[], theirs: [] as Round[] };
-  const b = { ours: [] as Four[], theirs: [] as Four[] };
-  for (let rep = 0; rep < reps; rep++) {
-    const order: Array<"ours" | "theirs"> = rep % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"];
-    for (const side of order) {
-      const client = side === "ours" ? ours : theirs;
-      if (client) a[side].push(await oneClient(client));
-    }
-    for (const side of [...order].reverse()) {
-      const client = side === "ours" ? ours : theirs;
-      if (client) b[side].push(await fourClients(client));
-    }
-    const last = (xs: { tps?: number; aggregate?: number }[]) => fmt(xs.at(-1)?.tps ?? xs.at(-1)?.aggregate ?? NaN);
-    console.log(
-      `rep ${rep + 1}: 1 client ${last(a.ours)} vs ${last(a.theirs)} tok/s; ` +
-        `${PARALLEL} clients ${last(b.ours)} vs ${last(b.theirs)} tok/s`,
-    );
+console.log(
+  `${runtime.name} ${runtime.version}; model ${path}; ${threads} threads; ${PARALLEL} slots × num_ctx ${NUM_CTX}`,
+);
+console.log(
+  `prompt ~${promptWords * 2} tokens (fresh each request), ${gen} generated, ${totalRequests} requests a round, ` +
+    `${reps} interleaved reps, the idle server SIGSTOPped\n`,
+);
+/** Runs `fn` with only `side` running. */
+async function alone<T>(side: Side, fn: () => Promise<T>): Promise<T> {
+  for (const other of sides) signal(other.pid, other === side ? "SIGCONT" : "SIGSTOP");
+  try {
+    return await fn();
+  } finally {
+    for (const other of sides) signal(other.pid, "SIGCONT");
   }
-  const m = (xs: number[]) => median(xs);
-  const oneOurs = m(a.ours.map((s) => s.tps));
-  const oneTheirs = m(a.theirs.map((s) => s.tps));
-  const ttftOurs = m(a.ours.map((s) => s.ttftMs));
-  const ttftTheirs = m(a.theirs.map((s) => s.ttftMs));
-  const fourOurs = m(b.ours.map((s) => s.aggregate));
-  const fourTheirs = m(b.theirs.map((s) => s.aggregate));
-  const cpu = {
-    one: [m(a.ours.map((s) => s.perCpu)), m(a.theirs.map((s) => s.perCpu))],
-    four: [m(b.ours.map((s) => s.perCpu)), m(b.theirs.map((s) => s.perCpu))],
-  };
-  const chat = await chatPrefixRatio(path);
-  console.log("\n| | tollama | llama-server | ratio |");
-  console.log("|---|---|---|---|");
-  console.log(`| (a) 1 client, tok/s | ${fmt(oneOurs)} | ${fmt(oneTheirs)} | ${fmt(oneOurs / oneTheirs, 3)} |`);
-  console.log(`| (a) 1 client, TTFT ms (ratio: theirs / ours) | ${fmt(ttftOurs)} | ${fmt(ttftTheirs)} | ${fmt(ttftTheirs / ttftOurs, 3)} |`);
-  console.log(`| (b) ${PARALLEL} clients, aggregate tok/s | ${fmt(fourOurs)} | ${fmt(fourTheirs)} | ${fmt(fourOurs / fourTheirs, 3)} |`);
-  const [c1, c2] = [cpu.one, cpu.four];
-  console.log(`| (a) 1 client, tokens per CPU-second | ${fmt(c1[0])} | ${fmt(c1[1])} | ${fmt(c1[0] / c1[1], 3)} |`);
-  console.log(`| (b) ${PARALLEL} clients, tokens per CPU-second | ${fmt(c2[0])} | ${fmt(c2[1])} | ${fmt(c2[0] / c2[1], 3)} |`);
-  console.log(
-    `| (c) ${chat.turns}-turn chat, prompt tokens computed | ${chat.computed} | ${chat.total} (no prefix cache) | ${
-      fmt(chat.computed / chat.total, 3)
-    } |`,
-  );
-  console.log(
-    `\nratios: (a) ${fmt(oneOurs / oneTheirs, 3)} tok/s (goal ≥ 0.97), TTFT ${fmt(ttftTheirs / ttftOurs, 3)}; ` +
-      `(b) ${fmt(fourOurs / fourTheirs, 3)} (goal ≥ 1.0); (c) ${fmt(chat.computed / chat.total, 3)} (goal ≤ 0.2)`,
-  );
-  if (skipReason) console.log(`(a) and (b) have no reference: ${skipReason}`);
+}
+try {
+  // warm both (load, first touch of the weights, every slot) before timing anything
+  for (const side of sides) await alone(side, () => round(side, PARALLEL));
+  const results = new Map<number, { ours: Round[]; theirs: Round[] }>(scenarios.map((c) => [c, { ours: [], theirs: [] }]));
+  for (let rep = 0; rep < reps; rep++) {
+    const line: string[] = [];
+    for (const [i, clients] of scenarios.entries()) {
+      const order = (rep + i) % 2 === 0 ? sides : [...sides].reverse();
+      const r = results.get(clients)!;
+      for (const side of order) (side === ours ? r.ours : r.theirs).push(await alone(side, () => round(side, clients)));
+      const key = clients === 1 ? "tps" : "aggregate";
+      line.push(`${clients} client${clients > 1 ? "s" : ""} ${fmt(r.ours.at(-1)![key])} vs ${fmt(r.theirs.at(-1)?.[key] ?? NaN)}`);
+    }
+    console.log(`rep ${rep + 1}: ${line.join("; ")} tok/s`);
+  }
+
+  console.log("\n| clients | tollama tok/s | llama-server tok/s | ratio (median, min–max) | TTFT ms tollama / llama-server | TTFT difference ms (median, min–max) | tokens per CPU-s ratio |");
+  console.log("|---|---|---|---|---|---|---|");
+  const summary: string[] = [];
+  for (const clients of scenarios) {
+    const { ours: o, theirs: t } = results.get(clients)!;
+    // one client: a stream's generation rate; more: the aggregate over the round
+    const key = clients === 1 ? "tps" : "aggregate";
+    const ratios = o.map((r, i) => r[key] / (t[i]?.[key] ?? NaN));
+    const ttftDiff = o.map((r, i) => r.ttftMs - (t[i]?.ttftMs ?? NaN));
+    const cpuRatio = o.map((r, i) => r.perCpu / (t[i]?.perCpu ?? NaN));
+    console.log(
+      `| ${clients} | ${fmt(median(o.map((r) => r[key])))} | ${fmt(median(t.map((r) => r[key])))} | ` +
+        `${fmt(median(ratios), 3)} (${spread(ratios, 3)}) | ${fmt(median(o.map((r) => r.ttftMs)))} / ` +
+        `${fmt(median(t.map((r) => r.ttftMs)))} | ${fmt(median(ttftDiff))} (${spread(ttftDiff, 1)}) | ` +
+        `${fmt(median(cpuRatio), 3)} |`,
+    );
+    summary.push(`${clients}: ${fmt(median(ratios), 3)} (${spread(ratios, 3)}), TTFT ${fmt(median(ttftDiff))} ms`);
+  }
+  console.log(`\n${runtime.name} ${values.model}: tollama ÷ llama-server by clients — ${summary.join("; ")}`);
+  console.log("goals: ≥ 1.0 at 1 client with TTFT ≤ +5 ms; ≥ 1.05 at 4 and 8 clients");
+  if (skipReason) console.log(`no reference: ${skipReason}`);
 } finally {
+  for (const side of sides) signal(side.pid, "SIGCONT");
   reference?.child.kill();
 }
