@@ -10,7 +10,7 @@
  * tokens (the no-copy route keeps the CPU's repacked weight layouts off). Printed: medians, each as a ratio to
  * native, and the model's size; the spread of the ratios over the reps.
  *
- *   npx deno run -A bench/compat_load.ts [--embd 2048] [--layers 16] [--ff 5632] [--reps 5]
+ *   npx deno run -A bench/compat_load.ts [--embd 2048] [--layers 16] [--ff 5632] [--reps 5] [--decode 0]
  *   npx bun run bench/compat_load.ts ...
  *
  * The box may be shared: the ratios of one run are what means something, not the absolute seconds.
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     layers: { type: "string", default: "16" },
     ff: { type: "string", default: "5632" },
     reps: { type: "string", default: "5" },
+    /** 0: loads only (no prompt or token timing after them). */
+    decode: { type: "string", default: "1" },
     child: { type: "string" },
     path: { type: "string" },
   },
@@ -68,6 +70,11 @@ if (values.child) {
   const ms = performance.now() - started;
   const after = memory();
   // what the route costs afterwards: a 128-token prompt, then 16 tokens one at a time
+  if (values.decode === "0") {
+    model.close();
+    process.stdout.write(`${JSON.stringify({ ms, rss: after.rss - before.rss, peak: after.peak - before.rss, route, promptMs: NaN, tokenMs: NaN })}\n`);
+    process.exit(0);
+  }
   const context = model.createContext({ nCtx: 512, nBatch: 128 });
   const batch = new Batch(llama.ffi, 128, 1);
   for (let i = 0; i < 128; i++) batch.add(100 + i, i, 0, i === 127);
@@ -94,7 +101,7 @@ const reps = Number(values.reps);
 const self = fileURLToPath(import.meta.url);
 const command = runtime.name === "bun" ? ["run", self] : ["run", "-A", self];
 function child(kind: "native" | "translated", path: string): Sample {
-  const out = execFileSync(process.execPath, [...command, "--child", kind, "--path", path], {
+  const out = execFileSync(process.execPath, [...command, "--child", kind, "--path", path, "--decode", values.decode!], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "ignore"], // libllama's log goes to stderr
     maxBuffer: 1 << 20,
@@ -138,11 +145,13 @@ try {
     } of the model`,
   );
   const mt = (samples: Sample[], key: "promptMs" | "tokenMs") => median(samples.map((s) => s[key]));
-  console.log(
-    `after the load           128-token prompt ${mt(translated, "promptMs").toFixed(0)} ms vs ${mt(native, "promptMs").toFixed(0)} ms native (${
-      (mt(translated, "promptMs") / mt(native, "promptMs")).toFixed(2)
-    }x), a token ${mt(translated, "tokenMs").toFixed(1)} ms vs ${mt(native, "tokenMs").toFixed(1)} ms (${(mt(translated, "tokenMs") / mt(native, "tokenMs")).toFixed(2)}x)`,
-  );
+  if (values.decode !== "0") {
+    console.log(
+      `after the load           128-token prompt ${mt(translated, "promptMs").toFixed(0)} ms vs ${mt(native, "promptMs").toFixed(0)} ms native (${
+        (mt(translated, "promptMs") / mt(native, "promptMs")).toFixed(2)
+      }x), a token ${mt(translated, "tokenMs").toFixed(1)} ms vs ${mt(native, "tokenMs").toFixed(1)} ms (${(mt(translated, "tokenMs") / mt(native, "tokenMs")).toFixed(2)}x)`,
+    );
+  }
   const compatFiles = readdirSync(dir).filter((name) => name !== "twin.gguf" && name !== "published.gguf");
   console.log(`written beside the model ${compatFiles.length ? compatFiles.join(", ") : "nothing"}`);
 } finally {
