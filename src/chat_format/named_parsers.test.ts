@@ -222,3 +222,64 @@ test("a named renderer's prompt decides: an assistant prefill continues as conte
   const d = q.finish();
   assert.deepStrictEqual([c.content + d.content, c.thinking + d.thinking], ["Yes.", "Hmm."]);
 });
+
+test("every named parser gives one message for every chunking of a reply with thinking and a call in its syntax", () => {
+  const weather = [fn("get_weather", { location: "string" })];
+  const hermesReply = '<think>Plan.</think>Sure.<tool_call>{"name": "get_weather", "arguments": {"location": "Paris"}}</tool_call>';
+  const xmlReply = "Plan.</think>\n<tool_call>\n<function=get_weather>\n<parameter=location>\nParis\n</parameter>\n</function>\n</tool_call>";
+  const deepseekReply = "<think>Check.</think>Done.<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>" +
+    '{"location": "Paris"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>';
+  const glmReply = "plan</think>Answer<tool_call>get_weather<arg_key>location</arg_key><arg_value>Paris</arg_value></tool_call>";
+  const gemmaReply = '<|channel>thought\nPlan.<channel|><|tool_call>call:get_weather{location:<|"|>Paris<|"|>}<tool_call|>';
+  const lfmReply = '<think>Plan.</think><|tool_call_start|>[get_weather(location="Paris")]<|tool_call_end|>';
+  const lagunaReply = "Need data.</think>\n<tool_call>get_weather\n<arg_key>location</arg_key>\n<arg_value>Paris</arg_value>\n</tool_call>";
+  // each name: a reply and the calls it holds (a call in every syntax that writes calls)
+  const samples: Record<string, [string, number]> = {
+    "qwen3": [hermesReply, 1],
+    "qwen3-thinking": [hermesReply, 1],
+    "qwen3-vl-instruct": [hermesReply, 1],
+    "qwen3-vl-thinking": [hermesReply, 1],
+    "qwen3.5": [xmlReply, 1],
+    "ornith": [xmlReply, 1],
+    "qwen3-coder": [xmlReply, 1],
+    "nemotron-3-nano": [xmlReply, 1],
+    "nemotron-3.5-nano": [xmlReply, 1],
+    "ministral": ['[THINK]Plan.[/THINK]Sure.[TOOL_CALLS]get_weather[ARGS]{"location": "Paris"}', 1],
+    "passthrough": [hermesReply, 0],
+    "harmony": [
+      "<|channel|>analysis<|message|>Need weather.<|end|><|start|>assistant<|channel|>commentary " +
+      'to=functions.get_weather <|constrain|>json<|message|>{"location":"Paris"}<|call|>',
+      1,
+    ],
+    "cogito": [deepseekReply, 1],
+    "deepseek3": [deepseekReply, 1],
+    "olmo3": ['<function_calls>get_weather(location="Paris")\nget_weather(location="Rome")</function_calls>', 2],
+    "olmo3-think": ["Plan.</think>Answer.", 0],
+    "functiongemma": ["Let me check.<start_function_call>call:get_weather{location:<escape>Paris<escape>}<end_function_call>", 1],
+    "glm-4.7": [glmReply, 1],
+    "glm-ocr": [glmReply, 1],
+    "gemma4": [gemmaReply, 1],
+    "gemma4-no-thinking": [gemmaReply, 1],
+    "lfm2": [lfmReply, 1],
+    "lfm2-thinking": [lfmReply, 1],
+    "laguna": [lagunaReply, 1],
+    "poolside-v1": [lagunaReply, 1],
+    "cohere": [
+      'plan<|END_THINKING|><|START_ACTION|>[{"tool_call_id": "0", "tool_name": "get_weather", "parameters": {"location": "Paris"}}]<|END_ACTION|>',
+      1,
+    ],
+    "glimmer": [
+      ' to=self<|message|>Need data.<|eom|><|start|>assistant to=get_weather<|message|><atem:function_calls>\n<atem:invoke name="get_weather">\n' +
+      '<atem:parameter name="location">Paris</atem:parameter>\n</atem:invoke>\n</atem:function_calls>',
+      1,
+    ],
+  };
+  assert.deepEqual(Object.keys(samples).sort(), Object.keys(NAMED_PARSERS).sort());
+  for (const [name, [reply, calls]] of Object.entries(samples)) {
+    for (const think of [true, false]) {
+      const got = parse(name, reply, { tools: weather, think });
+      assert.equal(got.toolCalls.length, calls, `${name} think ${think}: ${JSON.stringify(got)}`);
+      for (const call of got.toolCalls) assert.equal(call.name, "get_weather", name);
+    }
+  }
+});
