@@ -12,6 +12,7 @@ import process from "node:process";
 import { LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { compatProjectorPath } from "../src/compat/mod.ts";
 import { gbPairSkip } from "./fixtures/compat_pairs_gemma_bert.ts";
+import { qwenGlmPairSkip } from "./fixtures/compat_pairs_qwen_glm.ts";
 import { VISION2_ARCHS, visionPair2, writeMonolithic2 } from "./fixtures/compat_pairs_vision2.ts";
 import { deepseekocrPair } from "./fixtures/compat_pairs_vision.ts";
 import { compileCheck, LIB_DIR } from "./helpers/compile_check.ts";
@@ -29,7 +30,7 @@ const libs = existsSync(LIB_DIR)
     .map((p) => readdirSync(LIB_DIR).find((f) => p.test(f)))
   : [];
 function skipReason(): string | false {
-  const pairs = gbPairSkip();
+  const pairs = gbPairSkip() || qwenGlmPairSkip();
   if (pairs) return pairs;
   if (spawnSync("cc", ["--version"]).status !== 0) return "no C compiler (cc) to build the libmtmd reference program";
   if (!libs[3]) return `libmtmd.so not in ${LIB_DIR}`;

@@ -12,6 +12,7 @@ import { clipLlama4 } from "./clip_llama4.ts";
 import { clipLlava } from "./clip_llava.ts";
 import { clipMistral3 } from "./clip_mistral3.ts";
 import { clipQwen25vl } from "./clip_qwen25vl.ts";
+import { clipQwen35 } from "./clip_qwen35.ts";
 import { clipQwen3vl } from "./clip_qwen3vl.ts";
 import { HeaderEdit } from "./header_edit.ts";
 import type { Translation } from "./translate_header.ts";
@@ -25,6 +26,7 @@ export const CLIP_FAMILIES: readonly ClipFamily[] = [
   clipQwen3vl,
   clipLlama4,
   clipGemma4,
+  clipQwen35,
 ];
 
 /** The vision family whose marker the header carries, or undefined. */
