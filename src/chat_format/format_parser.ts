@@ -43,6 +43,9 @@ export class FormatParser {
   #bareJson: boolean;
   // partialCall()'s argument scan of the text at the buffer's start; new whenever that start moves.
   #scan: JsonScan = newScan();
+  // The open section's own scan (where its JSON ends), kept while the same section at #sectionAt stays open.
+  #sectionScan: JsonScan = newScan();
+  #sectionAt = -1;
 
   constructor(syntax: OutputSyntax, options: FormatParserOptions = {}) {
     if (options.noThinking && syntax.thinking && !syntax.thinkingAlways) syntax = { ...syntax, thinking: undefined };
@@ -122,6 +125,7 @@ export class FormatParser {
     if (from > 0) {
       this.#buf = this.#buf.slice(from);
       this.#scan = newScan();
+      this.#sectionAt = -1;
     }
     this.#pos = 0;
   }
@@ -182,9 +186,14 @@ export class FormatParser {
         this.#pos += marker.text.length;
       } else {
         const text = this.#buf.slice(at);
+        // a section seen before at the same place has only grown: its scan goes on
+        if (at !== this.#sectionAt) {
+          this.#sectionScan = newScan();
+          this.#sectionAt = at;
+        }
         const result = this.#bareJson && marker.text === "{"
-          ? readBareJson(text, final, this.#tools)
-          : this.#syntax.tools!.parse(text, final, this.#tools);
+          ? readBareJson(text, final, this.#tools, 0, this.#sectionScan)
+          : this.#syntax.tools!.parse(text, final, this.#tools, this.#sectionScan);
         if (result === "more") {
           // Only the open section is kept: what came before it is decided.
           this.#cut(this.#pos);

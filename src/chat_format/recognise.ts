@@ -49,9 +49,9 @@ function byGoTags(template: string): Recognised {
   const syntax: OutputSyntax = {};
   if (openTag && thinkClose) syntax.thinking = { open: [openTag], close: [thinkClose] };
   if (tag === "{" || tag === "") {
-    syntax.tools = { open: ["{"], atStartOnly: true, parse: (x, f, tools) => readBareJson(x, f, tools) };
+    syntax.tools = { open: ["{"], atStartOnly: true, parse: (x, f, tools, scan) => readBareJson(x, f, tools, 0, scan) };
   } else if (closeTag) syntax.tools = taggedSyntax([tag], closeTag, hermesBody);
-  else syntax.tools = { open: [tag], parse: (x, f, tools) => readBareJson(x, f, tools, tag.length) };
+  else syntax.tools = { open: [tag], parse: (x, f, tools, scan) => readBareJson(x, f, tools, tag.length, scan) };
   return { name: "go-template", syntax };
 }
 

@@ -56,7 +56,11 @@ export interface ToolSyntax {
   open: readonly string[];
   /** Only recognised before any content (bare JSON formats): a `{` mid-sentence is text. */
   atStartOnly?: boolean;
-  parse(text: string, final: boolean, tools: readonly ToolSpec[]): SectionResult;
+  /**
+   * `scan`, where given, carries the JSON scan of the same open section from the previous call (its text has
+   * only grown since), so a long call is not rescanned from its start on every token.
+   */
+  parse(text: string, final: boolean, tools: readonly ToolSpec[], scan?: JsonScan): SectionResult;
   /**
    * The call being written in an open section (formats whose arguments are JSON), for streaming them.
    * `scan` carries the argument scan from the previous call over the same section, grown since.

@@ -5,15 +5,15 @@
  * GigaChat `<|function_call|>` / `function call<|role_sep|>`.
  * @module
  */
-import type { OutputSyntax, SectionResult, ToolSpec } from "../types.ts";
+import type { JsonScan, OutputSyntax, SectionResult, ToolSpec } from "../types.ts";
 import { jsonBody } from "./hermes.ts";
 import { callsFromJson, jsonValueEnd, tryJson } from "./json.ts";
 import { readBareJson } from "./llama3.ts";
 import { taggedSyntax, THINK_TAGS } from "./tagged.ts";
 
 /** llama.cpp's generic reply object at the start of `text`. */
-export function readGeneric(text: string, final: boolean, tools: readonly ToolSpec[]): SectionResult {
-  const end = jsonValueEnd(text);
+export function readGeneric(text: string, final: boolean, tools: readonly ToolSpec[], scan?: JsonScan): SectionResult {
+  const end = jsonValueEnd(text, 0, scan);
   if (end === -1) return final ? null : "more";
   if (end < 0) return null;
   const v = tryJson(text.slice(0, end)) as Record<string, unknown> | undefined;
@@ -21,7 +21,7 @@ export function readGeneric(text: string, final: boolean, tools: readonly ToolSp
     const calls = callsFromJson(v.tool_calls ?? v.tool_call);
     return calls ? { calls, end } : null;
   }
-  return readBareJson(text, final, tools);
+  return readBareJson(text, final, tools, 0, scan);
 }
 
 /** The generic syntax: one JSON object as the whole reply. */

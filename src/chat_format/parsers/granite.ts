@@ -10,5 +10,5 @@ import { readBareJson } from "./llama3.ts";
 export const granite: OutputSyntax = {
   thinking: { open: ["<think>"], close: ["</think>"] },
   drop: ["<response>", "</response>"],
-  tools: { open: ["<|tool_call|>"], parse: (text, final, tools) => readBareJson(text, final, tools, "<|tool_call|>".length) },
+  tools: { open: ["<|tool_call|>"], parse: (text, final, tools, scan) => readBareJson(text, final, tools, "<|tool_call|>".length, scan) },
 };

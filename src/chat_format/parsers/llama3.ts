@@ -4,7 +4,7 @@
  * or a call to a tool the request does not have, stays content.
  * @module
  */
-import type { FormatToolCall, OutputSyntax, SectionResult, ToolSpec } from "../types.ts";
+import type { FormatToolCall, JsonScan, OutputSyntax, SectionResult, ToolSpec } from "../types.ts";
 import { callsFromJson, jsonValueEnd, tryJson } from "./json.ts";
 
 /** Bare JSON calls at the start of `text` (after `skip` characters of marker). */
@@ -13,11 +13,12 @@ export function readBareJson(
   final: boolean,
   tools: readonly ToolSpec[],
   skip = 0,
+  scan?: JsonScan,
 ): SectionResult {
   const calls: FormatToolCall[] = [];
   let i = skip;
   for (;;) {
-    const end = jsonValueEnd(text, i);
+    const end = jsonValueEnd(text, i, scan);
     if (end === -1) return final && calls.length ? { calls, end: i } : final ? null : "more";
     if (end < 0) return calls.length ? { calls, end: i } : null;
     const found = callsFromJson(tryJson(text.slice(i, end)));
@@ -36,7 +37,8 @@ export const llama3: OutputSyntax = {
   tools: {
     open: ["<|python_tag|>", "{"],
     atStartOnly: true,
-    parse: (text, final, tools) => readBareJson(text, final, tools, text.startsWith("{") ? 0 : "<|python_tag|>".length),
+    parse: (text, final, tools, scan) =>
+      readBareJson(text, final, tools, text.startsWith("{") ? 0 : "<|python_tag|>".length, scan),
   },
 };
 

@@ -10,12 +10,12 @@ import { argumentsObject, argumentText, callsFromJson, jsonValueEnd, partialJson
 const OPEN = "[TOOL_CALLS]";
 
 /** One `[TOOL_CALLS]` section at the start of `text`. */
-export function readMistral(text: string, final: boolean): SectionResult {
+export function readMistral(text: string, final: boolean, scan?: JsonScan): SectionResult {
   let i = OPEN.length;
   while (i < text.length && /\s/.test(text[i])) i++;
   if (i >= text.length) return final ? null : "more";
   if (text[i] === "[" || text[i] === "{") {
-    const end = jsonValueEnd(text, i);
+    const end = jsonValueEnd(text, i, scan);
     if (end === -1) return final ? null : "more";
     if (end < 0) return null;
     const calls = callsFromJson(tryJson(text.slice(i, end)));
@@ -30,7 +30,7 @@ export function readMistral(text: string, final: boolean): SectionResult {
   name = name.trim();
   if (name === "" || /[\s[\]{}]/.test(name)) return null;
   const start = args + "[ARGS]".length;
-  const end = jsonValueEnd(text, start);
+  const end = jsonValueEnd(text, start, scan);
   if (end === -1) return final ? null : "more";
   if (end < 0) return null;
   const object = argumentsObject(tryJson(text.slice(start, end)));
@@ -54,5 +54,5 @@ export function partialMistral(text: string, scan?: JsonScan): PartialCall | nul
 /** The Mistral syntax. */
 export const mistral: OutputSyntax = {
   thinking: { open: ["[THINK]"], close: ["[/THINK]"] },
-  tools: { open: [OPEN], parse: (text, final) => readMistral(text, final), partial: partialMistral },
+  tools: { open: [OPEN], parse: (text, final, _tools, scan) => readMistral(text, final, scan), partial: partialMistral },
 };

@@ -62,3 +62,30 @@ test("FormatParser.partialCall() asked after every piece gives what it gives for
     }
   }
 });
+
+test("sections whose JSON scan goes on between tokens (Mistral, bare JSON, generic, Granite) read alike at every split point", async () => {
+  const { parseEverySplit } = await import("../_check.ts");
+  const { llama3 } = await import("./llama3.ts");
+  const { generic } = await import("./generic.ts");
+  const { granite } = await import("./granite.ts");
+  // escapes, brackets inside strings and nested values: a resumed scan must end each value where a fresh one does
+  const args = '{"q": "a \\"}\\\\ ]", "n": [1, {"b": "]}"}], "s": "Zoé 日本"}';
+  const want = { q: 'a "}\\ ]', n: [1, { b: "]}" }], s: "Zoé 日本" };
+  const cases: [OutputSyntax, string, number][] = [
+    [mistral, `[TOOL_CALLS]get_weather[ARGS]${args}`, 1],
+    [mistral, `[TOOL_CALLS]get_weather[CALL_ID]a1b2c3d4e[ARGS]${args}`, 1],
+    [mistral, `[TOOL_CALLS][{"name": "get_weather", "arguments": ${args}}, {"name": "get_weather", "arguments": ${args}}]`, 2],
+    [llama3, `{"name": "get_weather", "parameters": ${args}}; {"name": "get_weather", "parameters": ${args}}`, 2],
+    [llama3, `<|python_tag|>{"name": "get_weather", "parameters": ${args}}`, 1],
+    [generic, `{"tool_calls": [{"name": "get_weather", "arguments": ${args}}]}`, 1],
+    [granite, `<|tool_call|>[{"name": "get_weather", "arguments": ${args}}]`, 1],
+  ];
+  for (const [syntax, text, n] of cases) {
+    const got = parseEverySplit(syntax, text, { tools });
+    assert.equal(got.toolCalls.length, n, text);
+    for (const call of got.toolCalls) assert.deepStrictEqual(call.arguments, want, text);
+  }
+  // JSON that is no call stays content, whatever the chunking
+  const notACall = `{"note": ${args}} and more`;
+  assert.equal(parseEverySplit(llama3, notACall, { tools }).content, notACall);
+});
