@@ -6,14 +6,22 @@
  */
 import {
   buildPrompt,
-  ChatTemplate,
   DEFAULT_TEMPLATE,
   type Message as PromptMessage,
   type Think,
   type Tool as PromptTool,
   truncateMessages,
 } from "../prompt/mod.ts";
-import { type ChatFormat, chatFormat, type FormatChunk, namedRenderer, type Renderer, resolveRendererName } from "../chat_format/mod.ts";
+import {
+  type ChatFormat,
+  chatFormat,
+  type FormatChunk,
+  GRAMMAR_FAMILIES,
+  namedRenderer,
+  recogniseFormat,
+  type Renderer,
+  resolveRendererName,
+} from "../chat_format/mod.ts";
 import type { PromptRenderer, ResolvedModel, ToolCallDelta } from "./deps.ts";
 import { ToolCallStream } from "./tool_call_stream.ts";
 import type { Message } from "./schemas.ts";
@@ -42,10 +50,6 @@ function pick(model: ResolvedModel, override?: string, chatTemplate?: string): {
   if (go) return { go };
   if (chatTemplate) return { jinja: chatTemplate };
   return { go: DEFAULT_TEMPLATE };
-}
-
-function jinjaToolTags(text: string): { tag: string; closeTag: string } {
-  return text.includes("<tool_call>") ? { tag: "<tool_call>", closeTag: "</tool_call>" } : { tag: "{", closeTag: "" };
 }
 
 /** A model's chat format: its named parser (or renderer) first, as Ollama's config names select its built-in ones. */
@@ -97,9 +101,14 @@ export const promptRenderer: PromptRenderer = {
   },
 
   toolCallTag(model, chatTemplate) {
+    // The tag a forced call starts with, in the format recognised as chatFormat() recognises it: a format
+    // without a forcing grammar of its own is forced to bare JSON (a Go template to JSON after its own tag).
     const chosen = pick(model, undefined, chatTemplate);
-    const tag = "go" in chosen ? ChatTemplate.get(chosen.go).toolCallTags.tag : jinjaToolTags(chosen.jinja).tag;
-    return tag === "{" || tag === "[" ? undefined : tag;
+    const names = { renderer: model.renderer, parser: model.parser };
+    const { name, syntax } = recogniseFormat("go" in chosen ? { ...names, template: chosen.go } : { ...names, jinja: chosen.jinja });
+    if (!GRAMMAR_FAMILIES.includes(name) && name !== "go-template") return undefined;
+    const tag = syntax.tools?.open[0];
+    return tag === undefined || tag === "{" || tag === "[" ? undefined : tag;
   },
 
   toolGrammar({ model, chatTemplate, tools, name, parallel, think, prompt }) {
