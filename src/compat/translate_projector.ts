@@ -8,6 +8,7 @@ import type { GgufFile } from "../gguf/mod.ts";
 import type { ClipFamily } from "./clip_family.ts";
 import { clipGemma3 } from "./clip_gemma3.ts";
 import { clipGemma4 } from "./clip_gemma4.ts";
+import { clipGlmocr } from "./clip_glmocr.ts";
 import { clipLlama4 } from "./clip_llama4.ts";
 import { clipLlava } from "./clip_llava.ts";
 import { clipMistral3 } from "./clip_mistral3.ts";
@@ -27,6 +28,7 @@ export const CLIP_FAMILIES: readonly ClipFamily[] = [
   clipLlama4,
   clipGemma4,
   clipQwen35,
+  clipGlmocr,
 ];
 
 /** The vision family whose marker the header carries, or undefined. */
