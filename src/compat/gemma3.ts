@@ -6,6 +6,20 @@
 import { archOf, type CompatFamily, hasKey, hasTensor, hasTensorPrefix, VISION_PREFIXES } from "./family.ts";
 import type { HeaderEdit } from "./header_edit.ts";
 
+/**
+ * A Gemma 3 chat template (ours) for blobs that carry none, as Ollama injects one: turns of `user` and `model`, a
+ * system message put at the head of the first user turn (Gemma 3 has no system role), contents trimmed.
+ */
+export const GEMMA3_CHAT_TEMPLATE = "{{ bos_token }}" +
+  "{%- if messages and messages[0]['role'] == 'system' -%}" +
+  "{%- set prefix = messages[0]['content'] | trim + '\n\n' -%}{%- set turns = messages[1:] -%}" +
+  "{%- else -%}{%- set prefix = '' -%}{%- set turns = messages -%}{%- endif -%}" +
+  "{%- for message in turns -%}" +
+  "{%- set role = 'model' if message['role'] == 'assistant' else message['role'] -%}" +
+  "{{ '<start_of_turn>' + role + '\n' + (prefix if loop.first else '') + message['content'] | trim + '<end_of_turn>\n' }}" +
+  "{%- endfor -%}" +
+  "{%- if add_generation_prompt -%}{{ '<start_of_turn>model\n' }}{%- endif -%}";
+
 /** Gemma 3 4B/12B/27B extend a 16k trained context to 128k with linear x8 rope scaling. */
 const LONG_CONTEXT = 131072;
 
@@ -35,6 +49,7 @@ export const gemma3: CompatFamily = {
     for (const key of ["tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type"]) {
       edit.truncateArray(key, rows);
     }
+    edit.setIfMissing("tokenizer.chat_template", "string", GEMMA3_CHAT_TEMPLATE);
     for (const prefix of VISION_PREFIXES) edit.hidePrefix(prefix);
   },
 };
