@@ -5,18 +5,18 @@
  * a call. Headers of later turns (`<|start|>assistant`) are dropped.
  * @module
  */
-import type { OutputSyntax, SectionResult } from "../types.ts";
+import type { JsonScan, OutputSyntax, SectionResult } from "../types.ts";
 import { argumentsObject, argumentText, jsonValueEnd, tryJson } from "./json.ts";
 
 /** One call addressed `to=functions.name` at the start of `text`. */
-export function readHarmonyCall(text: string, final: boolean): SectionResult {
+export function readHarmonyCall(text: string, final: boolean, scan?: JsonScan): SectionResult {
   const msg = text.indexOf("<|message|>");
   if (msg < 0) return final ? null : "more";
   const header = text.slice(0, msg);
   const m = /to=(?:functions\.)?([^\s<]+)/.exec(header);
   if (!m) return null;
   const start = msg + "<|message|>".length;
-  const end = jsonValueEnd(text, start);
+  const end = jsonValueEnd(text, start, scan);
   if (end === -1) return final ? null : "more";
   if (end < 0) return null;
   const object = argumentsObject(tryJson(text.slice(start, end)));
@@ -40,7 +40,7 @@ export const harmony: OutputSyntax = {
   ],
   tools: {
     open: ["<|channel|>commentary to=", "<|channel|>analysis to=", " to=functions."],
-    parse: (text, final) => readHarmonyCall(text, final),
+    parse: (text, final, _tools, scan) => readHarmonyCall(text, final, scan),
     partial(text, scan) {
       const msg = text.indexOf("<|message|>");
       const m = /to=(?:functions\.)?([^\s<]+)/.exec(msg < 0 ? "" : text.slice(0, msg));

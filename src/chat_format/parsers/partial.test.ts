@@ -63,11 +63,12 @@ test("FormatParser.partialCall() asked after every piece gives what it gives for
   }
 });
 
-test("sections whose JSON scan goes on between tokens (Mistral, bare JSON, generic, Granite) read alike at every split point", async () => {
+test("sections whose JSON scan goes on between tokens (Mistral, bare JSON, generic, Granite, harmony, Functionary) read alike at every split point", async () => {
   const { parseEverySplit } = await import("../_check.ts");
   const { llama3 } = await import("./llama3.ts");
   const { generic } = await import("./generic.ts");
   const { granite } = await import("./granite.ts");
+  const { functionaryV31, functionaryV32 } = await import("./functionary.ts");
   // escapes, brackets inside strings and nested values: a resumed scan must end each value where a fresh one does
   const args = '{"q": "a \\"}\\\\ ]", "n": [1, {"b": "]}"}], "s": "Zoé 日本"}';
   const want = { q: 'a "}\\ ]', n: [1, { b: "]}" }], s: "Zoé 日本" };
@@ -79,6 +80,9 @@ test("sections whose JSON scan goes on between tokens (Mistral, bare JSON, gener
     [llama3, `<|python_tag|>{"name": "get_weather", "parameters": ${args}}`, 1],
     [generic, `{"tool_calls": [{"name": "get_weather", "arguments": ${args}}]}`, 1],
     [granite, `<|tool_call|>[{"name": "get_weather", "arguments": ${args}}]`, 1],
+    [harmony, `<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>${args}<|call|>`, 1],
+    [functionaryV31, `<function=get_weather>${args}</function>`, 1],
+    [functionaryV32, `>>>get_weather\n${args}`, 1],
   ];
   for (const [syntax, text, n] of cases) {
     const got = parseEverySplit(syntax, text, { tools });
