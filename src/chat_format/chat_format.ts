@@ -72,6 +72,20 @@ export interface ChatFormat {
    * the thinking the request asks for or the prompt opened, in harmony's final channel.
    */
   responseGrammar(grammar: string, options?: Pick<ToolGrammarOptions, "think" | "prompt">): string;
+  /**
+   * The thinking tags of a reply the parser made with these options reads, for a thinking budget: the texts that
+   * open and close the block, the text that closes it early, and whether the prompt opened it. Undefined where the
+   * format has no thinking block or the request does not think.
+   */
+  thinkingTags(options?: ChatFormatParserOptions): ThinkingTags | undefined;
+}
+
+/** A format's thinking block as a thinking budget sees it (the engine's ThinkingBudget less the budget). */
+export interface ThinkingTags {
+  open: readonly string[];
+  close: readonly string[];
+  closeText: string;
+  startsInside: boolean;
 }
 
 // A parser whose thinking is structural but not shown when the request turns thinking off (Ollama's glimmer).
@@ -128,21 +142,35 @@ export function chatFormat(options: ChatFormatOptions): ChatFormat {
       return responseGrammar(name, syntax, grammar, grammarOptions);
     },
     parser(parserOptions = {}) {
-      // Thinking tags split only when the request thinks (Ollama); harmony-like channels always do.
-      // Ollama's named parsers think by default where their models do, and start inside the block the prompt opened.
-      const named = namedParser(options.parser);
-      const think = parserOptions.think ?? (named?.thinksByDefault ? true : undefined);
-      const parser = new FormatParser(syntax, {
-        tools: toolSpecs(parserOptions.tools),
-        prompt: parserOptions.prompt,
-        bareJson: parserOptions.bareJson,
-        noThinking: think === undefined || think === false,
-        // a named renderer's prompt shows whether the block is open (not when it ends in an assistant prefill)
-        startInThinking: !!named?.startsThinking && think !== undefined && think !== false &&
-          !(parserOptions.prompt !== undefined && namedRenderer(options.renderer)),
-        trimThinking: named !== undefined,
-      });
+      const { parser, named, think } = formatParser(parserOptions);
       return named?.hidesThinkingWhenOff && think === false ? withoutThinking(parser) : parser;
     },
+    thinkingTags(parserOptions = {}) {
+      const { parser, think } = formatParser(parserOptions);
+      const tags = syntax.thinking;
+      if (!tags?.close.length || ((think === undefined || think === false) && !syntax.thinkingAlways)) return undefined;
+      // harmony's analysis message ends, and the answer goes in the final channel's message
+      const closeText = name === "harmony" ? "<|end|><|start|>assistant<|channel|>final<|message|>" : tags.close[0];
+      return { open: tags.open, close: tags.close, closeText, startsInside: parser.inThinking };
+    },
   };
+
+  // The parser a reply gets, with what decided it (also read by thinkingTags: does the block start open?).
+  function formatParser(parserOptions: ChatFormatParserOptions) {
+    // Thinking tags split only when the request thinks (Ollama); harmony-like channels always do.
+    // Ollama's named parsers think by default where their models do, and start inside the block the prompt opened.
+    const named = namedParser(options.parser);
+    const think = parserOptions.think ?? (named?.thinksByDefault ? true : undefined);
+    const parser = new FormatParser(syntax, {
+      tools: toolSpecs(parserOptions.tools),
+      prompt: parserOptions.prompt,
+      bareJson: parserOptions.bareJson,
+      noThinking: think === undefined || think === false,
+      // a named renderer's prompt shows whether the block is open (not when it ends in an assistant prefill)
+      startInThinking: !!named?.startsThinking && think !== undefined && think !== false &&
+        !(parserOptions.prompt !== undefined && namedRenderer(options.renderer)),
+      trimThinking: named !== undefined,
+    });
+    return { parser, named, think };
+  }
 }

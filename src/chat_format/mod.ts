@@ -15,6 +15,7 @@ export type {
   ChatFormatParser,
   ChatFormatParserOptions,
   ChatFormatRenderInput,
+  ThinkingTags,
 } from "./chat_format.ts";
 /** The streaming engine behind every parser (its `pending` text is a partly generated call). */
 export { FormatParser } from "./format_parser.ts";

@@ -9,7 +9,7 @@ import { config } from "../config.ts";
 import { checkLoadable } from "./load_probe.ts";
 import { ModelHost } from "./model_host.ts";
 import type { OllamaOptions } from "./options.ts";
-import type { DevicePlacement, DoneReason, LoadSettings, ModelInfo, Timings, TokenLogprob } from "./protocol.ts";
+import type { DevicePlacement, DoneReason, LoadSettings, ModelInfo, ThinkingBudget, Timings, TokenLogprob } from "./protocol.ts";
 
 export type { DevicePlacement, DoneReason, ModelInfo, OllamaOptions, Timings, TokenLogprob };
 
@@ -51,6 +51,8 @@ export interface CompleteOptions {
   topLogprobs?: number;
   /** Image files for a model loaded with a `projector` (`[img-N]` in the prompt places image N). */
   images?: Uint8Array[];
+  /** Caps the thinking at a number of tokens, then closes it (protocol.ts ThinkingBudget). */
+  thinkingBudget?: ThinkingBudget;
   signal?: AbortSignal;
 }
 
@@ -144,6 +146,7 @@ export class LoadedModel implements AsyncDisposable {
         logprobs: options.logprobs,
         topLogprobs: options.topLogprobs,
         ...(options.images?.length ? { images: options.images } : {}),
+        ...(options.thinkingBudget ? { thinkingBudget: options.thinkingBudget } : {}),
       },
       (text, logprobs) => {
         chunks.push(logprobs ? { text, logprobs } : { text });

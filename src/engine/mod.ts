@@ -26,6 +26,7 @@ export type {
   DoneReason,
   LoadSettings,
   ModelInfo,
+  ThinkingBudget,
   Timings,
   TokenLogprob,
 } from "./protocol.ts";

@@ -105,6 +105,23 @@ export interface CompletionRequest {
    * image N goes; images it does not place go before the text.
    */
   images?: Uint8Array[];
+  /** Caps the model's thinking at `tokens` tokens, then writes the format's closing text in its place. */
+  thinkingBudget?: ThinkingBudget;
+}
+
+/**
+ * A thinking budget (Anthropic's `budget_tokens`): once the output's thinking holds `tokens` tokens, the tokens of
+ * `closeText` are decoded next instead of sampled, and generation goes on with the answer.
+ */
+export interface ThinkingBudget {
+  tokens: number;
+  /** The texts that open thinking (a block the output opens itself), and those that close it (the model did). */
+  open: readonly string[];
+  close: readonly string[];
+  /** What ends thinking when the budget is spent (`</think>`; harmony's end of analysis and final channel's header). */
+  closeText: string;
+  /** The prompt opened the block: output starts inside thinking. */
+  startsInside: boolean;
 }
 
 export interface CompletionDone {

@@ -6,7 +6,7 @@
  */
 import { AbortedError, type Context, type MediaChunk, type MediaPrompt, type Model, Sampler } from "../llama/mod.ts";
 import { samplingOptions, stopSequences } from "./options.ts";
-import type { CompletionDone, CompletionRequest, DoneReason } from "./protocol.ts";
+import type { CompletionDone, CompletionRequest, DoneReason, ThinkingBudget } from "./protocol.ts";
 import { StopMatcher } from "./stop_matcher.ts";
 import { StepLogprobs, type TokenLogprob } from "./logprobs.ts";
 
@@ -18,6 +18,19 @@ export interface SequenceSink {
   fail(error: Error): void;
   /** Polled between steps and, during big prefills, from inside llama_decode. */
   cancelled(): boolean;
+}
+
+/** A request's thinking budget as its output goes: before the block, inside it, writing its forced close, after. */
+interface BudgetState {
+  readonly budget: ThinkingBudget;
+  readonly closeTokens: number[];
+  state: "before" | "inside" | "forcing" | "after";
+  /** Thinking tokens so far. */
+  count: number;
+  /** The latest output text, long enough to find a tag split across tokens. */
+  tail: string;
+  /** Closing-text tokens still to decode. */
+  forced: number[];
 }
 
 const now = () => performance.now();
@@ -60,6 +73,8 @@ export class Sequence {
   readonly #decoder = new TextDecoder("utf-8");
   #startedAt = 0;
   #prefilledAt = 0;
+  /** With a thinking budget: where the output stands, and the tokens of its closing text. */
+  #budget: BudgetState | undefined;
 
   constructor(
     request: CompletionRequest,
@@ -89,6 +104,11 @@ export class Sequence {
     this.#sampler = new Sampler(model, samplingOptions(options, this.request.grammar, nCtx), nCtx);
     // image positions carry no token for penalties or a grammar
     this.#sampler.acceptPrompt(this.media ? this.prompt.filter((t) => t >= 0) : this.prompt);
+    const budget = this.request.thinkingBudget;
+    if (budget) {
+      const closeTokens = model.vocab.tokenize(budget.closeText, { addSpecial: false, parseSpecial: true });
+      this.#budget = { budget, closeTokens, state: budget.startsInside ? "inside" : "before", count: 0, tail: "", forced: [] };
+    }
   }
 
   /**
@@ -101,12 +121,13 @@ export class Sequence {
     const step = this.request.logprobs
       ? new StepLogprobs(context.logits(this.outIndex), this.request.topLogprobs ?? 0)
       : undefined;
-    const token = this.#sampler!.sample(context, this.outIndex);
+    const token = this.#forcedToken() ?? this.#sampler!.sample(context, this.outIndex);
     this.outIndex = -1;
     if (model.vocab.isEog(token)) return "stop";
     this.tokens.push(token);
     if (step) this.#logprobs.push(step.entry(model, token));
     const text = this.#decoder.decode(model.vocab.piece(token), { stream: true });
+    if (this.#budget) this.#countThinking(this.#budget, text);
     if (text) {
       const safe = this.#stop.push(text);
       if (safe.text) this.sink.chunk(safe.text, this.#takeLogprobs());
@@ -118,6 +139,41 @@ export class Sequence {
     if (this.numPredict > 0 && this.tokens.length >= this.numPredict) return "length";
     this.pending = token;
     return undefined;
+  }
+
+  /** The next token of a closing text being forced, recorded in the sampler as if sampled; undefined to sample. */
+  #forcedToken(): number | undefined {
+    const forced = this.#budget?.forced;
+    if (!forced?.length) return undefined;
+    const token = forced.shift()!;
+    if (this.#sampler!.accept(token)) return token;
+    forced.length = 0; // a grammar that does not allow the closing text: the model goes on as it would
+    return undefined;
+  }
+
+  /** Follows the output through the thinking block; once it holds the budget's tokens, queues the closing text. */
+  #countThinking(b: BudgetState, text: string): void {
+    if (b.state === "after") return;
+    if (b.state === "forcing") {
+      if (b.forced.length === 0) b.state = "after";
+      return;
+    }
+    b.tail += text;
+    const tags = b.state === "before" ? b.budget.open : b.budget.close;
+    const found = tags.find((tag) => b.tail.includes(tag));
+    if (found !== undefined) {
+      // the block opened (its opener is not thinking), or the model closed it within the budget
+      b.state = b.state === "before" ? "inside" : "after";
+      b.tail = b.tail.slice(b.tail.indexOf(found) + found.length);
+      return;
+    }
+    // a tag may be split across tokens: keep as much as the longest could still need
+    const keep = Math.max(0, ...tags.map((tag) => tag.length - 1));
+    if (b.tail.length > keep) b.tail = b.tail.slice(b.tail.length - keep);
+    if (b.state !== "inside" || ++b.count < b.budget.tokens) return;
+    b.state = "forcing";
+    b.forced = [...b.closeTokens];
+    if (b.forced.length === 0) b.state = "after";
   }
 
   #stoppedByText = false;

@@ -140,6 +140,21 @@ export class Sampler extends NativeHandle {
     return token;
   }
 
+  /**
+   * Records a token chosen by the caller instead of sampled (a forced closing tag): false, and nothing recorded,
+   * where the grammar does not allow it (accepting it would break the grammar's state).
+   */
+  accept(token: number): boolean {
+    this.assertOpen();
+    const fn = this.#model.llama.ffi.fn;
+    if (this.#grammar !== null) {
+      if (!this.#allowed(token, 0)) return false;
+      fn.llama_sampler_accept(this.#grammar, token);
+    }
+    if (this.#chain !== null) fn.llama_sampler_accept(this.#chain, token);
+    return true;
+  }
+
   /** Clears the chain's history and the grammar state, for a new request. */
   reset(): void {
     this.assertOpen();

@@ -73,6 +73,19 @@ export interface GenerationChunk {
   truncated?: number;
 }
 
+/** A format's thinking block for a thinking budget (chat_format's ThinkingTags). */
+export interface ThinkingTags {
+  open: readonly string[];
+  close: readonly string[];
+  closeText: string;
+  startsInside: boolean;
+}
+
+/** A thinking budget: the tags, and the thinking tokens allowed before `closeText` ends the block. */
+export interface ThinkingBudget extends ThinkingTags {
+  tokens: number;
+}
+
 export interface GenerationRequest {
   /** Text (tokenized with special tokens parsed) or token ids. */
   prompt: string | number[];
@@ -90,6 +103,8 @@ export interface GenerationRequest {
   truncate?: boolean;
   /** Image files (decoded from base64) for a model with a projector; `[img-N]` in `prompt` places image N. */
   images?: Uint8Array[];
+  /** Caps the thinking at `tokens` tokens, then writes `closeText` (Anthropic's `budget_tokens`). */
+  thinkingBudget?: ThinkingBudget;
 }
 
 /** A loaded model as the routes use it. */
@@ -154,6 +169,8 @@ export interface PromptRenderer {
   }): string;
   /** A `format` grammar placed where the model's chat format answers (after thinking, harmony's final channel). */
   responseGrammar?(input: { model: ResolvedModel; chatTemplate?: string; grammar: string; think?: boolean; prompt?: string }): string;
+  /** The model's thinking tags for a reply to `prompt`, for a thinking budget; undefined where it has none. */
+  thinkingTags?(input: { model: ResolvedModel; chatTemplate?: string; think?: boolean; prompt: string }): ThinkingTags | undefined;
   /** Splits streamed output into content, thinking and tool calls. */
   parser(
     input: { model: ResolvedModel; chatTemplate?: string; tools?: Tool[]; think?: boolean; prompt: string },

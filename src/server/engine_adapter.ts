@@ -55,6 +55,7 @@ export async function loadEngineRunner(
         logprobs: request.logprobs,
         topLogprobs: request.logprobs ? request.topLogprobs : undefined,
         ...(request.images?.length ? { images: request.images } : {}),
+        ...(request.thinkingBudget ? { thinkingBudget: request.thinkingBudget } : {}),
         signal: request.signal,
       });
       for await (const chunk of source) {

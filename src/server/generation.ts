@@ -6,7 +6,15 @@
  * @module
  */
 import { keepCount, type LoadSpec, truncatedPromptLimit } from "../engine/mod.ts";
-import type { AppDeps, GenerationChunk, OutputParser, ResolvedModel, ServerRunner, ToolCallDelta } from "./deps.ts";
+import type {
+  AppDeps,
+  GenerationChunk,
+  OutputParser,
+  ResolvedModel,
+  ServerRunner,
+  ThinkingBudget,
+  ToolCallDelta,
+} from "./deps.ts";
 import type { Logprob, Metrics, ToolCall } from "./schemas.ts";
 import type { Options } from "./options.ts";
 import { nanos } from "./time.ts";
@@ -76,6 +84,8 @@ export interface GenerationPlan {
   /** GBNF for the output; a function when it depends on the loaded model (its tool-call tag). */
   grammar?: string | ((runner: ServerRunner) => string | undefined);
   parser?: (prompt: string, runner: ServerRunner) => OutputParser;
+  /** Caps the thinking of a reply to the rendered prompt (Anthropic's `budget_tokens`); undefined: no cap. */
+  thinkingBudget?: (prompt: string, runner: ServerRunner) => ThinkingBudget | undefined;
   wantContext?: boolean;
   logprobs?: boolean;
   topLogprobs?: number;
@@ -185,6 +195,7 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
     const prompt = await plan.prompt(runner);
     const parser = plan.parser?.(prompt.text ?? "", runner);
     const grammar = typeof plan.grammar === "function" ? plan.grammar(runner) : plan.grammar;
+    const thinkingBudget = plan.thinkingBudget?.(prompt.text ?? "", runner);
     const promptStart = now();
     const outputTokens: number[] = [];
     let outputText = "";
@@ -201,6 +212,7 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
       shift: plan.shift,
       truncate: plan.truncate,
       ...(prompt.images?.length ? { images: prompt.images } : {}),
+      ...(thinkingBudget ? { thinkingBudget } : {}),
     });
     for await (const chunk of source) {
       if (Number.isNaN(evalStart)) evalStart = now();

@@ -119,6 +119,10 @@ export const promptRenderer: PromptRenderer = {
     return modelFormat(model, chatTemplate).responseGrammar(grammar, { think, prompt });
   },
 
+  thinkingTags({ model, chatTemplate, think, prompt }) {
+    return modelFormat(model, chatTemplate).thinkingTags({ think, prompt });
+  },
+
   parser({ model, chatTemplate, tools, think, prompt }) {
     // The chat-format layer reads the model's own output format; a call forced by a grammar is bare JSON
     // where toolCallTag() finds no tag, so that is read too.

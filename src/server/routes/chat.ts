@@ -45,6 +45,8 @@ export interface ChatExtras {
   parallelToolCalls?: boolean;
   /** Tool-call arguments as they are generated, on the chunks' TOOL_CALL_DELTAS key (the OpenAI and Anthropic routes). */
   streamToolArguments?: boolean;
+  /** Thinking tokens allowed before the model's thinking is closed (Anthropic's `budget_tokens`). */
+  thinkingBudget?: number;
 }
 
 /** Folds a stream of chat chunks into the single `stream:false` answer. */
@@ -145,6 +147,11 @@ export async function chatChunks(
     topLogprobs,
     shift: body.shift ?? undefined,
     truncate: body.truncate ?? undefined,
+    thinkingBudget: (rendered, runner) => {
+      if (extra.thinkingBudget === undefined || !thinks) return undefined;
+      const tags = deps.prompt.thinkingTags?.({ model, chatTemplate: runner.chatTemplate, think: true, prompt: rendered });
+      return tags && { ...tags, tokens: extra.thinkingBudget };
+    },
     parser: (rendered, runner) =>
       deps.prompt.parser({
         model,

@@ -82,6 +82,8 @@ export function registerAnthropicRoutes(app: Hono, deps: AppDeps): void {
       // a forced call is one call unless the request says parallel ones are welcome (as llama.cpp's default)
       parallelToolCalls: body.tool_choice?.disable_parallel_tool_use === false,
       streamToolArguments: body.stream === true,
+      // the model's thinking is closed once it holds budget_tokens tokens, and the answer follows
+      ...(body.thinking?.type === "enabled" ? { thinkingBudget: body.thinking.budget_tokens } : {}),
       // message_start reports the prompt's size; the final chunk's counts come from the engine
       onPrompt: body.stream ? async (text, runner) => counted.resolve(await promptTokensRead(runner, text)) : undefined,
     });
