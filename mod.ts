@@ -12,6 +12,15 @@
  * await model.close();
  * ```
  *
+ * @example Render a chat and read a model's reply in its own format
+ * ```ts
+ * import { chatFormat } from "./mod.ts";
+ * const fmt = chatFormat({ jinja: ggufChatTemplate, bosToken: "<s>" });
+ * const prompt = fmt.render({ messages: [{ role: "user", content: "Hi" }], addGenerationPrompt: true });
+ * const parser = fmt.parser({ prompt });
+ * const { content, thinking, toolCalls } = parser.add(outputText);
+ * ```
+ *
  * @example Pull a model into the store, with Ollama's progress events
  * ```ts
  * import { pullModel } from "./mod.ts";
@@ -34,6 +43,11 @@ export { pullModel, type PullOptions, type PullProgress, pushModel, type PushOpt
 export { serve, type ServeOptions, type TollamaServer } from "./src/server/mod.ts";
 /** Go text/template, as Ollama renders prompt templates. */
 export { Template } from "./src/template/mod.ts";
+/**
+ * A model's chat format (from Ollama's renderer/parser names, its Go TEMPLATE or its GGUF Jinja template): `render()`
+ * a prompt as the model expects it, and `parser()` to split streamed output into content, thinking and tool calls.
+ */
+export { type ChatFormat, chatFormat, type ChatFormatOptions, type ChatFormatParser } from "./src/chat_format/mod.ts";
 
 /** Runs the command line (`args` without the program name) and returns the exit code. */
 export function main(args: string[]): Promise<number> {
