@@ -89,6 +89,8 @@ export const ChatRequestSchema = v.object({
   ...common,
   messages: v.nullish(v.array(MessageSchema, "[]api.Message")),
   tools: v.nullish(v.array(ToolSchema, "api.Tools")),
+  /** tollama addition: OpenAI's tool_choice (routes/chat.ts toolChoiceOf). */
+  tool_choice: v.nullish(v.unknown()),
 }, "ChatRequest");
 
 export const EmbedRequestSchema = v.object({

@@ -36,6 +36,18 @@ import { decodeImages } from "../../prompt/mod.ts";
 /** OpenAI's tool_choice, mapped: `none` drops the tools, `required`/a name forces a call. */
 export type ToolChoice = "none" | "auto" | "required" | { name: string };
 
+/**
+ * OpenAI's `tool_choice` value (`"none"`, `"auto"`, `"required"`, `{type: "function", function: {name}}`), which
+ * /v1/chat/completions and, as a tollama addition, /api/chat take.
+ */
+export function toolChoiceOf(value: unknown): ToolChoice | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === "none" || value === "auto" || value === "required") return value;
+  const name = (value as { function?: { name?: unknown } })?.function?.name;
+  if (typeof name === "string") return { name };
+  throw new ApiError(400, "invalid tool_choice");
+}
+
 /** What the compatibility routes add to a chat request. */
 export interface ChatExtras {
   toolChoice?: ToolChoice;
@@ -210,7 +222,9 @@ export function registerChatRoutes(app: Hono, deps: AppDeps): void {
   app.post("/api/chat", async (c) => {
     const body = await readJson(c.req.raw, ChatRequestSchema, "ChatRequest", deps.bodyLimit);
     const abort = requestAbort(c.req.raw);
-    const result = await chatChunks(deps, body, abort);
+    // tool_choice is a tollama addition to Ollama's request (Ollama's /api/chat has none): a forced call comes back
+    // whole, as Ollama's calls do
+    const result = await chatChunks(deps, body, abort, { toolChoice: toolChoiceOf(body.tool_choice) });
     if (!(Symbol.asyncIterator in result)) return c.json(result);
     if (body.stream === false) return c.json(await collectChat(result));
     return await ndjsonResponse(result, { abort });

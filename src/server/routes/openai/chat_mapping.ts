@@ -12,7 +12,7 @@ import { base64Error } from "../../base64.ts";
 import { ApiError } from "../../errors.ts";
 import { checkNesting } from "../../body.ts";
 import type { ChatRequest, ChatResponse, Logprob, Message, Tool, ToolCall } from "../../schemas.ts";
-import type { ToolChoice } from "../chat.ts";
+import { type ToolChoice, toolChoiceOf } from "../chat.ts";
 
 const ContentPart = v.looseObject({ type: v.string(), text: v.optional(v.string()), image_url: v.optional(v.unknown()) });
 
@@ -91,14 +91,6 @@ export function thinkFromEffort(effort: string | null | undefined): boolean | st
     default:
       throw new ApiError(400, `invalid reasoning value: '${effort}' (must be "none", "minimal", "low", "medium", "high", "xhigh", "max", or "ultra")`);
   }
-}
-
-function toolChoiceOf(value: unknown): ToolChoice | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value === "none" || value === "auto" || value === "required") return value;
-  const name = (value as { function?: { name?: unknown } })?.function?.name;
-  if (typeof name === "string") return { name };
-  throw new ApiError(400, "invalid tool_choice");
 }
 
 /** The native chat request for an OpenAI one, and the tool choice to honour. */
