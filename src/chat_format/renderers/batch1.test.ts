@@ -4,11 +4,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { namedRenderer, RENDERERS } from "./mod.ts";
 import type { Message, RenderInput, Tool } from "./types.ts";
+import type { ToolProperty } from "../../prompt/mod.ts";
 
 const render = (name: string, input: RenderInput) => namedRenderer(name)!(input);
 const DS_BOS = "<｜begin▁of▁sentence｜>";
 const COGITO = "You are Cogito, an AI assistant created by Deep Cogito, which is an AI research lab based in San Francisco.";
-const fn = (name: string, properties: Tool["function"]["parameters"] extends infer P ? NonNullable<P>["properties"] : never, extra: Partial<Tool["function"]> = {}): Tool => ({
+const fn = (name: string, properties: Record<string, ToolProperty>, extra: Partial<Tool["function"]> = {}): Tool => ({
   type: "function",
   function: { name, ...extra, parameters: { type: "object", ...(extra.parameters ?? {}), properties } },
 });
