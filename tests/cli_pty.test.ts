@@ -207,6 +207,8 @@ test("tollama run in a terminal: /set system, /save with the conversation, shown
   await send("/show system", "Enter");
   await wait("the system message", (t) => t.includes(">>> /show system\nYou answer in haiku.\n") && atPrompt(t));
   await send("/set parameter temperature 0", "Enter");
+  // typed before the prompt is back, the question would be echoed above the confirmation (seen on a loaded box)
+  await wait("the parameter confirmation", (t) => t.includes("Set parameter 'temperature' to '0'") && atPrompt(t));
   await send("Hello there", "Enter");
   const answer = await chat([{ role: "system", content: "You answer in haiku." }, { role: "user", content: "Hello there" }], { temperature: 0 });
   let text = await wait("the answer", (t) => atPrompt(t) && t.includes(">>> Hello there"));
