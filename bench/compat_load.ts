@@ -1,16 +1,17 @@
 /**
  * Loading a published-Ollama GGUF (src/compat/) against loading its llama.cpp-layout twin, same weights.
  *
- * An olmo3 pair (tests/fixtures/compat_pairs.ts scaledOlmoPair: Q8_0 matrices, GPT-2 vocabulary; the defaults are
- * ~1B-parameter-shaped) is written once into a temp dir. Each rep, interleaved, runs two child processes of this
+ * An olmo3 pair (tests/fixtures/compat_pairs.ts scaledOlmoPair: Q4_0 matrices by default, `--type q8_0` for Q8_0;
+ * GPT-2 vocabulary; the defaults are ~1B-parameter-shaped) is written once into a temp dir. Each rep, interleaved, runs two child processes of this
  * runtime: the native load of the twin (`Model.load`: libllama's mmap), and the translated load of the published file
  * (`loadModelFile`: header read and translated, then `llama_model_init_from_user` with each tensor read from the
  * file into libllama's buffers; nothing written to disk). A child reports its load time and its resident memory
  * (VmRSS after the load, VmHWM: the peak) above what it had before the load, then decodes a 128-token prompt and 16
- * tokens (the no-copy route keeps the CPU's repacked weight layouts off). Printed: medians, each as a ratio to
+ * tokens (where the CPU has repack kernels for the type, Q4_0 on AVX2, both routes must run them: src/llama/repack.ts).
+ * Printed: medians, each as a ratio to
  * native, and the model's size; the spread of the ratios over the reps.
  *
- *   npx deno run -A bench/compat_load.ts [--embd 2048] [--layers 16] [--ff 5632] [--reps 5] [--decode 0]
+ *   npx deno run -A bench/compat_load.ts [--embd 2048] [--layers 16] [--ff 5632] [--type q4_0|q8_0] [--reps 5] [--decode 0]
  *   npx bun run bench/compat_load.ts ...
  *
  * The box may be shared: the ratios of one run are what means something, not the absolute seconds.
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     embd: { type: "string", default: "2048" },
     layers: { type: "string", default: "16" },
     ff: { type: "string", default: "5632" },
+    type: { type: "string", default: "q4_0" },
     reps: { type: "string", default: "5" },
     /** 0: loads only (no prompt or token timing after them). */
     decode: { type: "string", default: "1" },
@@ -96,7 +98,9 @@ if (values.child) {
   process.exit(0);
 }
 
+if (values.type !== "q4_0" && values.type !== "q8_0") throw new Error("--type is q4_0 or q8_0");
 const dims = { embd: Number(values.embd), layers: Number(values.layers), ff: Number(values.ff) };
+const matrices = values.type === "q4_0" ? "q4" as const : "q8" as const;
 const reps = Number(values.reps);
 const self = fileURLToPath(import.meta.url);
 const command = runtime.name === "bun" ? ["run", self] : ["run", "-A", self];
@@ -111,14 +115,14 @@ function child(kind: "native" | "translated", path: string): Sample {
 
 const dir = await mkdtemp(join(tmpdir(), "tollama-compat-bench-"));
 try {
-  const pair = await scaledOlmoPair(dims);
+  const pair = await scaledOlmoPair({ ...dims, matrices });
   const twin = join(dir, "twin.gguf");
   const published = join(dir, "published.gguf");
   await writeSpec(twin, pair.llamaCpp);
   await writeSpec(published, pair.ollama);
   const size = (await stat(twin)).size;
   const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
-  console.log(`${runtime.name}: olmo3 ${JSON.stringify(dims)}: ${mib(size)}, ${reps} interleaved reps`);
+  console.log(`${runtime.name}: olmo3 ${JSON.stringify(dims)} ${values.type}: ${mib(size)}, ${reps} interleaved reps`);
   child("native", twin); // warm-up: both files in the page cache, the libraries read once
   child("translated", published);
   const native: Sample[] = [], translated: Sample[] = [];

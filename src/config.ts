@@ -170,7 +170,7 @@ export const config = {
   probeLoad: (): boolean => raw("TOLLAMA_PROBE_LOAD") === "" || bool("TOLLAMA_PROBE_LOAD"),
   /**
    * Load a published-Ollama model through a translated copy on disk (compat/ beside blobs/: twice the disk, a slow
-   * first load) instead of from its blob (no copy, but libllama keeps the CPU's repacked weight layouts off then).
+   * first load) instead of from its blob (no copy). Both run the CPU's repacked kernels (llama/repack.ts).
    */
   compatCopy: (): boolean => bool("TOLLAMA_COMPAT_COPY"),
   /**
@@ -225,7 +225,7 @@ export function describe(): Array<{ name: string; value: string; description: st
     ["TOLLAMA_MEMORY_LIMIT", config.memoryLimit, "Memory models may use on this machine, e.g. 8GiB (default: what the system reports free)", "server"],
     ["TOLLAMA_STALL_TIMEOUT_MS", config.stallTimeoutMs, "Give up a download stalled this long, in ms (default 30000)", "server"],
     ["TOLLAMA_PROBE_LOAD", config.probeLoad, "Load a new model in a child process first, so a bad file cannot crash the server (default true)", "server"],
-    ["TOLLAMA_COMPAT_COPY", config.compatCopy, "Load published-Ollama models through a translated copy on disk (faster CPU inference, twice the disk)", "server"],
+    ["TOLLAMA_COMPAT_COPY", config.compatCopy, "Load published-Ollama models through a translated copy on disk (twice the disk) instead of from their blobs", "server"],
     ["TOLLAMA_API_KEY", () => apiKeysShown(), "API keys a request must present, comma-separated (Authorization: Bearer or x-api-key)", "both"],
     ["TOLLAMA_METRICS", config.metrics, "Serve Prometheus metrics at GET /metrics (default true)", "server"],
     ["TOLLAMA_RESPONSES_MAX", config.responsesMax, "Responses kept for previous_response_id (default 1000)", "server"],

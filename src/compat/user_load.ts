@@ -16,9 +16,9 @@
  * derived-file route (compat_model_path.ts: the translation written as a GGUF of its own, then mmapped), which is also
  * the route asked for with TOLLAMA_COMPAT_COPY.
  *
- * The price of no copy: `llama_model_init_from_user` turns libllama's extra CPU buffer types off, so weights the
- * mmap load would repack for the CPU's kernels (Q4_0, Q4_K, Q8_0... on AVX2/AVX-512 and ARM) run through the generic
- * ones (bench/compat_load.ts measures both).
+ * `llama_model_init_from_user` turns libllama's extra CPU buffer types off; the weights the mmap load would repack for
+ * the CPU's kernels (AMX: Q4_0, Q8_0, K-quants, F16; CPU_REPACK: Q4_0, Q4_K, MXFP4... on AVX2) are named back into
+ * them (llama/repack.ts), so both routes run the same kernels (bench/compat_load.ts measures both).
  * @module
  */
 import { closeSync, openSync, readSync } from "node:fs";
@@ -38,8 +38,8 @@ export type LoadRoute = "file" | "user" | "derived";
 export interface LoadModelFileOptions extends LoadOptions, CompatModelPathOptions {
   /**
    * Load a published file through its derived file (a translated copy on disk) even where the no-copy route works
-   * (default: TOLLAMA_COMPAT_COPY, off). The copy is mmapped like any model, so libllama may repack its weights for
-   * the CPU's kernels, which llama_model_init_from_user does not allow: faster CPU inference for twice the disk.
+   * (default: TOLLAMA_COMPAT_COPY, off). The copy is mmapped like any model: twice the disk, for a machine that
+   * would rather lean on the page cache than hold the weights in anonymous memory.
    */
   copy?: boolean;
   /** Told the route taken, once the model is loaded. */
@@ -96,15 +96,18 @@ function loadTranslated(llama: Llama, path: string, translation: Translation, op
   const total = header.tensors.reduce((n, t) => n + t.size, 0) || 1;
   const fd = openSync(path, "r");
   const read = (offset: number, size: number) => readRange(fd, path, offset, size);
+  // one buffer, grown to the largest tensor staged, for the tensors ggml copies out of it
+  let stage = new Uint8Array(0);
+  const staging = (size: number) => (stage.byteLength >= size ? stage : (stage = new Uint8Array(size))).subarray(0, size);
   let done = 0;
   try {
     return Model.fromUser(llama, path, bytes, (slot) => {
       const tensor = byName.get(slot.name);
-      if (tensor) fillFrom(slot, tensor, family, fd, path, read);
+      if (tensor) fillFrom(slot, tensor, family, fd, path, read, staging);
       else fillNeutral(slot, family);
       done += slot.size;
       return options.onProgress?.(Math.min(1, done / total)) !== false;
-    }, options);
+    }, { ...options, repack: header.tensors });
   } finally {
     closeSync(fd);
   }
@@ -117,6 +120,7 @@ function fillFrom(
   fd: number,
   path: string,
   read: (offset: number, size: number) => Uint8Array,
+  staging: (size: number) => Uint8Array,
 ): void {
   const shape = [0, 1, 2, 3].map((i) => tensor.shape[i] ?? 1);
   if (shape.some((n, i) => n !== slot.ne[i]) || slot.size !== tensor.size) {
@@ -134,14 +138,16 @@ function fillFrom(
     return;
   }
   const host = slot.hostMemory();
+  // a buffer outside host memory (AMX, CPU_REPACK, an RPC device) is written through ggml in one call: the
+  // repacking ones take a tensor only whole
+  const into = host ?? staging(slot.size);
   for (let at = 0; at < slot.size; at += READ_CHUNK) {
-    const size = Math.min(READ_CHUNK, slot.size - at);
-    if (host) readInto(fd, path, host.subarray(at, at + size), tensor.sourceOffset + at);
-    else slot.set(read(tensor.sourceOffset + at, size), at);
+    readInto(fd, path, into.subarray(at, Math.min(slot.size, at + READ_CHUNK)), tensor.sourceOffset + at);
   }
+  if (!host) slot.set(into);
 }
 
-/** Reads `into.byteLength` bytes at `offset` straight into `into` (the tensor's own memory: no staging copy). */
+/** Reads `into.byteLength` bytes at `offset` into `into` (a tensor's own memory, or the staging buffer). */
 function readInto(fd: number, path: string, into: Uint8Array, offset: number): void {
   let done = 0;
   while (done < into.byteLength) {

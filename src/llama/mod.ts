@@ -10,6 +10,7 @@ export { Llama, loadedCpuVariant, type OpenLlamaOptions } from "./backend.ts";
 export { type ChatMessage, type LoadOptions, Model } from "./model.ts";
 /** A tensor to fill on a load without a file (`Model.fromUser`). */
 export { TensorSlot } from "./tensor_slot.ts";
+export { cpuExtraBufferTypes, type WeightShape } from "./repack.ts";
 /** Tokenizer of a model. */
 export { type TokenizeOptions, Vocab } from "./vocab.ts";
 /** A LoRA adapter on a model, and attaching adapters to a context. */

@@ -8,10 +8,11 @@ import { writeField } from "./check_layout.ts";
 import type { NativeCallback, Pointer } from "./ffi/types.ts";
 import { ModelLoadError } from "./errors.ts";
 import { NativeHandle } from "./handle.ts";
-import { cstr } from "./strings.ts";
+import { cstr, packCStrings } from "./strings.ts";
 import { Vocab } from "./vocab.ts";
 import { Context, type ContextOptions } from "./context.ts";
 import { TensorSlot } from "./tensor_slot.ts";
+import { cpuRepackOverrides, type RepackOverrides, type WeightShape } from "./repack.ts";
 
 export interface LoadOptions {
   /** Called with 0..1 while tensors load; return false to abort the load. */
@@ -25,6 +26,16 @@ export interface LoadOptions {
   devices?: Pointer[];
   /** With `devices`: how many layers (the output layer counted) go to them (libllama's n_gpu_layers). */
   nGpuLayers?: number;
+}
+
+/** `Model.fromUser`'s options. */
+export interface UserLoadOptions extends LoadOptions {
+  /**
+   * The header's weights: those ggml can repack for this CPU's kernels go to its CPU_REPACK buffers (repack.ts), as
+   * a file load would place them; `fill` must then write each of those whole, in one `TensorSlot.set`. Ignored with
+   * `devices` (an override would pin offloaded layers to the CPU).
+   */
+  repack?: readonly WeightShape[];
 }
 
 export interface ChatMessage {
@@ -88,21 +99,6 @@ function adviseWeights(llama: Llama, address: bigint, size: number): void {
   if (end > start) ffi.fn.madvise(ffi.pointer(start), Number(end - start), MADV_POPULATE_WRITE);
 }
 
-/** NUL-terminated UTF-8 strings packed into one buffer of at least 256 bytes (allocated off V8's moving heap). */
-function pack(texts: string[]): { bytes: Uint8Array; offsets: number[] } {
-  const encoded = texts.map((t) => cstr(t));
-  const total = encoded.reduce((n, e) => n + e.length, 0);
-  const bytes = new Uint8Array(Math.max(256, total));
-  const offsets: number[] = [];
-  let at = 0;
-  for (const e of encoded) {
-    offsets.push(at);
-    bytes.set(e, at);
-    at += e.length;
-  }
-  return { bytes, offsets };
-}
-
 export class Model extends NativeHandle {
   readonly llama: Llama;
   readonly path: string;
@@ -160,13 +156,21 @@ export class Model extends NativeHandle {
     label: string,
     header: Uint8Array,
     fill: (slot: TensorSlot) => boolean | void,
-    options: LoadOptions = {},
+    options: UserLoadOptions = {},
   ): Model {
     const { ffi } = llama;
     const metadata = ffi.fn.gguf_init_from_buffer(header, header.byteLength, true, null);
     if (ffi.address(metadata) === 0n) throw new ModelLoadError(label, "gguf refused its header (see the log)");
     const params = ffi.fn.llama_model_default_params();
     const devices = placement(llama, params, options);
+    let overrides: RepackOverrides | undefined;
+    try {
+      overrides = options.repack && !devices ? cpuRepackOverrides(llama, options.repack) : undefined;
+    } catch (error) {
+      ffi.fn.gguf_free(metadata);
+      throw error;
+    }
+    if (overrides) writeField(params, "llama_model_params", "tensor_buft_overrides", ffi.bufferAddress(overrides.table));
     let failure: { error: unknown } | undefined;
     let cancelled = false;
     // an exception must not unwind through libllama's frames: keep it, skip the rest, throw it once the call returns
@@ -192,6 +196,7 @@ export class Model extends NativeHandle {
       callback.close();
       ffi.fn.gguf_free(metadata); // the loader copied what it keeps (key-values, vocabulary)
       void devices;
+      void overrides?.strings;
     }
     if (ffi.address(handle) !== 0n && (failure || cancelled)) {
       ffi.fn.llama_model_free(handle);
@@ -274,7 +279,7 @@ export class Model extends NativeHandle {
     this.assertOpen();
     const { ffi } = this.llama;
     // `pack` keeps the bytes referenced (and off the moving heap) until the call returns
-    const packed = name === undefined ? undefined : pack([name]);
+    const packed = name === undefined ? undefined : packCStrings([name]);
     const namePtr = packed ? ffi.pointer(ffi.bufferAddress(packed.bytes)) : null;
     const result = ffi.fn.llama_model_chat_template(this.handle, namePtr);
     void packed?.bytes;
@@ -292,7 +297,7 @@ export class Model extends NativeHandle {
     if (ffi.address(template) === 0n) throw new Error(`model ${this.path} has no chat template`);
     // All C strings in one buffer that stays referenced until the call returns (ffi-notes trap 3), so no GC can
     // move or free them between taking their addresses and the call.
-    const packed = pack(messages.flatMap((m) => [m.role, m.content]));
+    const packed = packCStrings(messages.flatMap((m) => [m.role, m.content]));
     const base = ffi.bufferAddress(packed.bytes);
     const array = new BigUint64Array(Math.max(8, messages.length * 2));
     packed.offsets.forEach((offset, i) => (array[i] = base + BigInt(offset)));

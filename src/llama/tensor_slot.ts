@@ -5,6 +5,7 @@
  */
 import type { LlamaFfi, Pointer } from "./ffi/types.ts";
 import { GGML_TENSOR_HEAD } from "./ffi/symbols.ts";
+import { WHOLE_TENSOR_BUFFERS } from "./repack.ts";
 
 export class TensorSlot {
   readonly name: string;
@@ -50,10 +51,25 @@ export class TensorSlot {
     return { address: ffi.address(ffi.fn.ggml_backend_buffer_get_base(buffer)), size: Number(ffi.fn.ggml_backend_buffer_get_size(buffer)) };
   }
 
-  /** Copies `bytes` into the tensor at byte `offset` (any buffer kind). */
+  /**
+   * The tensor sits in an AMX or CPU_REPACK buffer (repack.ts): ggml rearranges its blocks as they are written, so it
+   * takes the whole tensor in one `set` (a part would abort the process).
+   */
+  get repacked(): boolean {
+    const ffi = this.#ffi;
+    const head = new DataView(ffi.view(this.#tensor, GGML_TENSOR_HEAD.size));
+    const buffer = ffi.pointer(head.getBigUint64(GGML_TENSOR_HEAD.buffer, true));
+    if (ffi.address(buffer) === 0n) return false;
+    return WHOLE_TENSOR_BUFFERS.has(ffi.cstring(ffi.fn.ggml_backend_buft_name(ffi.fn.ggml_backend_buffer_get_type(buffer))));
+  }
+
+  /** Copies `bytes` into the tensor at byte `offset` (any buffer kind; a repacked tensor whole, at 0). */
   set(bytes: Uint8Array, offset = 0): void {
     if (offset + bytes.byteLength > this.size) {
       throw new RangeError(`tensor '${this.name}': ${bytes.byteLength} bytes at ${offset} overrun its ${this.size}`);
+    }
+    if ((offset !== 0 || bytes.byteLength !== this.size) && this.repacked) {
+      throw new RangeError(`tensor '${this.name}' is repacked for the CPU: it is written whole, not ${bytes.byteLength} bytes at ${offset}`);
     }
     this.#ffi.fn.ggml_backend_tensor_set(this.#tensor, bytes, offset, bytes.byteLength);
   }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GGML_TENSOR_HEAD, type StructName, STRUCTS, structLayout } from "./symbols.ts";
+import { GGML_TENSOR_EXTRA, GGML_TENSOR_HEAD, type StructName, STRUCTS, structLayout } from "./symbols.ts";
 import { shimSource } from "./bun_shim.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -78,12 +78,20 @@ test("the ggml_threadpool_params size matches ggml.h", { skip }, () => {
   assert.equal(Number(output.trim()), 528);
 });
 
-test("GGML_TENSOR_HEAD and the two-argument gguf_init_params match ggml.h and gguf.h", { skip }, () => {
+test("GGML_TENSOR_HEAD, GGML_TENSOR_EXTRA and the two-argument gguf_init_params match ggml.h and gguf.h", { skip }, () => {
   const output = runC(
     `printf("%zu %zu %zu ", offsetof(struct ggml_tensor, type), offsetof(struct ggml_tensor, buffer), offsetof(struct ggml_tensor, ne));` +
+      `printf("%zu ", offsetof(struct ggml_tensor, extra));` +
       `printf("%zu %zu", sizeof(struct gguf_init_params), offsetof(struct gguf_init_params, ctx));`,
   );
-  assert.deepEqual(output.trim().split(" ").map(Number), [GGML_TENSOR_HEAD.type, GGML_TENSOR_HEAD.buffer, GGML_TENSOR_HEAD.ne, 16, 8]);
+  assert.deepEqual(output.trim().split(" ").map(Number), [
+    GGML_TENSOR_HEAD.type,
+    GGML_TENSOR_HEAD.buffer,
+    GGML_TENSOR_HEAD.ne,
+    GGML_TENSOR_EXTRA,
+    16,
+    8,
+  ]);
 });
 
 test("the generated Bun shim compiles with the system C compiler and its static asserts hold", { skip }, () => {

@@ -167,6 +167,8 @@ export type StructName = keyof typeof STRUCTS;
  * `struct ggml_backend_buffer * buffer` at 8, `int64_t ne[4]` at 16. layout.test.ts checks them with offsetof.
  */
 export const GGML_TENSOR_HEAD = { type: 0, buffer: 8, ne: 16, size: 48 } as const;
+/** `void * extra` in `struct ggml_tensor`: the repack kernel ggml-cpu attaches to a tensor in a CPU_REPACK buffer. */
+export const GGML_TENSOR_EXTRA = 320;
 
 /** `ggml_threadpool_params`: bool cpumask[GGML_MAX_N_THREADS=512], int n_threads, prio, u32 poll, bool strict_cpu, bool paused. */
 export const THREADPOOL_PARAMS_SIZE = 528;
@@ -265,6 +267,14 @@ export const SYMBOLS = {
   madvise: fn(["ptr", "usize", "i32"], "i32"),
   /** (tensor, const void * data, offset, size): copies into a tensor's buffer, wherever it lives. */
   ggml_backend_tensor_set: fn(["ptr", "buf", "usize", "usize"], "void"),
+  ggml_backend_buffer_get_type: fn(["ptr"], "ptr"),
+  ggml_backend_buft_name: fn(["ptr"], "ptr"),
+  /** (ggml_context, buffer type): one buffer holding every tensor of the context, each through init_tensor. */
+  ggml_backend_alloc_ctx_tensors_from_buft: fn(["ptr", "ptr"], "ptr"),
+  ggml_backend_buffer_free: fn(["ptr"], "void"),
+  ggml_get_first_tensor: fn(["ptr"], "ptr"),
+  ggml_get_next_tensor: fn(["ptr", "ptr"], "ptr"),
+  ggml_free: fn(["ptr"], "void"),
   llama_model_free: fn(["ptr"], "void"),
   llama_model_get_vocab: fn(["ptr"], "ptr"),
   llama_model_n_ctx_train: fn(["ptr"], "i32"),
@@ -396,6 +406,8 @@ export const MTMD_SYMBOLS = {
 export const CPU_PROCS = {
   ggml_threadpool_new: fn(["buf"], "ptr"),
   ggml_threadpool_free: fn(["ptr"], "void"),
+  /** (CPU device) → NULL-terminated array of its extra buffer types (CPU_REPACK among them where it has kernels). */
+  ggml_backend_dev_get_extra_bufts: fn(["ptr"], "ptr"),
 } as const satisfies Record<string, FnDef>;
 
 /** Functions of the RPC backend module (libggml-rpc), reached through `ggml_backend_reg_get_proc_address(RPC, name)`. */
