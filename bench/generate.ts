@@ -5,7 +5,10 @@
  * ratio, and the summary is the trimmed mean of those ratios (the 2 lowest and 2 highest dropped) with the spread
  * of the ones kept: one rep that met another job on the shared box moves nothing.
  *
- *   npx deno run -A bench/generate.ts [--reps 14] [--threads 2] [--prompt 512] [--gen 128] [--model file.gguf] [--parallel 1]
+ * The engine's completion is not streamed (its text comes whole at the end, as a `stream: false` request gets it);
+ * `--stream` sends each token to the main thread as it is made, as a streamed request does.
+ *
+ *   npx deno run -A bench/generate.ts [--reps 14] [--threads 2] [--prompt 512] [--gen 128] [--model file.gguf] [--parallel 1] [--stream]
  *   npx bun run bench/generate.ts ...
  *
  * Default model: the bench-q8 fixture (~134M params, Q8_0), generated on first use. The box is shared: expect
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     gen: { type: "string", default: "128" },
     model: { type: "string" },
     parallel: { type: "string", default: "1" },
+    stream: { type: "boolean", default: false },
   },
 });
 const reps = Number(values.reps);
@@ -81,7 +85,7 @@ compileNative(llama.libDir, native);
 // One sequence by default: the same context shape as the C program (n_seq_max 1).
 const model = await loadModel(path, { numCtx: nCtx, numThread: threads, numBatch: nBatch, numParallel: Number(values.parallel) });
 console.log(`${runtime.name} ${runtime.version}; model ${path}; ${threads} threads; CPU ${model.info.cpuVariant}`);
-console.log(`prompt ${promptTokens} tokens, ${genTokens} generated, ${reps} interleaved reps\n`);
+console.log(`prompt ${promptTokens} tokens, ${genTokens} generated${values.stream ? " (streamed)" : ""}, ${reps} interleaved reps\n`);
 
 /** A prompt of about `n` tokens whose first word differs per rep, so no prefix is reused from the last rep. */
 async function prompt(rep: number): Promise<{ text: string; tokens: number[] }> {
@@ -117,7 +121,7 @@ async function runEngine(text: string): Promise<Run> {
   const a = await model.complete(text, { raw: true, options: { temperature: 0, num_predict: 1 } });
   const ppCpuMs = cpuMs() - c0;
   c0 = cpuMs();
-  const b = await model.complete(text, { raw: true, options: { temperature: 0, num_predict: genTokens } });
+  const b = await model.complete(text, { raw: true, stream: values.stream, options: { temperature: 0, num_predict: genTokens } });
   const tgCpuMs = cpuMs() - c0;
   const ta = a.timings, tb = b.timings;
   if (tb.promptEvalCount > 1) console.warn(`warning: the repeated prompt was not cached (${tb.promptEvalCount} tokens evaluated)`);

@@ -53,6 +53,11 @@ export interface CompleteOptions {
   images?: Uint8Array[];
   /** Caps the thinking at a number of tokens, then closes it (protocol.ts ThinkingBudget). */
   thinkingBudget?: ThinkingBudget;
+  /**
+   * `generate()`: false gives the text as one chunk at the end (no message per token from the worker); default
+   * true. `complete()` does not stream unless this is true.
+   */
+  stream?: boolean;
   signal?: AbortSignal;
 }
 
@@ -109,7 +114,7 @@ export class LoadedModel implements AsyncDisposable {
   async complete(prompt: string | number[], options: CompleteOptions = {}): Promise<Completion> {
     let text = "";
     let last: GenerateChunk | undefined;
-    for await (const chunk of this.generate(prompt, options)) {
+    for await (const chunk of this.generate(prompt, { stream: false, ...options })) {
       text += chunk.text;
       last = chunk;
     }
@@ -147,6 +152,7 @@ export class LoadedModel implements AsyncDisposable {
         topLogprobs: options.topLogprobs,
         ...(options.images?.length ? { images: options.images } : {}),
         ...(options.thinkingBudget ? { thinkingBudget: options.thinkingBudget } : {}),
+        ...(options.stream === false ? { stream: false } : {}),
       },
       (text, logprobs) => {
         chunks.push(logprobs ? { text, logprobs } : { text });

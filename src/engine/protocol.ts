@@ -107,6 +107,12 @@ export interface CompletionRequest {
   images?: Uint8Array[];
   /** Caps the model's thinking at `tokens` tokens, then writes the format's closing text in its place. */
   thinkingBudget?: ThinkingBudget;
+  /**
+   * false: the worker keeps the text and sends it as one chunk just before `done` (or the error). A caller that
+   * answers only once the whole text is there (a `stream: false` request) spares the main thread a message per
+   * token, whose handling takes a core from the decode. Default true: a chunk per piece of text.
+   */
+  stream?: boolean;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { applyAdapters, Batch, type Context, contextSizes, embedTokens, Llama, LoraAdapter, Model, Projector } from "../llama/mod.ts";
 import { loadModelFile } from "../compat/mod.ts";
-import type { FromWorker, LoadSettings, ModelInfo, SerializedError, ToWorker } from "./protocol.ts";
+import type { FromWorker, LoadSettings, ModelInfo, SerializedError, TokenLogprob, ToWorker } from "./protocol.ts";
 import { BatchRunner } from "./batch_runner.ts";
 import { placeOnWorkers } from "./rpc_placement.ts";
 
@@ -78,10 +78,27 @@ export async function handleMessage(message: ToWorker, post: Post): Promise<void
       return guarded(message.id, post, () => {
         const state = need();
         const { id, cancel } = message;
+        const send = (text: string, logprobs?: TokenLogprob[]) =>
+          post(logprobs ? { type: "chunk", id, text, logprobs } : { type: "chunk", id, text });
+        // not streamed: the text waits here and goes as one chunk before the end
+        const held = message.request.stream === false ? { text: "", logprobs: [] as TokenLogprob[] } : undefined;
+        const flush = () => {
+          if (held && (held.text || held.logprobs.length)) send(held.text, held.logprobs.length ? held.logprobs : undefined);
+        };
         state.runner.submit(message.request, {
-          chunk: (text, logprobs) => post(logprobs ? { type: "chunk", id, text, logprobs } : { type: "chunk", id, text }),
-          done: (done) => post({ type: "done", id, done }),
-          fail: (error) => post({ type: "error", id, error: serialize(error) }),
+          chunk: (text, logprobs) => {
+            if (!held) return send(text, logprobs);
+            held.text += text;
+            if (logprobs) held.logprobs.push(...logprobs);
+          },
+          done: (done) => {
+            flush();
+            post({ type: "done", id, done });
+          },
+          fail: (error) => {
+            flush();
+            post({ type: "error", id, error: serialize(error) });
+          },
           cancelled: () => Atomics.load(cancel, 0) !== 0,
         });
         void pump(state);

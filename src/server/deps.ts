@@ -105,6 +105,8 @@ export interface GenerationRequest {
   images?: Uint8Array[];
   /** Caps the thinking at `tokens` tokens, then writes `closeText` (Anthropic's `budget_tokens`). */
   thinkingBudget?: ThinkingBudget;
+  /** false: the answer goes out whole, so the text may come as one chunk at the end (default true). */
+  stream?: boolean;
 }
 
 /** A loaded model as the routes use it. */

@@ -56,6 +56,7 @@ export async function loadEngineRunner(
         topLogprobs: request.logprobs ? request.topLogprobs : undefined,
         ...(request.images?.length ? { images: request.images } : {}),
         ...(request.thinkingBudget ? { thinkingBudget: request.thinkingBudget } : {}),
+        ...(request.stream === false ? { stream: false } : {}),
         signal: request.signal,
       });
       for await (const chunk of source) {

@@ -91,6 +91,8 @@ export interface GenerationPlan {
   topLogprobs?: number;
   shift?: boolean;
   truncate?: boolean;
+  /** false: the client gets the answer whole (`stream: false`), so the engine need not send it token by token. */
+  stream?: boolean;
   startedAt: number;
 }
 
@@ -213,6 +215,7 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
       truncate: plan.truncate,
       ...(prompt.images?.length ? { images: prompt.images } : {}),
       ...(thinkingBudget ? { thinkingBudget } : {}),
+      ...(plan.stream === false ? { stream: false } : {}),
     });
     for await (const chunk of source) {
       if (Number.isNaN(evalStart)) evalStart = now();
@@ -249,6 +252,8 @@ export async function* runGeneration(deps: AppDeps, plan: GenerationPlan): Async
       };
       event.promptTokens = promptTokens;
       if (deps.metrics) {
+        // not streamed, the text came at the end: the first token was there once the prompt was read
+        if (plan.stream === false && t && !Number.isNaN(firstOutput)) firstOutput = promptStart + t.promptMs;
         deps.metrics.observeGeneration({
           model: plan.model.name,
           firstTokenSeconds: Number.isNaN(firstOutput) ? undefined : (firstOutput - plan.startedAt) / 1000,

@@ -159,6 +159,7 @@ export async function chatChunks(
     topLogprobs,
     shift: body.shift ?? undefined,
     truncate: body.truncate ?? undefined,
+    stream: body.stream !== false,
     thinkingBudget: (rendered, runner) => {
       if (extra.thinkingBudget === undefined || !thinks) return undefined;
       const tags = deps.prompt.thinkingTags?.({ model, chatTemplate: runner.chatTemplate, think: true, prompt: rendered });

@@ -119,6 +119,7 @@ export async function generateChunks(
     topLogprobs,
     shift: body.shift ?? undefined,
     truncate: body.truncate ?? undefined,
+    stream: body.stream !== false,
     parser: body.raw ? undefined : (rendered, runner) =>
       deps.prompt.parser({
         model,
