@@ -5,58 +5,29 @@
 // A malformed vision part is a clear error naming the architecture, and the server stays up.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { compatProjectorPath } from "../src/compat/mod.ts";
 import { compatPairSkip } from "./fixtures/compat_pairs.ts";
 import { deepseekocrPair, type VisionArch, visionPair, writeMonolithic } from "./fixtures/compat_pairs_vision.ts";
 import { Llama, Model, ModelLoadError } from "../src/llama/mod.ts";
-import { compileCheck, LIB_DIR } from "./helpers/compile_check.ts";
+import { MTMD_MARKER, mtmdReference, mtmdSkip } from "./helpers/mtmd_reference.ts";
 import { png } from "./helpers/png.ts";
 import { installGguf, postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
 
-const MARKER = "<__media__>";
+const MARKER = MTMD_MARKER;
 const N_GEN = 10;
 const OPTIONS = { temperature: 0, num_predict: N_GEN, num_thread: 1, seed: 1 };
 /** Digits, contractions, CamelCase and repeated spaces after the image. */
 const PROMPT = "Describe  it: 12345 CamelCaseWords, it's   don't";
 
-const libs = existsSync(LIB_DIR)
-  ? [/^libllama\.v[\d.]+\.so$/, /^libggml\.v[\d.]+\.so$/, /^libggml-base\.so$/, /^libmtmd\.so$/]
-    .map((p) => readdirSync(LIB_DIR).find((f) => p.test(f)))
-  : [];
-function skipReason(): string | false {
-  const pairs = compatPairSkip();
-  if (pairs) return pairs;
-  if (spawnSync("cc", ["--version"]).status !== 0) return "no C compiler (cc) to build the libmtmd reference program";
-  if (!libs[3]) return `libmtmd.so not in ${LIB_DIR}`;
-  if (libs.some((l) => !l)) return `libllama/libggml not found in ${LIB_DIR}`;
-  if (!existsSync(join(LLAMA_CPP_DIR, "tools", "mtmd", "mtmd.h"))) return `mtmd.h not found under ${LLAMA_CPP_DIR}`;
-  return false;
-}
-const skip = skipReason();
+const skip = compatPairSkip() || mtmdSkip();
 
-/** What libmtmd's C API makes of a model, a projector, the prompt and the images (tests/helpers/mtmd_check.c). */
-async function native(model: string, projector: string, prompt: string, images: string[]) {
-  const bin = await compileCheck("mtmd_check", libs, ["include", "ggml/include", "tools/mtmd"]);
-  const run = spawnSync(bin, [LIB_DIR, model, projector, prompt, String(N_GEN), ...images], {
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  const value = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(run.stdout)?.[1] ?? "";
-  return {
-    status: run.status,
-    stderr: run.stderr,
-    ids: value("generated").split(" ").filter(Boolean).map(Number),
-    text: Buffer.from(value("text_hex"), "hex").toString("utf8"),
-  };
-}
-
+/** What libmtmd's C API makes of a model, a projector, the prompt and the images. */
+const native = (model: string, projector: string, prompt: string, images: string[]) =>
+  mtmdReference(model, projector, prompt, images, N_GEN);
 let server: TestServer;
 let dir: string;
 let image: string;

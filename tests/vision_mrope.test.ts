@@ -8,63 +8,30 @@
 // an image, and the server stays up.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { LLAMA_CPP_DIR } from "./fixtures/mod.ts";
 import { compatPairSkip } from "./fixtures/compat_pairs.ts";
 import { visionPair } from "./fixtures/compat_pairs_vision.ts";
-import { compileCheck, LIB_DIR } from "./helpers/compile_check.ts";
+import { MTMD_MARKER, mtmdReference, mtmdSkip } from "./helpers/mtmd_reference.ts";
 import { png } from "./helpers/png.ts";
 import { postJson, startTestServer, type TestServer, uploadBlob } from "./helpers/server.ts";
 
-const MARKER = "<__media__>";
+const MARKER = MTMD_MARKER;
 const N_GEN = 10;
 const OPTIONS = { temperature: 0, num_predict: N_GEN, num_thread: 1, seed: 1 };
 const PROMPT = "Describe it: 12345 words";
 
-const libs = existsSync(LIB_DIR)
-  ? [/^libllama\.v[\d.]+\.so$/, /^libggml\.v[\d.]+\.so$/, /^libggml-base\.so$/, /^libmtmd\.so$/]
-    .map((p) => readdirSync(LIB_DIR).find((f) => p.test(f)))
-  : [];
-function skipReason(): string | false {
-  const pairs = compatPairSkip();
-  if (pairs) return pairs;
-  if (spawnSync("cc", ["--version"]).status !== 0) return "no C compiler (cc) to build the libmtmd reference program";
-  if (!libs[3]) return `libmtmd.so not in ${LIB_DIR}`;
-  if (libs.some((l) => !l)) return `libllama/libggml not found in ${LIB_DIR}`;
-  if (!existsSync(join(LLAMA_CPP_DIR, "tools", "mtmd", "mtmd.h"))) return `mtmd.h not found under ${LLAMA_CPP_DIR}`;
-  return false;
-}
-const skip = skipReason();
-
-interface Native {
-  ids: number[];
-  text: string;
-  promptTokens: number;
-}
+const skip = compatPairSkip() || mtmdSkip();
 
 /** What libmtmd's C API generates greedily for the model, projector, prompt (one MARKER per image) and images. */
-async function native(model: string, projector: string, prompt: string, images: string[]): Promise<Native> {
-  const bin = await compileCheck("mtmd_check", libs, ["include", "ggml/include", "tools/mtmd"]);
-  const run = spawnSync(bin, [LIB_DIR, model, projector, prompt, String(N_GEN), ...images], {
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+async function native(model: string, projector: string, prompt: string, images: string[]) {
+  const run = await mtmdReference(model, projector, prompt, images, N_GEN);
   assert.equal(run.status, 0, `mtmd_check failed:\n${run.stderr}`);
-  const value = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(run.stdout)?.[1] ?? "";
-  const ids = value("generated").split(" ").filter(Boolean).map(Number);
-  assert.ok(ids.length > 0, `mtmd_check generated nothing:\n${run.stdout}`);
-  return {
-    ids,
-    text: Buffer.from(value("text_hex"), "hex").toString("utf8"),
-    promptTokens: Number(value("prompt_tokens")),
-  };
+  assert.ok(run.ids.length > 0, `mtmd_check generated nothing:\n${run.stdout}`);
+  return run;
 }
-
 let server: TestServer;
 let dir: string;
 /** A wide image (its grid is not square: x and y positions differ) and a tall one. */

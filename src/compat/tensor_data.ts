@@ -1,19 +1,37 @@
 /**
- * Byte-level helpers of the data-transforming translations: a tensor's values as F32 (from F32, F16 or Q8_0), and
- * whole rows moved (a row of a ggml weight is its ne0 elements; quantized blocks never straddle rows).
+ * Byte-level helpers of the data-transforming translations: a tensor's values as F32 (from F32, F16, BF16 or Q8_0),
+ * and whole rows moved (a row of a ggml weight is its ne0 elements; quantized blocks never straddle rows).
  * @module
  */
 import { decodeF16, dequantizeQ8_0, GGML_TYPE, ggmlTypeName } from "../gguf/mod.ts";
 
-/** The tensor's values as F32, for the types a published projector carries; throws a RangeError for any other. */
-export function toF32(type: number, bytes: Uint8Array): Float32Array {
-  if (type === GGML_TYPE.F32) {
-    const copy = bytes.slice();
-    return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+/**
+ * The tensor's values as F32 (a copy), for the types published projectors and norms come in; any other type is a
+ * RangeError whose message `refusal` words from the type's name.
+ */
+export function toF32(
+  type: number,
+  bytes: Uint8Array,
+  refusal: (typeName: string) => string = (name) => `cannot convert a ${name} tensor to F32`,
+): Float32Array {
+  switch (type) {
+    case GGML_TYPE.F32: {
+      const copy = bytes.slice(0, bytes.byteLength & ~3);
+      return new Float32Array(copy.buffer);
+    }
+    case GGML_TYPE.F16:
+      return decodeF16(bytes);
+    case GGML_TYPE.BF16: {
+      // bf16 is the high half of an f32
+      const bits = new Uint32Array(bytes.length >>> 1);
+      for (let i = 0; i < bits.length; i++) bits[i] = (bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16;
+      return new Float32Array(bits.buffer);
+    }
+    case GGML_TYPE.Q8_0:
+      return dequantizeQ8_0(bytes);
+    default:
+      throw new RangeError(refusal(ggmlTypeName(type)));
   }
-  if (type === GGML_TYPE.F16) return decodeF16(bytes);
-  if (type === GGML_TYPE.Q8_0) return dequantizeQ8_0(bytes);
-  throw new RangeError(`cannot convert a ${ggmlTypeName(type)} tensor to F32`);
 }
 
 /** Little-endian bytes of F32 values. */

@@ -5,7 +5,8 @@
  * CompatTensor's type, shape and size, and a `produce` that reads the source's byte ranges when the loader asks.
  * @module
  */
-import { decodeF16, dequantizeQ8_0, encodeF32, GGML_TYPE, ggmlTypeName, tensorBytes } from "../gguf/mod.ts";
+import { encodeF32, GGML_TYPE, ggmlTypeName, tensorBytes } from "../gguf/mod.ts";
+import { toF32 } from "./tensor_data.ts";
 import type { CompatTensor, HeaderEdit, SourceRead } from "./header_edit.ts";
 
 /** The types {@link normValues} reads; a norm in another type is refused rather than guessed. */
@@ -13,25 +14,7 @@ const SHIFTABLE: ReadonlySet<number> = new Set([GGML_TYPE.F32, GGML_TYPE.F16, GG
 
 /** The values of norm data of `type` (F32, F16, BF16 — the types a published norm comes in — or Q8_0). */
 export function normValues(type: number, bytes: Uint8Array): Float32Array {
-  switch (type) {
-    case GGML_TYPE.F32: {
-      const out = new Float32Array(bytes.length >>> 2);
-      new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 4));
-      return out;
-    }
-    case GGML_TYPE.F16:
-      return decodeF16(bytes);
-    case GGML_TYPE.BF16: {
-      // bf16 is the high half of an f32
-      const bits = new Uint32Array(bytes.length >>> 1);
-      for (let i = 0; i < bits.length; i++) bits[i] = (bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16;
-      return new Float32Array(bits.buffer);
-    }
-    case GGML_TYPE.Q8_0:
-      return dequantizeQ8_0(bytes);
-    default:
-      throw new RangeError(`cannot read ${ggmlTypeName(type)} norm data as F32`);
-  }
+  return toF32(type, bytes, (name) => `cannot read ${name} norm data as F32`);
 }
 
 /**
