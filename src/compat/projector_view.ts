@@ -4,7 +4,8 @@
  * writing the derived projector (compatProjectorPath makes that at load).
  * @module
  */
-import { type GgufFile, type GgufTensorInfo, type GgufType, type GgufValue, ggmlTypeName, readGguf } from "../gguf/mod.ts";
+import { type GgufFile, readGguf } from "../gguf/mod.ts";
+import { headerView } from "./translated_view.ts";
 import { detectProjectorFamily, translateProjector } from "./translate_projector.ts";
 
 /** The vision keys a family looks at are short arrays; a tokenizer's are not needed. */
@@ -36,18 +37,5 @@ export async function projectorView(path: string): Promise<GgufFile | undefined>
   // the long arrays left unread (a tokenizer's) are no projector's: the translation keeps only general.* and clip.*
   const metadata0 = Object.fromEntries(Object.entries(file.metadata).filter(([key]) => !(key in file.skippedArrays)));
   const translation = translateProjector({ ...file, metadata: metadata0, skippedArrays: {} });
-  if (!translation) return undefined;
-  const metadata: Record<string, GgufValue> = {};
-  const metadataTypes: Record<string, GgufType> = {};
-  for (const [key, { type, value }] of translation.header.metadata) {
-    metadata[key] = value;
-    metadataTypes[key] = type;
-  }
-  let offset = 0;
-  const tensors: GgufTensorInfo[] = translation.header.tensors.map((t) => {
-    const info = { name: t.name, type: t.type, typeName: ggmlTypeName(t.type), shape: [...t.shape], offset, size: t.size };
-    offset += Math.ceil(t.size / file.alignment) * file.alignment;
-    return info;
-  });
-  return { ...file, metadata, metadataTypes, skippedArrays: {}, tensors };
+  return translation ? headerView(file, translation.header) : undefined;
 }

@@ -5,6 +5,7 @@
  */
 import type { GgufFile, GgufTensorInfo, GgufType, GgufValue } from "../gguf/mod.ts";
 import { ggmlTypeName } from "../gguf/mod.ts";
+import type { CompatHeader } from "./header_edit.ts";
 import { translateHeader } from "./translate_header.ts";
 
 /**
@@ -14,15 +15,19 @@ import { translateHeader } from "./translate_header.ts";
  */
 export function translatedView(file: GgufFile): GgufFile {
   const translation = translateHeader(file);
-  if (!translation) return file;
+  return translation ? headerView(file, translation.header) : file;
+}
+
+/** `file` with a translated header's keys and tensors, offsets laid out as a file written from it has them. */
+export function headerView(file: GgufFile, header: CompatHeader): GgufFile {
   const metadata: Record<string, GgufValue> = {};
   const metadataTypes: Record<string, GgufType> = {};
-  for (const [key, { type, value }] of translation.header.metadata) {
+  for (const [key, { type, value }] of header.metadata) {
     metadata[key] = value;
     metadataTypes[key] = type;
   }
   let offset = 0;
-  const tensors: GgufTensorInfo[] = translation.header.tensors.map((t) => {
+  const tensors: GgufTensorInfo[] = header.tensors.map((t) => {
     const info = { name: t.name, type: t.type, typeName: ggmlTypeName(t.type), shape: [...t.shape], offset, size: t.size };
     offset += Math.ceil(t.size / file.alignment) * file.alignment;
     return info;

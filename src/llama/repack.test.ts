@@ -38,8 +38,16 @@ async function q4Model(dir: string): Promise<{ path: string; file: GgufFile }> {
   return { path, file: await readGguf(path) };
 }
 
-/** The file through Model.fromUser: each tensor read from it, and what `fill` saw. */
-function fromUser(llama: Llama, path: string, file: GgufFile, pieces = false): { model: Model; repacked: string[] } {
+/**
+ * The file through Model.fromUser: each tensor read from it, and which `fill` saw repacked. `repack: false` names no
+ * weights (the route as it was); `pieces` writes a repacked tensor in two halves.
+ */
+function fromUser(
+  llama: Llama,
+  path: string,
+  file: GgufFile,
+  { pieces = false, repack = true } = {},
+): { model: Model; repacked: string[] } {
   const header = encodeGgufHeader({
     metadata: Object.fromEntries(
       Object.entries(file.metadata).map(([key, value]) => [key, { type: file.metadataTypes[key], value }]),
@@ -61,7 +69,7 @@ function fromUser(llama: Llama, path: string, file: GgufFile, pieces = false): {
       } else {
         slot.set(bytes);
       }
-    }, { repack: file.tensors });
+    }, repack ? { repack: file.tensors } : {});
     return { model, repacked };
   } finally {
     closeSync(fd);
@@ -126,25 +134,10 @@ test("Model.fromUser() repacks the matrices a file load repacks, and decodes as 
     using fromFile = Model.load(llama, path);
     assert.deepEqual(greedy(llama, model), greedy(llama, fromFile));
     // without the weights named, nothing is repacked (the route as it was)
-    const header = encodeGgufHeader({
-      metadata: Object.fromEntries(Object.entries(file.metadata).map(([k, v]) => [k, { type: file.metadataTypes[k], value: v }])) as never,
-      tensors: file.tensors,
-    }).bytes;
-    const fd = openSync(path, "r");
-    let plainRepacked = 0;
-    try {
-      using plain = Model.fromUser(llama, path, header, (slot) => {
-        const t = file.tensors.find((x) => x.name === slot.name)!;
-        const bytes = new Uint8Array(t.size);
-        readSync(fd, bytes, 0, t.size, file.tensorDataOffset + t.offset);
-        if (slot.repacked) plainRepacked++;
-        slot.set(bytes);
-      });
-      assert.equal(plainRepacked, 0);
-      assert.deepEqual(greedy(llama, plain), greedy(llama, fromFile));
-    } finally {
-      closeSync(fd);
-    }
+    const plain = fromUser(llama, path, file, { repack: false });
+    using _plain = plain.model;
+    assert.equal(plain.repacked.length, 0);
+    assert.deepEqual(greedy(llama, plain.model), greedy(llama, fromFile));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -157,7 +150,7 @@ test("a repacked tensor written in pieces: a RangeError from the load, not an ab
   try {
     const { path, file } = await q4Model(dir);
     if (!cpuRepackOverrides(llama, file.tensors)) return; // this CPU moves none of them
-    assert.throws(() => fromUser(llama, path, file, true), (error: Error) => {
+    assert.throws(() => fromUser(llama, path, file, { pieces: true }), (error: Error) => {
       assert.ok(error instanceof RangeError && !(error instanceof ModelLoadError));
       assert.match(error.message, /is repacked for the CPU: it is written whole/);
       return true;

@@ -34,8 +34,7 @@ export class TensorSlot {
    */
   hostMemory(): Uint8Array | undefined {
     const ffi = this.#ffi;
-    const head = new DataView(ffi.view(this.#tensor, GGML_TENSOR_HEAD.size));
-    const buffer = ffi.pointer(head.getBigUint64(GGML_TENSOR_HEAD.buffer, true));
+    const buffer = this.#buffer();
     if (ffi.address(buffer) === 0n || !ffi.fn.ggml_backend_buffer_is_host(buffer)) return undefined;
     const data = ffi.fn.ggml_get_data(this.#tensor);
     if (ffi.address(data) === 0n || this.size === 0) return undefined;
@@ -45,8 +44,7 @@ export class TensorSlot {
   /** The host buffer the tensor lives in (its base address, as a number, and size), or undefined for a device one. */
   hostBuffer(): { address: bigint; size: number } | undefined {
     const ffi = this.#ffi;
-    const head = new DataView(ffi.view(this.#tensor, GGML_TENSOR_HEAD.size));
-    const buffer = ffi.pointer(head.getBigUint64(GGML_TENSOR_HEAD.buffer, true));
+    const buffer = this.#buffer();
     if (ffi.address(buffer) === 0n || !ffi.fn.ggml_backend_buffer_is_host(buffer)) return undefined;
     return { address: ffi.address(ffi.fn.ggml_backend_buffer_get_base(buffer)), size: Number(ffi.fn.ggml_backend_buffer_get_size(buffer)) };
   }
@@ -57,10 +55,15 @@ export class TensorSlot {
    */
   get repacked(): boolean {
     const ffi = this.#ffi;
-    const head = new DataView(ffi.view(this.#tensor, GGML_TENSOR_HEAD.size));
-    const buffer = ffi.pointer(head.getBigUint64(GGML_TENSOR_HEAD.buffer, true));
+    const buffer = this.#buffer();
     if (ffi.address(buffer) === 0n) return false;
     return WHOLE_TENSOR_BUFFERS.has(ffi.cstring(ffi.fn.ggml_backend_buft_name(ffi.fn.ggml_backend_buffer_get_type(buffer))));
+  }
+
+  /** The ggml_backend_buffer the tensor was allocated in (NULL before allocation). */
+  #buffer() {
+    const head = new DataView(this.#ffi.view(this.#tensor, GGML_TENSOR_HEAD.size));
+    return this.#ffi.pointer(head.getBigUint64(GGML_TENSOR_HEAD.buffer, true));
   }
 
   /** Copies `bytes` into the tensor at byte `offset` (any buffer kind; a repacked tensor whole, at 0). */
